@@ -1,0 +1,1 @@
+//! Generic XML to value (stub until written).

@@ -1,0 +1,119 @@
+//! inia's wire protocols: turn (operation, params) into an HTTP request, and an HTTP
+//! response into a value, for `query`, `ec2`, `json` (1.0 and 1.1), `rest-json` and
+//! `rest-xml`, driven only by the service model. No I/O happens here: requests and
+//! responses are plain `http` types and bytes.
+//!
+//! ```
+//! use inia_model::SpecPath;
+//! use serde_json::json;
+//!
+//! let sqs = SpecPath::embedded_only().load_service("sqs")?;
+//! let req = inia_protocol::serialize(&sqs, "ListQueues", &json!({"MaxResults": 5}))?;
+//! assert_eq!(req.headers()["x-amz-target"], "AmazonSQS.ListQueues");
+//!
+//! let op = sqs.operation("ListQueues")?;
+//! let body = br#"{"QueueUrls": ["http://q/1"]}"#;
+//! let out = inia_protocol::parse(&sqs, &op, 200, &http::HeaderMap::new(), body)?;
+//! assert_eq!(out["QueueUrls"][0], "http://q/1");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! Value conventions: member names as the API spells them, key order preserved;
+//! timestamps and blobs as documented in [`timefmt`]; float members accept and produce
+//! the strings `NaN`, `Infinity` and `-Infinity`; response metadata under
+//! `ResponseMetadata`. Streaming payloads travel as the request body (given in params as
+//! a base64 blob or text) and, on output, are left to the caller (see [`parse`]).
+//!
+//! Owns: serializing, parsing, generic XML, validation. Does not own: signing, sending,
+//! endpoints.
+
+pub mod error;
+pub mod generic_xml;
+mod member;
+mod parse;
+mod serialize;
+pub mod timefmt;
+pub mod validate;
+
+pub use error::{ProtocolError, ServiceError};
+pub use member::MemberRef;
+
+use bytes::Bytes;
+use inia_model::{Operation, Protocol, ServiceModel};
+use serde_json::Value;
+
+/// Parameters of a call: a JSON object keyed by the input shape's member names.
+pub type Params = Value;
+
+/// The protocols this crate speaks, in no particular order.
+pub const SUPPORTED: &[Protocol] = &[
+    Protocol::Query,
+    Protocol::Ec2,
+    Protocol::Json,
+    Protocol::RestJson,
+    Protocol::RestXml,
+];
+
+/// A request extension: the host prefix an operation's endpoint trait asks for
+/// (`foo.` or `data-`), with labels filled in. The endpoint layer prepends it to the host.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HostPrefix(pub String);
+
+/// The protocol inia will use for a model: the first of the model's `protocols` (else
+/// its `protocol`) that this crate speaks.
+pub fn protocol(model: &ServiceModel) -> Result<Protocol, ProtocolError> {
+    let prefs = model.metadata().protocol_preference();
+    prefs
+        .iter()
+        .copied()
+        .find(|p| SUPPORTED.contains(p))
+        .ok_or_else(|| {
+            let names: Vec<&str> = prefs.iter().map(|p| p.name()).collect();
+            ProtocolError::Unsupported(format!(
+                "{}: protocol {} is not spoken by inia yet",
+                model.origin(),
+                names.join(", ")
+            ))
+        })
+}
+
+/// Validate `params` against the operation's input shape, then serialize them.
+pub fn serialize(
+    model: &ServiceModel,
+    operation: &str,
+    params: &Value,
+) -> Result<http::Request<Bytes>, ProtocolError> {
+    let op = model.operation(operation)?;
+    validate::validate(model, &op, params)?;
+    serialize_operation(model, &op, params)
+}
+
+/// Serialize `params` for `op` without validating them first. The request's URI holds
+/// only the path and query (`/path?x=1`); the endpoint layer supplies scheme and host.
+pub fn serialize_operation(
+    model: &ServiceModel,
+    op: &Operation,
+    params: &Value,
+) -> Result<http::Request<Bytes>, ProtocolError> {
+    match protocol(model)? {
+        Protocol::Query => serialize::query(model, op, params, false),
+        Protocol::Ec2 => serialize::query(model, op, params, true),
+        Protocol::Json => serialize::json(model, op, params),
+        Protocol::RestJson => serialize::rest_json(model, op, params),
+        Protocol::RestXml => serialize::rest_xml(model, op, params),
+        Protocol::RpcV2Cbor => Err(ProtocolError::Unsupported("smithy-rpc-v2-cbor".into())),
+    }
+}
+
+/// Parse an HTTP response of `op`. A success becomes the output value (with
+/// `ResponseMetadata`); an error status becomes [`ProtocolError::Service`]. For an
+/// operation whose output payload is a stream, the body is not read into the value.
+pub fn parse(
+    model: &ServiceModel,
+    op: &Operation,
+    status: u16,
+    headers: &http::HeaderMap,
+    body: &[u8],
+) -> Result<Value, ProtocolError> {
+    parse::response(model, op, protocol(model)?, status, headers, body)
+}

@@ -1,0 +1,245 @@
+//! The text forms of timestamps and blobs.
+//!
+//! Value conventions (the same for input and output, so a value read from one call can be
+//! passed to the next):
+//! - a timestamp in a value is an RFC 3339 string in UTC, `2015-01-25T08:00:00Z`, with a
+//!   fraction only when it is not zero (`2015-01-25T08:00:00.5Z`). On input, any ISO 8601
+//!   or RFC 822 string and epoch seconds (integer or float) are accepted too;
+//! - a blob in a value is a base64 string (standard alphabet, padded).
+//!
+//! Owns conversions between those forms and the wire formats. Does not own where on the
+//! wire a timestamp goes.
+
+use base64::Engine;
+use chrono::{DateTime, NaiveDateTime, TimeZone, Timelike, Utc};
+use inia_model::TimestampFormat;
+use serde_json::Value;
+
+/// Read a timestamp given in a value: epoch seconds, or a date string.
+pub fn from_value(v: &Value) -> Option<DateTime<Utc>> {
+    match v {
+        Value::Number(n) => from_epoch(n.as_f64()?),
+        Value::String(s) => parse_text(s),
+        _ => None,
+    }
+}
+
+/// Epoch seconds (fractional allowed) to a UTC time.
+pub fn from_epoch(secs: f64) -> Option<DateTime<Utc>> {
+    if !secs.is_finite() {
+        return None;
+    }
+    let whole = secs.floor();
+    let micros = ((secs - whole) * 1_000_000.0).round() as i64;
+    Utc.timestamp_opt(whole as i64, 0)
+        .single()
+        .map(|t| t + chrono::Duration::microseconds(micros))
+}
+
+/// Parse a timestamp as servers send it: ISO 8601 (with or without zone or fraction),
+/// RFC 822/1123, or epoch seconds as text.
+pub fn parse_text(s: &str) -> Option<DateTime<Utc>> {
+    let s = s.trim();
+    if let Ok(secs) = s.parse::<f64>() {
+        return from_epoch(secs);
+    }
+    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
+        return Some(t.with_timezone(&Utc));
+    }
+    if let Ok(t) = DateTime::parse_from_rfc2822(s) {
+        return Some(t.with_timezone(&Utc));
+    }
+    for f in [
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y-%m-%dT%H:%M:%S%.fZ",
+        "%Y-%m-%d %H:%M:%S%.f",
+        "%Y%m%dT%H%M%SZ",
+    ] {
+        if let Ok(t) = NaiveDateTime::parse_from_str(s, f) {
+            return Some(t.and_utc());
+        }
+    }
+    for f in [
+        "%Y-%m-%dT%H:%M:%S%.f%z",
+        "%Y-%m-%dT%H:%M:%S%.f%:z",
+        "%a, %d %b %Y %H:%M:%S GMT",
+        "%A, %d-%b-%y %H:%M:%S GMT",
+    ] {
+        if let Ok(t) = DateTime::parse_from_str(s, f) {
+            return Some(t.with_timezone(&Utc));
+        }
+        if let Ok(t) = NaiveDateTime::parse_from_str(s, f) {
+            return Some(t.and_utc());
+        }
+    }
+    if let Ok(d) = chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+        return d.and_hms_opt(0, 0, 0).map(|t| t.and_utc());
+    }
+    None
+}
+
+/// The value form of a timestamp (see the module doc).
+pub fn to_value_text(t: &DateTime<Utc>) -> String {
+    let micros = t.nanosecond() / 1000;
+    if micros == 0 {
+        t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+    } else {
+        let frac = format!("{micros:06}");
+        format!(
+            "{}.{}Z",
+            t.format("%Y-%m-%dT%H:%M:%S"),
+            frac.trim_end_matches('0')
+        )
+    }
+}
+
+/// A wire timestamp turned into the value form; `None` when it is not a date.
+pub fn wire_to_value(s: &str) -> Option<Value> {
+    parse_text(s).map(|t| Value::String(to_value_text(&t)))
+}
+
+/// Write a timestamp in a wire format, as botocore does (microseconds when present).
+pub fn to_wire(t: &DateTime<Utc>, format: TimestampFormat) -> WireTime {
+    let micros = t.nanosecond() / 1000;
+    match format {
+        TimestampFormat::Iso8601 => WireTime::Text(if micros == 0 {
+            t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+        } else {
+            format!("{}.{micros:06}Z", t.format("%Y-%m-%dT%H:%M:%S"))
+        }),
+        TimestampFormat::Rfc822 => {
+            WireTime::Text(t.format("%a, %d %b %Y %H:%M:%S GMT").to_string())
+        }
+        TimestampFormat::UnixTimestamp => {
+            if micros == 0 {
+                WireTime::Int(t.timestamp())
+            } else {
+                WireTime::Float((t.timestamp() as f64 * 1e6 + micros as f64) / 1e6)
+            }
+        }
+    }
+}
+
+/// A timestamp as written on the wire: a number for epoch seconds, else text.
+#[derive(Debug, Clone, PartialEq)]
+pub enum WireTime {
+    Int(i64),
+    Float(f64),
+    Text(String),
+}
+
+impl WireTime {
+    pub fn to_text(&self) -> String {
+        match self {
+            WireTime::Int(i) => i.to_string(),
+            WireTime::Float(f) => format_float(*f),
+            WireTime::Text(s) => s.clone(),
+        }
+    }
+
+    pub fn to_json(&self) -> Value {
+        match self {
+            WireTime::Int(i) => Value::from(*i),
+            WireTime::Float(f) => Value::from(*f),
+            WireTime::Text(s) => Value::String(s.clone()),
+        }
+    }
+}
+
+/// A float as Python's `str()` would print it for the values the protocols carry.
+pub fn format_float(f: f64) -> String {
+    if f.is_nan() {
+        "NaN".into()
+    } else if f.is_infinite() {
+        if f > 0.0 {
+            "Infinity".into()
+        } else {
+            "-Infinity".into()
+        }
+    } else if f.fract() == 0.0 && f.abs() < 1e16 {
+        format!("{f:.1}")
+    } else {
+        format!("{f}")
+    }
+}
+
+/// A blob given in a value: its bytes (the value form is base64).
+pub fn blob_from_value(v: &Value) -> Option<Vec<u8>> {
+    match v {
+        Value::String(s) => base64::engine::general_purpose::STANDARD.decode(s).ok(),
+        _ => None,
+    }
+}
+
+/// The value form of blob bytes.
+pub fn blob_to_value(bytes: &[u8]) -> Value {
+    Value::String(base64::engine::general_purpose::STANDARD.encode(bytes))
+}
+
+/// Standard base64 of bytes, for wire formats that carry blobs as base64 text.
+pub fn base64_encode(bytes: &[u8]) -> String {
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+/// Decode standard base64 (as sent on the wire), tolerating surrounding white space.
+pub fn base64_decode(text: &str) -> Option<Vec<u8>> {
+    let t: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    base64::engine::general_purpose::STANDARD.decode(t).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn value_text_round_trips() {
+        let t = parse_text("2015-01-25T08:00:00.500Z").unwrap();
+        assert_eq!(to_value_text(&t), "2015-01-25T08:00:00.5Z");
+        assert_eq!(from_value(&Value::String(to_value_text(&t))), Some(t));
+        assert_eq!(
+            to_value_text(&from_epoch(1422172800.0).unwrap()),
+            "2015-01-25T08:00:00Z"
+        );
+    }
+
+    #[test]
+    fn wire_formats() {
+        let t = from_epoch(1422172800.0).unwrap();
+        assert_eq!(
+            to_wire(&t, TimestampFormat::Iso8601).to_text(),
+            "2015-01-25T08:00:00Z"
+        );
+        assert_eq!(
+            to_wire(&t, TimestampFormat::Rfc822).to_text(),
+            "Sun, 25 Jan 2015 08:00:00 GMT"
+        );
+        assert_eq!(
+            to_wire(&t, TimestampFormat::UnixTimestamp).to_text(),
+            "1422172800"
+        );
+        let t = from_epoch(1422172800.123).unwrap();
+        assert_eq!(
+            to_wire(&t, TimestampFormat::Iso8601).to_text(),
+            "2015-01-25T08:00:00.123000Z"
+        );
+    }
+
+    #[test]
+    fn servers_forms_parse() {
+        for s in [
+            "Sun, 25 Jan 2015 08:00:00 GMT",
+            "2015-01-25T08:00:00Z",
+            "2015-01-25T08:00:00.000Z",
+            "2015-01-25T08:00:00+00:00",
+            "1422172800",
+            "2015-01-25T08:00:00",
+        ] {
+            assert_eq!(
+                parse_text(s).map(|t| t.timestamp()),
+                Some(1422172800),
+                "{s}"
+            );
+        }
+        assert!(parse_text("yesterday").is_none());
+    }
+}

@@ -1,0 +1,24 @@
+//! inia: call any cloud API described by a botocore-format JSON spec, with values in
+//! and values out.
+//!
+//! This crate is the facade users depend on. At this stage it re-exports the spec layer
+//! ([`model`]) and the wire protocols ([`protocol`]); the session, client and transport
+//! arrive with the engine.
+//!
+//! ```
+//! use inia::model::SpecPath;
+//! use inia::protocol::{serialize, Params};
+//! use serde_json::json;
+//!
+//! let sts = SpecPath::embedded_only().load_service("sts")?;
+//! let request = serialize(&sts, "GetCallerIdentity", &json!({}))?;
+//! assert_eq!(request.method(), "POST");
+//! assert_eq!(&request.body()[..], b"Action=GetCallerIdentity&Version=2011-06-15");
+//! # let _: Option<Params> = None;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! Owns: the public surface. Does not own: protocol or signing details.
+
+pub use inia_model as model;
+pub use inia_protocol as protocol;

@@ -1,0 +1,128 @@
+//! Running every vector file and reporting: one line per file, then `N passed, M failed`.
+//! Skipped cases come only from the checked-in `skipped-cases.json`, each with a reason.
+
+use crate::botocore;
+use crate::protocol_vectors::{run_file, CaseResult, Outcome};
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+/// The protocols inia runs vectors for (file stems under `input/`, `output/`, `legacy/`).
+pub const PROTOCOL_FILES: &[&str] = &[
+    "input/query.json",
+    "input/ec2.json",
+    "input/json.json",
+    "input/json_1_0.json",
+    "input/json_1_0-query-compatible.json",
+    "input/rest-json.json",
+    "input/rest-xml.json",
+    "output/query.json",
+    "output/ec2.json",
+    "output/json.json",
+    "output/json_1_0.json",
+    "output/json_1_0-query-compatible.json",
+    "output/rest-json.json",
+    "output/rest-xml.json",
+    "legacy/input/query.json",
+    "legacy/input/ec2.json",
+    "legacy/input/json.json",
+    "legacy/input/rest-json.json",
+    "legacy/input/rest-xml.json",
+    "legacy/output/query.json",
+    "legacy/output/ec2.json",
+    "legacy/output/json.json",
+    "legacy/output/rest-json.json",
+    "legacy/output/rest-xml.json",
+];
+
+/// Cases inia does not run, each with its reason (`skipped-cases.json`).
+#[derive(Debug, Default)]
+pub struct Skips(BTreeMap<String, String>);
+
+impl Skips {
+    pub fn load() -> Result<Skips, String> {
+        let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("skipped-cases.json");
+        let text = std::fs::read_to_string(&p).map_err(|e| format!("{}: {e}", p.display()))?;
+        let v: BTreeMap<String, String> =
+            serde_json::from_str(&text).map_err(|e| format!("{}: {e}", p.display()))?;
+        if let Some((k, _)) = v.iter().find(|(_, r)| r.trim().is_empty()) {
+            return Err(format!("{}: {k} is skipped without a reason", p.display()));
+        }
+        Ok(Skips(v))
+    }
+
+    pub fn reason(&self, key: &str) -> Option<&str> {
+        self.0.get(key).map(String::as_str)
+    }
+}
+
+/// One file's tally.
+#[derive(Debug, Default, Clone)]
+pub struct FileTally {
+    pub passed: usize,
+    pub failed: usize,
+    pub skipped: usize,
+}
+
+/// Run all protocol vector files; results per file in [`PROTOCOL_FILES`] order.
+pub fn run_all() -> Result<Vec<(String, Vec<CaseResult>)>, String> {
+    let tests = botocore::sdist_tests()?;
+    let skips = Skips::load()?;
+    let dir = tests.join("unit/protocols");
+    let mut out = Vec::new();
+    for rel in PROTOCOL_FILES {
+        out.push((rel.to_string(), run_file(&dir.join(rel), rel, &skips)?));
+    }
+    Ok(out)
+}
+
+pub fn tally(results: &[CaseResult]) -> FileTally {
+    let mut t = FileTally::default();
+    for r in results {
+        match r.outcome {
+            Outcome::Passed => t.passed += 1,
+            Outcome::Failed(_) => t.failed += 1,
+            Outcome::Skipped(_) => t.skipped += 1,
+        }
+    }
+    t
+}
+
+/// `cargo xtask conformance`. `INIA_VERBOSE=1` prints each failure's detail.
+pub fn run_and_print() -> Result<(), String> {
+    let verbose = std::env::var_os("INIA_VERBOSE").is_some();
+    let all = run_all()?;
+    let (mut passed, mut failed, mut skipped) = (0, 0, 0);
+    for (file, results) in &all {
+        let t = tally(results);
+        let total = t.passed + t.failed;
+        let pct = if total == 0 {
+            100.0
+        } else {
+            100.0 * t.passed as f64 / total as f64
+        };
+        println!(
+            "protocols/{file:<42} {:>4} passed {:>3} failed {:>3} skipped  ({pct:.1}%)",
+            t.passed, t.failed, t.skipped
+        );
+        for r in results {
+            if let Outcome::Failed(why) = &r.outcome {
+                if verbose {
+                    println!("  FAIL {}: {why}", r.key);
+                } else {
+                    println!("  FAIL {}", r.key);
+                }
+            }
+        }
+        passed += t.passed;
+        failed += t.failed;
+        skipped += t.skipped;
+    }
+    let _: Option<Value> = None;
+    println!("{passed} passed, {failed} failed, {skipped} skipped");
+    if failed > 0 {
+        Err(format!("{failed} conformance case(s) failed"))
+    } else {
+        Ok(())
+    }
+}

@@ -1,0 +1,33 @@
+//! Repository tasks. `cargo xtask <task>`:
+//! - `conformance`: botocore's protocol test vectors through inia, one line per file,
+//!   closing with `N passed, M failed`.
+//! - `gen-specs`: regenerate `service-specs/` from the pinned botocore wheel.
+//! - `fetch`: download and unpack the pinned botocore test data into `.cache/`.
+
+mod specs;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+fn workspace() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("gen-specs") => specs::run(&workspace().join("service-specs")),
+        Some("fetch") => {
+            inia_conformance::botocore::sdist_tests().map(|p| println!("{}", p.display()))
+        }
+        Some("conformance") => inia_conformance::report::run_and_print(),
+        _ => Err("usage: cargo xtask <conformance|gen-specs|fetch>".to_string()),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xtask: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
