@@ -1,9 +1,13 @@
 //! Repository tasks. `cargo xtask <task>`:
+//! - `test`: the whole test suite (what CI runs).
 //! - `conformance`: botocore's protocol test vectors through inia, one line per file,
 //!   closing with `N passed, M failed`.
 //! - `gen-specs`: regenerate `service-specs/` from the pinned botocore wheel.
+//! - `bench`: protocol-layer benchmarks against their baselines (docs/performance.md).
 //! - `fetch`: download and unpack the pinned botocore test data into `.cache/`.
 
+mod bench;
+mod pipeline;
 mod specs;
 
 use std::path::PathBuf;
@@ -20,8 +24,11 @@ fn main() -> ExitCode {
         Some("fetch") => {
             inia_conformance::botocore::sdist_tests().map(|p| println!("{}", p.display()))
         }
+        Some("test") => pipeline::test(),
+        Some("bench") if cfg!(debug_assertions) => pipeline::release("bench"),
+        Some("bench") => bench::run(),
         Some("conformance") => inia_conformance::report::run_and_print(),
-        _ => Err("usage: cargo xtask <conformance|gen-specs|fetch>".to_string()),
+        _ => Err("usage: cargo xtask <test|conformance|bench|gen-specs|fetch>".to_string()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,0 +1,33 @@
+//! `cargo xtask test`: the whole test suite, as CI runs it. Fetches the pinned
+//! conformance data first, then checks formatting and lints, runs every test, and ends
+//! with the conformance report and its `N passed, M failed` line.
+
+use std::process::Command;
+
+fn cargo(args: &[&str]) -> Result<(), String> {
+    println!("==> cargo {}", args.join(" "));
+    let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+        .args(args)
+        .status()
+        .map_err(|e| format!("cannot run cargo: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("cargo {} failed ({status})", args.join(" ")))
+    }
+}
+
+pub fn test() -> Result<(), String> {
+    println!("==> fetching botocore {} test data into .cache/", inia_conformance::botocore::VERSION);
+    inia_conformance::botocore::sdist_tests()?;
+    cargo(&["fmt", "--all", "--", "--check"])?;
+    cargo(&["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"])?;
+    cargo(&["test", "--workspace"])?;
+    println!("==> conformance report");
+    inia_conformance::report::run_and_print()
+}
+
+/// Re-run this task binary in a release build (benchmarks are meaningless in debug).
+pub fn release(task: &str) -> Result<(), String> {
+    cargo(&["run", "--quiet", "--release", "--package", "xtask", "--", task])
+}
