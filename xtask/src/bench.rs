@@ -26,11 +26,13 @@ fn ms(d: Duration) -> String {
 
 /// A DescribeInstances response of about `target` bytes, shaped like EC2's.
 pub fn describe_instances_xml(target: usize) -> Vec<u8> {
-    let mut s = String::from(r#"<?xml version="1.0" encoding="UTF-8"?>
+    let mut s = String::from(
+        r#"<?xml version="1.0" encoding="UTF-8"?>
 <DescribeInstancesResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/">
     <requestId>8f7724cf-496f-496e-8fe3-example</requestId>
     <reservationSet>
-"#);
+"#,
+    );
     let mut i = 0u32;
     while s.len() < target {
         s.push_str(&format!(r#"        <item>
@@ -120,38 +122,75 @@ pub fn run() -> Result<(), String> {
     println!("|---|---|---|---|");
 
     // (a) ec2 model: load + resolve one operation and its input shape.
-    let load_embedded = median(|| {
-        let m = SpecPath::embedded_only().load_service("ec2").expect("ec2 embedded");
-        let op = m.operation("RunInstances").expect("op");
-        let _ = m.target(op.input.as_ref().expect("input"), "RunInstances").expect("shape");
-    }, 31);
-    let full_parse = median(|| {
-        let v: Value = serde_json::from_str(include_str!("../../service-specs/ec2/2016-11-15/service-2.json")).expect("json");
-        std::hint::black_box(v);
-    }, 31);
+    let load_embedded = median(
+        || {
+            let m = SpecPath::embedded_only()
+                .load_service("ec2")
+                .expect("ec2 embedded");
+            let op = m.operation("RunInstances").expect("op");
+            let _ = m
+                .target(op.input.as_ref().expect("input"), "RunInstances")
+                .expect("shape");
+        },
+        31,
+    );
+    let full_parse = median(
+        || {
+            let v: Value = serde_json::from_str(include_str!(
+                "../../service-specs/ec2/2016-11-15/service-2.json"
+            ))
+            .expect("json");
+            std::hint::black_box(v);
+        },
+        31,
+    );
     println!("| ec2 model load (embedded) + RunInstances resolved | {} | full `serde_json::Value` parse of the same file: {} | {:.1}x faster |",
         ms(load_embedded), ms(full_parse), full_parse.as_secs_f64() / load_embedded.as_secs_f64());
     if let Ok(data) = inia_conformance::botocore::wheel_data() {
         let sp = SpecPath::new(vec![Root::Dir(data)]);
-        let load_disk = median(|| {
-            let m = sp.load_service("ec2").expect("ec2 from botocore data");
-            let op = m.operation("RunInstances").expect("op");
-            let _ = m.target(op.input.as_ref().expect("input"), "RunInstances").expect("shape");
-        }, 11);
+        let load_disk = median(
+            || {
+                let m = sp.load_service("ec2").expect("ec2 from botocore data");
+                let op = m.operation("RunInstances").expect("op");
+                let _ = m
+                    .target(op.input.as_ref().expect("input"), "RunInstances")
+                    .expect("shape");
+            },
+            11,
+        );
         println!("| ec2 model load from botocore's data/ (.json.gz, with docs, stripped at load) + RunInstances resolved | {} | | |", ms(load_disk));
     }
 
     // (b) XML to value.
     let xml = describe_instances_xml(5 << 20);
     let mb = xml.len() as f64 / (1 << 20) as f64;
-    let ec2 = SpecPath::embedded_only().load_service("ec2").map_err(|e| e.to_string())?;
-    let op = ec2.operation("DescribeInstances").map_err(|e| e.to_string())?;
+    let ec2 = SpecPath::embedded_only()
+        .load_service("ec2")
+        .map_err(|e| e.to_string())?;
+    let op = ec2
+        .operation("DescribeInstances")
+        .map_err(|e| e.to_string())?;
     let headers = http::HeaderMap::new();
     let check = parse(&ec2, &op, 200, &headers, &xml).map_err(|e| e.to_string())?;
     let n = check["Reservations"].as_array().map_or(0, Vec::len);
-    let t_tok = median(|| { std::hint::black_box(tokenize(&xml)); }, 11);
-    let t_shaped = median(|| { std::hint::black_box(parse(&ec2, &op, 200, &headers, &xml).ok()); }, 11);
-    let t_generic = median(|| { std::hint::black_box(generic_xml::to_value(&xml).ok()); }, 11);
+    let t_tok = median(
+        || {
+            std::hint::black_box(tokenize(&xml));
+        },
+        11,
+    );
+    let t_shaped = median(
+        || {
+            std::hint::black_box(parse(&ec2, &op, 200, &headers, &xml).ok());
+        },
+        11,
+    );
+    let t_generic = median(
+        || {
+            std::hint::black_box(generic_xml::to_value(&xml).ok());
+        },
+        11,
+    );
     let rate = |d: Duration| mb / d.as_secs_f64();
     println!("| DescribeInstances {mb:.1} MB ({n} reservations) to value, shaped by the ec2 model | {:.0} MB/s ({}) | quick-xml tokenizing only: {:.0} MB/s ({}) | {:.0}% |",
         rate(t_shaped), ms(t_shaped), rate(t_tok), ms(t_tok), 100.0 * t_tok.as_secs_f64() / t_shaped.as_secs_f64());
@@ -162,11 +201,29 @@ pub fn run() -> Result<(), String> {
     let params = big_run_instances();
     let run = ec2.operation("RunInstances").map_err(|e| e.to_string())?;
     let req = serialize_operation(&ec2, &run, &params).map_err(|e| e.to_string())?;
-    let t_ser = median(|| { std::hint::black_box(serialize_operation(&ec2, &run, &params).ok()); }, 201);
-    let t_val = median(|| { std::hint::black_box(inia_protocol::validate::validate(&ec2, &run, &params).ok()); }, 201);
-    let t_json = median(|| { std::hint::black_box(serde_json::to_vec(&params).ok()); }, 201);
+    let t_ser = median(
+        || {
+            std::hint::black_box(serialize_operation(&ec2, &run, &params).ok());
+        },
+        201,
+    );
+    let t_val = median(
+        || {
+            std::hint::black_box(inia_protocol::validate::validate(&ec2, &run, &params).ok());
+        },
+        201,
+    );
+    let t_json = median(
+        || {
+            std::hint::black_box(serde_json::to_vec(&params).ok());
+        },
+        201,
+    );
     println!("| RunInstances with 100 tags, 20 block devices, 8 interfaces: serialize ({} byte body) | {:.1} µs | `serde_json::to_vec` of the same params: {:.1} µs | |",
         req.body().len(), t_ser.as_secs_f64() * 1e6, t_json.as_secs_f64() * 1e6);
-    println!("| same params: validate | {:.1} µs | | |", t_val.as_secs_f64() * 1e6);
+    println!(
+        "| same params: validate | {:.1} µs | | |",
+        t_val.as_secs_f64() * 1e6
+    );
     Ok(())
 }

@@ -18,10 +18,20 @@ fn cargo(args: &[&str]) -> Result<(), String> {
 }
 
 pub fn test() -> Result<(), String> {
-    println!("==> fetching botocore {} test data into .cache/", inia_conformance::botocore::VERSION);
+    println!(
+        "==> fetching botocore {} test data into .cache/",
+        inia_conformance::botocore::VERSION
+    );
     inia_conformance::botocore::sdist_tests()?;
     cargo(&["fmt", "--all", "--", "--check"])?;
-    cargo(&["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"])?;
+    cargo(&[
+        "clippy",
+        "--workspace",
+        "--all-targets",
+        "--",
+        "-D",
+        "warnings",
+    ])?;
     cargo(&["test", "--workspace"])?;
     println!("==> conformance report");
     inia_conformance::report::run_and_print()
@@ -29,5 +39,13 @@ pub fn test() -> Result<(), String> {
 
 /// Re-run this task binary in a release build (benchmarks are meaningless in debug).
 pub fn release(task: &str) -> Result<(), String> {
-    cargo(&["run", "--quiet", "--release", "--package", "xtask", "--", task])
+    cargo(&[
+        "run",
+        "--quiet",
+        "--release",
+        "--package",
+        "xtask",
+        "--",
+        task,
+    ])
 }

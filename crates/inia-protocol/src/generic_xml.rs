@@ -46,7 +46,8 @@ pub fn to_value_with_root(xml: &[u8]) -> Result<(String, Value), ProtocolError> 
     reader.config_mut().check_end_names = true;
     let mut stack: Vec<Frame> = Vec::new();
     let mut root: Option<(String, Value)> = None;
-    let err = |msg: String, pos: u64| ProtocolError::parse(format!("XML: {msg}"), Some(pos as usize));
+    let err =
+        |msg: String, pos: u64| ProtocolError::parse(format!("XML: {msg}"), Some(pos as usize));
     loop {
         let pos = reader.buffer_position();
         let event = reader
@@ -74,7 +75,9 @@ pub fn to_value_with_root(xml: &[u8]) -> Result<(String, Value), ProtocolError> 
                 }
             }
             Event::End(_) => {
-                let frame = stack.pop().ok_or_else(|| err("end tag without start".into(), pos))?;
+                let frame = stack
+                    .pop()
+                    .ok_or_else(|| err("end tag without start".into(), pos))?;
                 let done = close(frame);
                 match stack.last_mut() {
                     Some(parent) => parent.children.push(done),
@@ -101,7 +104,10 @@ pub fn to_value_with_root(xml: &[u8]) -> Result<(String, Value), ProtocolError> 
     }
     if !stack.is_empty() {
         return Err(err(
-            format!("document ends inside <{}>", stack.last().map_or("", |f| &f.name)),
+            format!(
+                "document ends inside <{}>",
+                stack.last().map_or("", |f| &f.name)
+            ),
             reader.buffer_position(),
         ));
     }
@@ -143,7 +149,10 @@ fn close(f: Frame) -> (String, Value) {
         && f.attrs.is_empty()
         && f.children.iter().all(|(n, _)| n == "member" || n == "item");
     if is_list {
-        return (f.name, Value::Array(f.children.into_iter().map(|(_, v)| v).collect()));
+        return (
+            f.name,
+            Value::Array(f.children.into_iter().map(|(_, v)| v).collect()),
+        );
     }
     let mut obj = Map::new();
     for (k, v) in f.attrs {
@@ -213,9 +222,18 @@ mod tests {
 
     #[test]
     fn malformed_xml_has_an_offset() {
-        for bad in [&b"<a><b></a>"[..], b"<a>", b"", b"<a></a><b/>", b"<a>&bogus;</a>", b"text"] {
+        for bad in [
+            &b"<a><b></a>"[..],
+            b"<a>",
+            b"",
+            b"<a></a><b/>",
+            b"<a>&bogus;</a>",
+            b"text",
+        ] {
             match to_value(bad) {
-                Err(ProtocolError::Parse { offset: Some(_), .. }) => {}
+                Err(ProtocolError::Parse {
+                    offset: Some(_), ..
+                }) => {}
                 other => panic!("{:?}: {other:?}", String::from_utf8_lossy(bad)),
             }
         }

@@ -30,7 +30,10 @@ pub fn validate(model: &ServiceModel, op: &Operation, params: &Value) -> Result<
             Value::Object(o) if o.is_empty() => {}
             Value::Object(o) => {
                 for k in o.keys() {
-                    problems.push(format!("unknown parameter {k}: {} takes no parameters", op.name));
+                    problems.push(format!(
+                        "unknown parameter {k}: {} takes no parameters",
+                        op.name
+                    ));
                 }
             }
             other => problems.push(format!("parameters must be an object, got {}", kind(other))),
@@ -79,7 +82,10 @@ fn check(
     out: &mut Vec<String>,
 ) -> Result<(), ProtocolError> {
     if depth > MAX_DEPTH {
-        out.push(format!("{}: nested deeper than {MAX_DEPTH} levels", shown(path)));
+        out.push(format!(
+            "{}: nested deeper than {MAX_DEPTH} levels",
+            shown(path)
+        ));
         return Ok(());
     }
     let wrong = |out: &mut Vec<String>, want: &str| {
@@ -94,7 +100,11 @@ fn check(
             };
             for name in &shape.required {
                 if obj.get(name).is_none_or(Value::is_null) {
-                    out.push(format!("{}: missing required parameter {}", shown(path), join(path, name)));
+                    out.push(format!(
+                        "{}: missing required parameter {}",
+                        shown(path),
+                        join(path, name)
+                    ));
                 }
             }
             let mut set = 0;
@@ -115,7 +125,10 @@ fn check(
                 check_member(model, member, child, &join(path, k), depth, out)?;
             }
             if shape.union && set != 1 {
-                out.push(format!("{}: a union takes exactly one member, {set} given", shown(path)));
+                out.push(format!(
+                    "{}: a union takes exactly one member, {set} given",
+                    shown(path)
+                ));
             }
         }
         ShapeType::List => {
@@ -156,7 +169,11 @@ fn check(
                 wrong(out, "a boolean");
             }
         }
-        ShapeType::Integer | ShapeType::Long | ShapeType::Byte | ShapeType::Short | ShapeType::BigInteger => {
+        ShapeType::Integer
+        | ShapeType::Long
+        | ShapeType::Byte
+        | ShapeType::Short
+        | ShapeType::BigInteger => {
             let (lo, hi, name) = match shape.kind {
                 ShapeType::Byte => (i8::MIN as i128, i8::MAX as i128, "byte"),
                 ShapeType::Short => (i16::MIN as i128, i16::MAX as i128, "short"),
@@ -164,7 +181,10 @@ fn check(
                 ShapeType::Long => (i64::MIN as i128, i64::MAX as i128, "long"),
                 _ => (i128::MIN, i128::MAX, "integer"),
             };
-            let n = v.as_i64().map(i128::from).or_else(|| v.as_u64().map(i128::from));
+            let n = v
+                .as_i64()
+                .map(i128::from)
+                .or_else(|| v.as_u64().map(i128::from));
             match n {
                 Some(n) if n < lo || n > hi => out.push(format!(
                     "{}: {n} is out of range for type {name} ({lo} to {hi})",
@@ -173,7 +193,10 @@ fn check(
                 Some(n) => {
                     if let Some(min) = shape.min {
                         if (n as f64) < min {
-                            out.push(format!("{}: {n} is less than the minimum {min}", shown(path)));
+                            out.push(format!(
+                                "{}: {n} is less than the minimum {min}",
+                                shown(path)
+                            ));
                         }
                     }
                 }
@@ -199,7 +222,9 @@ fn check(
         ShapeType::Blob => match v {
             Value::String(_) if shape.streaming => {}
             Value::String(_) if timefmt::blob_from_value(v).is_some() => {}
-            Value::String(_) => out.push(format!("{}: blobs are given as base64 text", shown(path))),
+            Value::String(_) => {
+                out.push(format!("{}: blobs are given as base64 text", shown(path)))
+            }
             _ => wrong(out, "base64 text (a blob)"),
         },
     }
@@ -224,7 +249,10 @@ fn check_member(
 fn min_len(shape: &Shape, len: usize, path: &str, out: &mut Vec<String>) {
     if let Some(min) = shape.min {
         if (len as f64) < min {
-            out.push(format!("{}: length {len} is less than the minimum {min}", shown(path)));
+            out.push(format!(
+                "{}: length {len} is less than the minimum {min}",
+                shown(path)
+            ));
         }
     }
 }
@@ -253,28 +281,72 @@ mod tests {
 
     #[test]
     fn paths_name_the_bad_value() {
-        let p = problems("ec2", "DescribeInstances", json!({"Filters": [{"Name": "x", "Values": ["a", 7]}]}));
-        assert_eq!(p, vec!["Filters[0].Values[1]: expected a string, got a number"]);
+        let p = problems(
+            "ec2",
+            "DescribeInstances",
+            json!({"Filters": [{"Name": "x", "Values": ["a", 7]}]}),
+        );
+        assert_eq!(
+            p,
+            vec!["Filters[0].Values[1]: expected a string, got a number"]
+        );
         let p = problems("ec2", "DescribeInstances", json!({"Filterz": []}));
-        assert!(p[0].starts_with("unknown parameter Filterz; valid parameters: "), "{p:?}");
-        let p = problems("ec2", "DescribeInstances", json!({"MaxResults": 3_000_000_000u64}));
-        assert!(p[0].starts_with("MaxResults: 3000000000 is out of range for type integer"), "{p:?}");
+        assert!(
+            p[0].starts_with("unknown parameter Filterz; valid parameters: "),
+            "{p:?}"
+        );
+        let p = problems(
+            "ec2",
+            "DescribeInstances",
+            json!({"MaxResults": 3_000_000_000u64}),
+        );
+        assert!(
+            p[0].starts_with("MaxResults: 3000000000 is out of range for type integer"),
+            "{p:?}"
+        );
     }
 
     #[test]
     fn required_and_all_problems_reported() {
         let p = problems("ec2", "RunInstances", json!({"MinCount": "1"}));
-        assert!(p.iter().any(|x| x.contains("missing required parameter MaxCount")), "{p:?}");
-        assert!(p.iter().any(|x| x.starts_with("MinCount: expected a whole number")), "{p:?}");
+        assert!(
+            p.iter()
+                .any(|x| x.contains("missing required parameter MaxCount")),
+            "{p:?}"
+        );
+        assert!(
+            p.iter()
+                .any(|x| x.starts_with("MinCount: expected a whole number")),
+            "{p:?}"
+        );
     }
 
     #[test]
     fn timestamps_blobs_and_maps() {
-        let p = problems("sqs", "SendMessage", json!({"QueueUrl": "u", "MessageBody": "b",
-            "MessageAttributes": {"k": {"DataType": "Binary", "BinaryValue": "not base64!"}}}));
-        assert_eq!(p, vec!["MessageAttributes.k.BinaryValue: blobs are given as base64 text"]);
-        let p = problems("ec2", "DescribeSpotPriceHistory", json!({"StartTime": "soon"}));
-        assert!(p[0].starts_with("StartTime: \"soon\" is not a date"), "{p:?}");
-        assert!(problems("ec2", "DescribeSpotPriceHistory", json!({"StartTime": 1422172800})).is_empty());
+        let p = problems(
+            "sqs",
+            "SendMessage",
+            json!({"QueueUrl": "u", "MessageBody": "b",
+            "MessageAttributes": {"k": {"DataType": "Binary", "BinaryValue": "not base64!"}}}),
+        );
+        assert_eq!(
+            p,
+            vec!["MessageAttributes.k.BinaryValue: blobs are given as base64 text"]
+        );
+        let p = problems(
+            "ec2",
+            "DescribeSpotPriceHistory",
+            json!({"StartTime": "soon"}),
+        );
+        assert!(
+            p[0].starts_with("StartTime: \"soon\" is not a date"),
+            "{p:?}"
+        );
+        assert!(problems(
+            "ec2",
+            "DescribeSpotPriceHistory",
+            json!({"StartTime": 1422172800})
+        )
+        .is_empty());
     }
 }

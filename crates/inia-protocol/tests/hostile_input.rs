@@ -21,9 +21,32 @@ impl Rng {
 }
 
 const JUNK: &[&[u8]] = &[
-    b"<", b">", b"&", b"&amp;", b"&#xFFFFFF;", b"&lol;", b"\"", b"{", b"}", b"[", b"]", b",", b":",
-    b"<![CDATA[", b"]]>", b"<!DOCTYPE x [<!ENTITY a \"aaaa\">]>", b"\xff\xfe", b"\0", b"1e99999",
-    b"-", b"null", b"</", b"<a:b xmlns:a='u'>", b"\\u0000", b"\\ud800", b"99999999999999999999999",
+    b"<",
+    b">",
+    b"&",
+    b"&amp;",
+    b"&#xFFFFFF;",
+    b"&lol;",
+    b"\"",
+    b"{",
+    b"}",
+    b"[",
+    b"]",
+    b",",
+    b":",
+    b"<![CDATA[",
+    b"]]>",
+    b"<!DOCTYPE x [<!ENTITY a \"aaaa\">]>",
+    b"\xff\xfe",
+    b"\0",
+    b"1e99999",
+    b"-",
+    b"null",
+    b"</",
+    b"<a:b xmlns:a='u'>",
+    b"\\u0000",
+    b"\\ud800",
+    b"99999999999999999999999",
 ];
 
 fn mutate(rng: &mut Rng, seed: &[u8]) -> Vec<u8> {
@@ -52,7 +75,11 @@ fn mutate(rng: &mut Rng, seed: &[u8]) -> Vec<u8> {
                 b.splice(j..j, dup);
             }
             _ => {
-                let deep = if rng.below(2) == 0 { "<a>".repeat(5000) } else { "[".repeat(5000) };
+                let deep = if rng.below(2) == 0 {
+                    "<a>".repeat(5000)
+                } else {
+                    "[".repeat(5000)
+                };
                 let i = rng.below(b.len() + 1);
                 b.splice(i..i, deep.into_bytes());
             }
@@ -140,13 +167,17 @@ fn mutated_responses_never_panic() {
         let op = seed.model.operation(seed.op).unwrap();
         for (bi, body) in seed.bodies.iter().enumerate() {
             for n in 0..800u64 {
-                let mut rng = Rng(0x9E37_79B9_7F4A_7C15 ^ ((si as u64) << 40 | (bi as u64) << 32 | n));
+                let mut rng =
+                    Rng(0x9E37_79B9_7F4A_7C15 ^ ((si as u64) << 40 | (bi as u64) << 32 | n));
                 let bad = mutate(&mut rng, body);
                 let status = [200u16, 400, 500, 200][rng.below(4)];
                 let mut headers = http::HeaderMap::new();
                 if rng.below(3) == 0 {
                     headers.insert("x-h", http::HeaderValue::from_static("v"));
-                    headers.insert("x-amzn-errortype", http::HeaderValue::from_static("Oops:http://x"));
+                    headers.insert(
+                        "x-amzn-errortype",
+                        http::HeaderValue::from_static("Oops:http://x"),
+                    );
                 }
                 let ctx = format!("seed {si}/{bi}/{n}: {:?}", String::from_utf8_lossy(&bad));
                 let r = std::panic::catch_unwind(|| {
@@ -167,9 +198,13 @@ fn mutated_spec_files_give_errors_not_panics() {
     for n in 0..3000u64 {
         let mut rng = Rng(0xD1B5_4A32_D192_ED03 ^ n);
         let bad = mutate(&mut rng, base);
-        let Ok(text) = String::from_utf8(bad) else { continue };
+        let Ok(text) = String::from_utf8(bad) else {
+            continue;
+        };
         let r = std::panic::catch_unwind(|| {
-            let Ok(m) = ServiceModel::from_string(text.clone(), "mutated.json") else { return };
+            let Ok(m) = ServiceModel::from_string(text.clone(), "mutated.json") else {
+                return;
+            };
             let names: Vec<String> = m.operation_names().map(str::to_string).collect();
             for name in names {
                 let _ = serialize(&m, &name, &json!({"Id": "x", "Q": ["a"]}));
@@ -188,14 +223,45 @@ fn random_value(rng: &mut Rng, depth: usize) -> Value {
         1 => json!(rng.below(2) == 0),
         2 => json!(rng.next() as i64),
         3 => json!(f64::from_bits(rng.next()).to_string()),
-        4 => json!(["", "x", "NaN", "2015-01-25T08:00:00Z", "AAEC", "{Key+}", "a/b?c=d&e"][rng.below(7)]),
-        5 => Value::Array((0..rng.below(4)).map(|_| random_value(rng, depth + 1)).collect()),
+        4 => json!(
+            [
+                "",
+                "x",
+                "NaN",
+                "2015-01-25T08:00:00Z",
+                "AAEC",
+                "{Key+}",
+                "a/b?c=d&e"
+            ][rng.below(7)]
+        ),
+        5 => Value::Array(
+            (0..rng.below(4))
+                .map(|_| random_value(rng, depth + 1))
+                .collect(),
+        ),
         _ => {
-            let keys = ["Id", "Q", "Filters", "Name", "Values", "MaxResults", "Bucket", "Key", "Body",
-                        "Metadata", "TableName", "KeyConditionExpression", "ExpressionAttributeValues", "S"];
+            let keys = [
+                "Id",
+                "Q",
+                "Filters",
+                "Name",
+                "Values",
+                "MaxResults",
+                "Bucket",
+                "Key",
+                "Body",
+                "Metadata",
+                "TableName",
+                "KeyConditionExpression",
+                "ExpressionAttributeValues",
+                "S",
+            ];
             let mut m = serde_json::Map::new();
             for _ in 0..rng.below(5) {
-                m.insert(keys[rng.below(keys.len())].into(), random_value(rng, depth + 1));
+                m.insert(
+                    keys[rng.below(keys.len())].into(),
+                    random_value(rng, depth + 1),
+                );
             }
             Value::Object(m)
         }
@@ -205,7 +271,12 @@ fn random_value(rng: &mut Rng, depth: usize) -> Value {
 #[test]
 fn random_params_give_errors_not_panics() {
     let seeds = seeds();
-    let ops = [("ec2", "DescribeInstances"), ("s3", "PutObject"), ("dynamodb", "Query"), ("sts", "AssumeRole")];
+    let ops = [
+        ("ec2", "DescribeInstances"),
+        ("s3", "PutObject"),
+        ("dynamodb", "Query"),
+        ("sts", "AssumeRole"),
+    ];
     for n in 0..3000u64 {
         let mut rng = Rng(0xA076_1D64_78BD_642F ^ n);
         let params = random_value(&mut rng, 0);

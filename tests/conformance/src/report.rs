@@ -3,7 +3,6 @@
 
 use crate::botocore;
 use crate::protocol_vectors::{run_file, CaseResult, Outcome};
-use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
@@ -64,15 +63,22 @@ pub struct FileTally {
     pub skipped: usize,
 }
 
-/// Run all protocol vector files; results per file in [`PROTOCOL_FILES`] order.
+/// Run all protocol vector files (in [`PROTOCOL_FILES`] order), then the SigV4 suite.
 pub fn run_all() -> Result<Vec<(String, Vec<CaseResult>)>, String> {
     let tests = botocore::sdist_tests()?;
     let skips = Skips::load()?;
     let dir = tests.join("unit/protocols");
     let mut out = Vec::new();
     for rel in PROTOCOL_FILES {
-        out.push((rel.to_string(), run_file(&dir.join(rel), rel, &skips)?));
+        out.push((
+            format!("protocols/{rel}"),
+            run_file(&dir.join(rel), rel, &skips)?,
+        ));
     }
+    out.push((
+        "auth/aws4_testsuite".to_string(),
+        crate::sigv4_suite::run(&tests.join("unit/auth/aws4_testsuite")),
+    ));
     Ok(out)
 }
 
@@ -118,7 +124,6 @@ pub fn run_and_print() -> Result<(), String> {
         failed += t.failed;
         skipped += t.skipped;
     }
-    let _: Option<Value> = None;
     println!("{passed} passed, {failed} failed, {skipped} skipped");
     if failed > 0 {
         Err(format!("{failed} conformance case(s) failed"))

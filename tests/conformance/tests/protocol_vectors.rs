@@ -19,16 +19,28 @@ fn every_protocol_vector_passes() {
         }
     }
     assert!(passed > 900, "only {passed} cases ran");
-    assert!(failures.is_empty(), "{} failed ({passed} passed, {skipped} skipped):\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} failed ({passed} passed, {skipped} skipped):\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
 fn every_skip_names_a_case_that_exists() {
     let all = report::run_all().expect("vectors");
-    let keys: std::collections::HashSet<&str> = all.iter().flat_map(|(_, r)| r.iter().map(|c| c.key.as_str())).collect();
-    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/skipped-cases.json")).unwrap();
+    let keys: std::collections::HashSet<&str> = all
+        .iter()
+        .flat_map(|(_, r)| r.iter().map(|c| c.key.as_str()))
+        .collect();
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/skipped-cases.json"))
+        .unwrap();
     let skips: serde_json::Map<String, serde_json::Value> = serde_json::from_str(&text).unwrap();
     for k in skips.keys() {
-        assert!(keys.contains(k.as_str()), "skipped-cases.json lists {k}, which is no case");
+        assert!(
+            keys.contains(k.as_str()),
+            "skipped-cases.json lists {k}, which is no case"
+        );
     }
 }

@@ -1,0 +1,149 @@
+//! The canonical forms signers share: RFC 3986 percent-encoding, path normalization,
+//! sorted query strings, hex and hashes.
+//!
+//! Owns those byte-level rules. Does not own any one scheme's string to sign.
+
+use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+use ring::digest;
+
+/// Everything but the RFC 3986 unreserved characters is encoded.
+pub const STRICT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');
+/// As [`STRICT`], but `/` is kept (paths).
+pub const PATH: &AsciiSet = &STRICT.remove(b'/');
+
+/// SHA-256 of the empty string, in hex: the payload hash of every bodiless request.
+pub const EMPTY_SHA256: &str = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+
+/// Lower-case hex of `bytes`.
+pub fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        s.push(DIGITS[(b >> 4) as usize] as char);
+        s.push(DIGITS[(b & 15) as usize] as char);
+    }
+    s
+}
+
+/// Hex SHA-256 of `bytes`.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    if bytes.is_empty() {
+        return EMPTY_SHA256.to_string();
+    }
+    hex(digest::digest(&digest::SHA256, bytes).as_ref())
+}
+
+/// Percent-encode with `set`.
+pub fn encode(s: &str, set: &'static AsciiSet) -> String {
+    utf8_percent_encode(s, set).to_string()
+}
+
+/// Percent-decode (`+` stays `+`); invalid UTF-8 is kept lossily.
+pub fn decode(s: &str) -> String {
+    percent_decode_str(s).decode_utf8_lossy().into_owned()
+}
+
+/// RFC 3986 5.2.4 dot-segment removal, with runs of `/` collapsed (AWS services require
+/// it); a trailing `/` is kept; an empty path is `/`.
+pub fn normalize_path(path: &str) -> String {
+    if path.is_empty() {
+        return "/".into();
+    }
+    let mut out: Vec<&str> = Vec::new();
+    for seg in path.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                out.pop();
+            }
+            s => out.push(s),
+        }
+    }
+    let mut s = String::with_capacity(path.len());
+    if path.starts_with('/') {
+        s.push('/');
+    }
+    s.push_str(&out.join("/"));
+    if path.ends_with('/') && !out.is_empty() {
+        s.push('/');
+    }
+    s
+}
+
+/// The query string canonically: each key and value decoded then strictly re-encoded,
+/// pairs sorted by key then value, joined by `&`. A key without `=` gets an empty value.
+pub fn canonical_query(query: &str) -> String {
+    let mut pairs: Vec<(String, String)> = query
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let (k, v) = p.split_once('=').unwrap_or((p, ""));
+            (encode(&decode(k), STRICT), encode(&decode(v), STRICT))
+        })
+        .collect();
+    pairs.sort();
+    let mut s = String::with_capacity(query.len() + 8);
+    for (i, (k, v)) in pairs.iter().enumerate() {
+        if i > 0 {
+            s.push('&');
+        }
+        s.push_str(k);
+        s.push('=');
+        s.push_str(v);
+    }
+    s
+}
+
+/// A header value as canonical requests want it: trimmed, inner white-space runs
+/// folded to one space.
+pub fn fold_spaces(v: &str) -> String {
+    let mut s = String::with_capacity(v.len());
+    for (i, w) in v.split_whitespace().enumerate() {
+        if i > 0 {
+            s.push(' ');
+        }
+        s.push_str(w);
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_normalize() {
+        for (i, o) in [
+            ("/example/..", "/"),
+            ("/a/b/../..", "/"),
+            ("//", "/"),
+            ("/./", "/"),
+            ("/./example", "/example"),
+            ("//example//", "/example/"),
+            ("", "/"),
+            ("/a/./b/", "/a/b/"),
+        ] {
+            assert_eq!(normalize_path(i), o, "{i}");
+        }
+    }
+
+    #[test]
+    fn query_is_sorted_and_strictly_encoded() {
+        assert_eq!(canonical_query("b=2&a=%7e&a=1&c"), "a=1&a=~&b=2&c=");
+        assert_eq!(canonical_query("k=a b!"), "k=a%20b%21");
+        assert_eq!(canonical_query(""), "");
+    }
+
+    #[test]
+    fn hex_and_hash() {
+        assert_eq!(sha256_hex(b""), EMPTY_SHA256);
+        assert_eq!(
+            sha256_hex(b"abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
+}

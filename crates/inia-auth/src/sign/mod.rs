@@ -1,0 +1,145 @@
+//! Request signers behind one small trait, [`Sign`], so a spec or provider file can name
+//! its scheme: `v4`, `s3v4`, `v2`, `s3` (HMAC-SHA1), `bearer`, `none`.
+//!
+//! A signer takes the request head (`http::request::Parts`, whose URI is absolute or
+//! whose `Host` header is set), the body as far as signing needs it ([`SignBody`]), and a
+//! [`SigningContext`] (credentials, region, signing name, time). It adds headers or query
+//! parameters; it never sends anything.
+//!
+//! Owns the schemes and their registry. Does not own credentials lookup (see `provider`)
+//! or which scheme a service uses (the model and provider files say).
+
+mod bearer;
+pub mod canonical;
+mod s3_hmac;
+mod sigv2;
+mod sigv4;
+
+pub use bearer::{Anonymous, Bearer};
+pub use s3_hmac::{S3AuthPath, S3HmacSha1};
+pub use sigv2::SigV2;
+pub use sigv4::{derive_key, SigV4, SigV4Output, SigV4Settings};
+
+use crate::credentials::Credentials;
+use std::sync::Arc;
+use std::time::SystemTime;
+
+/// The body as signing sees it.
+#[derive(Debug, Clone)]
+pub enum SignBody<'a> {
+    /// The whole body is in memory (hashed by SigV4; SigV2 POST reads its parameters).
+    Bytes(&'a [u8]),
+    /// A stream that will not be hashed: SigV4 signs `UNSIGNED-PAYLOAD`.
+    Unsigned,
+    /// A stream whose SHA-256 (hex) is already known.
+    Precomputed(&'a str),
+}
+
+/// Who signs, where, and when.
+#[derive(Debug, Clone)]
+pub struct SigningContext<'a> {
+    pub credentials: Option<&'a Credentials>,
+    /// Region of the credential scope (`us-east-1`).
+    pub region: &'a str,
+    /// Signing name of the service (`s3`, `ec2`, `execute-api`).
+    pub service: &'a str,
+    /// The signing time (corrected for clock skew by the caller, if it knows of any).
+    pub time: SystemTime,
+}
+
+impl<'a> SigningContext<'a> {
+    pub fn new(
+        credentials: &'a Credentials,
+        region: &'a str,
+        service: &'a str,
+        time: SystemTime,
+    ) -> Self {
+        SigningContext {
+            credentials: Some(credentials),
+            region,
+            service,
+            time,
+        }
+    }
+
+    fn require_credentials(&self, scheme: &str) -> Result<&'a Credentials, SignError> {
+        self.credentials.ok_or_else(|| {
+            SignError::Invalid(format!(
+                "{scheme} signing needs credentials, and none were given"
+            ))
+        })
+    }
+}
+
+/// Signing failed. Never contains a secret.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SignError {
+    #[error("cannot sign the request: {0}")]
+    Invalid(String),
+    #[error("unknown signing scheme `{0}` (inia knows v4, s3v4, v2, s3, bearer, none)")]
+    UnknownScheme(String),
+}
+
+/// A request signer.
+pub trait Sign: Send + Sync + std::fmt::Debug {
+    /// The scheme's name as spec files spell it.
+    fn name(&self) -> &'static str;
+    /// Sign the request in place.
+    fn sign(
+        &self,
+        parts: &mut http::request::Parts,
+        body: &mut SignedBody,
+        ctx: &SigningContext<'_>,
+    ) -> Result<(), SignError>;
+}
+
+/// The body handed to [`Sign::sign`]: in-memory bytes a signer may rewrite (SigV2 adds its
+/// parameters to a form body), or a stream it must leave alone.
+#[derive(Debug, Clone)]
+pub enum SignedBody {
+    Bytes(bytes::Bytes),
+    Unsigned,
+    Precomputed(String),
+}
+
+impl SignedBody {
+    pub(crate) fn view(&self) -> SignBody<'_> {
+        match self {
+            SignedBody::Bytes(b) => SignBody::Bytes(b),
+            SignedBody::Unsigned => SignBody::Unsigned,
+            SignedBody::Precomputed(h) => SignBody::Precomputed(h),
+        }
+    }
+}
+
+impl Sign for SigV4 {
+    fn name(&self) -> &'static str {
+        if self.settings().content_sha256_header {
+            "s3v4"
+        } else {
+            "v4"
+        }
+    }
+
+    fn sign(
+        &self,
+        parts: &mut http::request::Parts,
+        body: &mut SignedBody,
+        ctx: &SigningContext<'_>,
+    ) -> Result<(), SignError> {
+        self.sign_headers(parts, &body.view(), ctx).map(|_| ())
+    }
+}
+
+/// The signer a spec names. `v4`/`s3v4` get a fresh key cache each: create one per
+/// client and reuse it. `bearer` is built with its token ([`Bearer::new`]), not by name.
+pub fn scheme(name: &str) -> Result<Arc<dyn Sign>, SignError> {
+    Ok(match name {
+        "v4" | "sigv4" => Arc::new(SigV4::new(SigV4Settings::default())),
+        "s3v4" => Arc::new(SigV4::new(SigV4Settings::s3())),
+        "v2" => Arc::new(SigV2),
+        "s3" | "hmac-v1" => Arc::new(S3HmacSha1),
+        "none" | "anonymous" | "unsigned" => Arc::new(Anonymous),
+        other => return Err(SignError::UnknownScheme(other.to_string())),
+    })
+}
