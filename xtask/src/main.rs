@@ -3,10 +3,9 @@
 //! - `conformance`: botocore's protocol test vectors through inia, one line per file,
 //!   closing with `N passed, M failed`.
 //! - `gen-specs`: regenerate `service-specs/` from the pinned botocore wheel.
-//! - `bench`: protocol-layer benchmarks against their baselines (docs/performance.md).
+//! - `bench`: benchmarks against their baselines, in release builds (docs/performance.md).
 //! - `fetch`: download and unpack the pinned botocore test data into `.cache/`.
 
-mod bench;
 mod pipeline;
 mod specs;
 
@@ -25,8 +24,7 @@ fn main() -> ExitCode {
             inia_conformance::botocore::sdist_tests().map(|p| println!("{}", p.display()))
         }
         Some("test") => pipeline::test(),
-        Some("bench") if cfg!(debug_assertions) => pipeline::release("bench"),
-        Some("bench") => bench::run(),
+        Some("bench") => pipeline::bench(),
         Some("conformance") => inia_conformance::report::run_and_print(),
         _ => Err("usage: cargo xtask <test|conformance|bench|gen-specs|fetch>".to_string()),
     };

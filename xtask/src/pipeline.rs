@@ -37,15 +37,9 @@ pub fn test() -> Result<(), String> {
     inia_conformance::report::run_and_print()
 }
 
-/// Re-run this task binary in a release build (benchmarks are meaningless in debug).
-pub fn release(task: &str) -> Result<(), String> {
-    cargo(&[
-        "run",
-        "--quiet",
-        "--release",
-        "--package",
-        "xtask",
-        "--",
-        task,
-    ])
+/// `cargo xtask bench`: the `bench/` workspace in a release build.
+pub fn bench() -> Result<(), String> {
+    let manifest = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../bench/Cargo.toml");
+    let manifest = manifest.to_string_lossy().into_owned();
+    cargo(&["run", "--release", "--quiet", "--manifest-path", &manifest])
 }

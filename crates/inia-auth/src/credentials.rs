@@ -17,6 +17,11 @@ impl Secret {
         Secret(s.into())
     }
 
+    /// True when both hold the same text (the same allocation is checked first).
+    pub fn same(&self, other: &Secret) -> bool {
+        Arc::ptr_eq(&self.0, &other.0) || self.0 == other.0
+    }
+
     /// The secret text, for the signer that needs it.
     pub fn expose(&self) -> &str {
         &self.0

@@ -77,6 +77,25 @@ pub fn normalize_path(path: &str) -> String {
 /// The query string canonically: each key and value decoded then strictly re-encoded,
 /// pairs sorted by key then value, joined by `&`. A key without `=` gets an empty value.
 pub fn canonical_query(query: &str) -> String {
+    if is_canonical_form(query) {
+        // Already strictly encoded (what inia's serializers write): only sort.
+        let mut pairs: Vec<(&str, &str)> = query
+            .split('&')
+            .filter(|p| !p.is_empty())
+            .map(|p| p.split_once('=').unwrap_or((p, "")))
+            .collect();
+        pairs.sort_unstable();
+        let mut s = String::with_capacity(query.len() + 8);
+        for (i, (k, v)) in pairs.iter().enumerate() {
+            if i > 0 {
+                s.push('&');
+            }
+            s.push_str(k);
+            s.push('=');
+            s.push_str(v);
+        }
+        return s;
+    }
     let mut pairs: Vec<(String, String)> = query
         .split('&')
         .filter(|p| !p.is_empty())
@@ -96,6 +115,40 @@ pub fn canonical_query(query: &str) -> String {
         s.push_str(v);
     }
     s
+}
+
+/// True when every byte is unreserved, `=`, `&`, or part of an upper-case `%XX` escape of
+/// a byte that must be escaped: decoding and re-encoding would change nothing.
+fn is_canonical_form(q: &str) -> bool {
+    let b = q.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'=' | b'&' => {
+                i += 1
+            }
+            b'%' => {
+                let digit = |c: u8| match c {
+                    b'0'..=b'9' => Some(c - b'0'),
+                    b'A'..=b'F' => Some(c - b'A' + 10),
+                    _ => None,
+                };
+                let (Some(h), Some(l)) = (
+                    b.get(i + 1).and_then(|&c| digit(c)),
+                    b.get(i + 2).and_then(|&c| digit(c)),
+                ) else {
+                    return false;
+                };
+                let byte = h * 16 + l;
+                if byte.is_ascii_alphanumeric() || b"-_.~".contains(&byte) {
+                    return false;
+                }
+                i += 3;
+            }
+            _ => return false,
+        }
+    }
+    true
 }
 
 /// A header value as canonical requests want it: trimmed, inner white-space runs
@@ -136,6 +189,17 @@ mod tests {
         assert_eq!(canonical_query("b=2&a=%7e&a=1&c"), "a=1&a=~&b=2&c=");
         assert_eq!(canonical_query("k=a b!"), "k=a%20b%21");
         assert_eq!(canonical_query(""), "");
+    }
+
+    #[test]
+    fn canonical_form_is_recognised_exactly() {
+        assert!(is_canonical_form("a=1&b=%2F%E1%88%B4&c="));
+        for q in [
+            "a=%2f", "a=%41", "a=%7E", "a b=1", "a=%2", "a=%", "a=+", "a=%GG",
+        ] {
+            assert!(!is_canonical_form(q), "{q}");
+        }
+        assert_eq!(canonical_query("a=%7E&a=%2f"), "a=%2F&a=~");
     }
 
     #[test]

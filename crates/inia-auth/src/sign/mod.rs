@@ -24,8 +24,8 @@ use crate::credentials::Credentials;
 use std::sync::Arc;
 use std::time::SystemTime;
 
-/// The body as signing sees it.
-#[derive(Debug, Clone)]
+/// The body as signing sees it. Its `Debug` shows only the length.
+#[derive(Clone)]
 pub enum SignBody<'a> {
     /// The whole body is in memory (hashed by SigV4; SigV2 POST reads its parameters).
     Bytes(&'a [u8]),
@@ -33,6 +33,16 @@ pub enum SignBody<'a> {
     Unsigned,
     /// A stream whose SHA-256 (hex) is already known.
     Precomputed(&'a str),
+}
+
+impl std::fmt::Debug for SignBody<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SignBody::Bytes(b) => write!(f, "Bytes(<{} bytes>)", b.len()),
+            SignBody::Unsigned => f.write_str("Unsigned"),
+            SignBody::Precomputed(h) => write!(f, "Precomputed({h})"),
+        }
+    }
 }
 
 /// Who signs, where, and when.
@@ -94,12 +104,23 @@ pub trait Sign: Send + Sync + std::fmt::Debug {
 }
 
 /// The body handed to [`Sign::sign`]: in-memory bytes a signer may rewrite (SigV2 adds its
-/// parameters to a form body), or a stream it must leave alone.
-#[derive(Debug, Clone)]
+/// parameters to a form body), or a stream it must leave alone. Its `Debug` shows only the
+/// length: a signed body can carry a session token.
+#[derive(Clone)]
 pub enum SignedBody {
     Bytes(bytes::Bytes),
     Unsigned,
     Precomputed(String),
+}
+
+impl std::fmt::Debug for SignedBody {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SignedBody::Bytes(b) => write!(f, "Bytes(<{} bytes>)", b.len()),
+            SignedBody::Unsigned => f.write_str("Unsigned"),
+            SignedBody::Precomputed(h) => write!(f, "Precomputed({h})"),
+        }
+    }
 }
 
 impl SignedBody {

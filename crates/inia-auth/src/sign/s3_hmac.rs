@@ -172,19 +172,26 @@ impl Sign for S3HmacSha1 {
             );
         }
         if let Some(t) = creds.session_token() {
-            let v = HeaderValue::from_str(t.expose()).map_err(|_| {
+            let mut v = HeaderValue::from_str(t.expose()).map_err(|_| {
                 SignError::Invalid("session token is not a valid header value".into())
             })?;
+            v.set_sensitive(true);
             parts.headers.insert("x-amz-security-token", v);
         }
         let sts = Self::string_to_sign(parts);
         let sig = Self::signature(creds.secret_access_key().expose(), &sts);
-        tracing::trace!(string_to_sign = %sts.replace(creds.session_token().map_or("\u{0}", |t| t.expose()), "** redacted **"), "s3 hmac-sha1");
+        if tracing::enabled!(tracing::Level::TRACE) {
+            let shown = match creds.session_token() {
+                Some(t) => sts.replace(t.expose(), "** redacted **"),
+                None => sts.clone(),
+            };
+            tracing::trace!(string_to_sign = %shown, "s3 hmac-sha1");
+        }
         let auth = format!("AWS {}:{sig}", creds.access_key_id());
-        parts.headers.insert(
-            AUTHORIZATION,
-            HeaderValue::from_str(&auth).map_err(|e| SignError::Invalid(e.to_string()))?,
-        );
+        let mut auth =
+            HeaderValue::from_str(&auth).map_err(|e| SignError::Invalid(e.to_string()))?;
+        auth.set_sensitive(true);
+        parts.headers.insert(AUTHORIZATION, auth);
         Ok(())
     }
 }

@@ -81,12 +81,26 @@ impl SigV4Settings {
     }
 }
 
-/// What signing produced, for callers and tests that look inside.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// What signing produced, for callers and tests that look inside. Its `Debug` leaves out
+/// the canonical request, which can hold the session token.
+#[derive(Clone, PartialEq, Eq)]
 pub struct SigV4Output {
     pub canonical_request: String,
     pub string_to_sign: String,
     pub signature: String,
+}
+
+impl std::fmt::Debug for SigV4Output {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SigV4Output")
+            .field(
+                "canonical_request",
+                &format_args!("<{} bytes>", self.canonical_request.len()),
+            )
+            .field("string_to_sign", &self.string_to_sign)
+            .field("signature", &self.signature)
+            .finish()
+    }
 }
 
 /// The SigV4 signer. Share one per client: it holds the signing-key cache.
@@ -117,8 +131,7 @@ impl SigV4 {
         ctx: &SigningContext<'_>,
     ) -> Result<SigV4Output, SignError> {
         let creds = ctx.require_credentials("sigv4")?;
-        let time: DateTime<Utc> = ctx.time.into();
-        let amz_date = time.format("%Y%m%dT%H%M%SZ").to_string();
+        let amz_date = amz_date(ctx);
         let payload = body.sha256_hex();
         ensure_host(parts)?;
         parts.headers.remove(AUTHORIZATION);
@@ -144,7 +157,9 @@ impl SigV4 {
             creds.access_key_id(),
             out.signature
         );
-        parts.headers.insert(AUTHORIZATION, header_value(&auth)?);
+        let mut auth = header_value(&auth)?;
+        auth.set_sensitive(true);
+        parts.headers.insert(AUTHORIZATION, auth);
         if let Some(token) = creds.session_token() {
             if !self.settings.sign_session_token {
                 set(parts, X_AMZ_TOKEN, token.expose())?;
@@ -168,8 +183,7 @@ impl SigV4 {
                 "presigned URL expiry must be 1 to 604800 seconds, not {secs}"
             )));
         }
-        let time: DateTime<Utc> = ctx.time.into();
-        let amz_date = time.format("%Y%m%dT%H%M%SZ").to_string();
+        let amz_date = amz_date(ctx);
         ensure_host(parts)?;
         let scope = scope(&amz_date[..8], ctx);
         let signed_headers = signed_header_names(parts).join(";");
@@ -237,7 +251,7 @@ impl SigV4 {
                 if i > 0 {
                     creq.push(',');
                 }
-                creq.push_str(&fold_spaces(&String::from_utf8_lossy(v.as_bytes())));
+                push_folded(&mut creq, v.as_bytes());
             }
             creq.push('\n');
         }
@@ -280,6 +294,21 @@ impl SigV4 {
     }
 }
 
+/// `YYYYMMDDTHHMMSSZ` of the signing time.
+fn amz_date(ctx: &SigningContext<'_>) -> String {
+    use chrono::{Datelike, Timelike};
+    let t: DateTime<Utc> = ctx.time.into();
+    format!(
+        "{:04}{:02}{:02}T{:02}{:02}{:02}Z",
+        t.year(),
+        t.month(),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second()
+    )
+}
+
 fn scope(date: &str, ctx: &SigningContext<'_>) -> String {
     format!("{date}/{}/{}/aws4_request", ctx.region, ctx.service)
 }
@@ -297,15 +326,29 @@ fn signed_header_names(parts: &Parts) -> Vec<&str> {
     names
 }
 
+/// Append a header value trimmed and with inner white-space runs folded to one space.
+fn push_folded(out: &mut String, v: &[u8]) {
+    let plain = v.first().is_none_or(|b| !b.is_ascii_whitespace())
+        && v.last().is_none_or(|b| !b.is_ascii_whitespace())
+        && !v
+            .windows(2)
+            .any(|w| w[0].is_ascii_whitespace() && w[1].is_ascii_whitespace())
+        && !v.iter().any(|&b| b == b'\t' || b == b'\n' || b == b'\r');
+    match std::str::from_utf8(v) {
+        Ok(s) if plain => out.push_str(s),
+        _ => out.push_str(&fold_spaces(&String::from_utf8_lossy(v))),
+    }
+}
+
 fn header_value(v: &str) -> Result<HeaderValue, SignError> {
     HeaderValue::from_str(v)
         .map_err(|_| SignError::Invalid("a signing header value is not valid in HTTP".into()))
 }
 
 fn set(parts: &mut Parts, name: &'static str, value: &str) -> Result<(), SignError> {
-    parts
-        .headers
-        .insert(HeaderName::from_static(name), header_value(value)?);
+    let mut v = header_value(value)?;
+    v.set_sensitive(name == X_AMZ_TOKEN);
+    parts.headers.insert(HeaderName::from_static(name), v);
     Ok(())
 }
 

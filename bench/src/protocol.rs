@@ -1,28 +1,10 @@
-//! `cargo xtask bench`: the protocol-layer benchmarks, each next to its baseline in the
-//! same run. Prints a Markdown table for docs/performance.md. Figures are medians of
-//! repeated runs in a release build; nothing here asserts a timing.
+//! Protocol-layer benchmarks: model loading, XML to value, serializing a large request.
 
 use inia_model::{Root, SpecPath};
 use inia_protocol::{generic_xml, parse, serialize_operation};
 use serde_json::{json, Value};
-use std::time::{Duration, Instant};
-
-fn median(mut f: impl FnMut(), runs: usize) -> Duration {
-    f(); // warm up
-    let mut t: Vec<Duration> = (0..runs)
-        .map(|_| {
-            let s = Instant::now();
-            f();
-            s.elapsed()
-        })
-        .collect();
-    t.sort();
-    t[t.len() / 2]
-}
-
-fn ms(d: Duration) -> String {
-    format!("{:.2} ms", d.as_secs_f64() * 1e3)
-}
+use crate::{median, ms};
+use std::time::Duration;
 
 /// A DescribeInstances response of about `target` bytes, shaped like EC2's.
 pub fn describe_instances_xml(target: usize) -> Vec<u8> {
@@ -118,8 +100,6 @@ fn big_run_instances() -> Value {
 }
 
 pub fn run() -> Result<(), String> {
-    println!("| benchmark | inia | baseline (same run) | ratio |");
-    println!("|---|---|---|---|");
 
     // (a) ec2 model: load + resolve one operation and its input shape.
     let load_embedded = median(

@@ -1,0 +1,41 @@
+//! `cargo xtask bench`: every benchmark with its baseline measured in the same run,
+//! printed as Markdown rows for docs/performance.md. Medians of repeated runs; nothing
+//! here asserts a timing.
+
+mod protocol;
+mod sigv4;
+
+use std::time::{Duration, Instant};
+
+/// Median wall time of `runs` calls of `f`, after one warm-up call.
+pub fn median(mut f: impl FnMut(), runs: usize) -> Duration {
+    f();
+    let mut t: Vec<Duration> = (0..runs)
+        .map(|_| {
+            let s = Instant::now();
+            f();
+            s.elapsed()
+        })
+        .collect();
+    t.sort();
+    t[t.len() / 2]
+}
+
+pub fn ms(d: Duration) -> String {
+    format!("{:.2} ms", d.as_secs_f64() * 1e3)
+}
+
+fn main() {
+    println!("| benchmark | inia | baseline (same run) | ratio |");
+    println!("|---|---|---|---|");
+    let mut failed = false;
+    for (name, run) in [("protocol", protocol::run as fn() -> Result<(), String>), ("sigv4", sigv4::run)] {
+        if let Err(e) = run() {
+            eprintln!("bench {name}: {e}");
+            failed = true;
+        }
+    }
+    if failed {
+        std::process::exit(1);
+    }
+}

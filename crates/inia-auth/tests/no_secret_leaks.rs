@@ -1,0 +1,133 @@
+//! With trace-level logging on, sign requests with every scheme, make signing fail in
+//! every way it can, and check that the secret key and the session token appear nowhere:
+//! not in the log, not in an error, not in any `Debug` output.
+
+use inia_auth::credentials::Credentials;
+use inia_auth::sign::{
+    scheme, Bearer, SigV4, SigV4Settings, Sign, SignBody, SignedBody, SigningContext,
+};
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime};
+
+const SECRET: &str = "SeCrEtKeY/wJalrXUtnFEMI+K7MDENG";
+const TOKEN: &str = "ToKeN/IQoJb3JpZ2luX2VjEJr+SESSION";
+
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+fn parts(method: &str, uri: &str) -> http::request::Parts {
+    http::Request::builder()
+        .method(method)
+        .uri(uri)
+        .body(())
+        .unwrap()
+        .into_parts()
+        .0
+}
+
+fn assert_clean(what: &str, text: &str) {
+    for (name, s) in [("secret", SECRET), ("token", TOKEN)] {
+        let variants = [s.to_string(), s.replace('/', "%2F").replace('+', "%2B")];
+        for v in variants {
+            assert!(!text.contains(&v), "{what} contains the {name}:\n{text}");
+        }
+    }
+}
+
+#[test]
+fn secrets_never_reach_logs_errors_or_debug() {
+    let log = Captured::default();
+    let writer = log.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_writer(move || writer.clone())
+        .with_ansi(false)
+        .finish();
+    let mut seen = String::new();
+    tracing::subscriber::with_default(subscriber, || {
+        let creds = Credentials::new("AKIDEXAMPLE", SECRET, Some(TOKEN.into()), None, "test");
+        let ctx = SigningContext::new(&creds, "us-east-1", "sts", SystemTime::now());
+        seen.push_str(&format!("{creds:?} {ctx:?}\n"));
+
+        // Every scheme, successfully.
+        for name in ["v4", "s3v4", "v2", "s3", "none"] {
+            let signer = scheme(name).unwrap();
+            let mut p = parts(
+                "POST",
+                "https://sts.amazonaws.com/?Action=GetCallerIdentity",
+            );
+            let mut body = SignedBody::Bytes("Version=2011-06-15".into());
+            signer.sign(&mut p, &mut body, &ctx).unwrap();
+            seen.push_str(&format!("{signer:?} {body:?} {:?}\n", p.headers));
+        }
+        let bearer = Bearer::new(TOKEN);
+        let mut p = parts("GET", "https://example.com/");
+        bearer
+            .sign(&mut p, &mut SignedBody::Unsigned, &ctx)
+            .unwrap();
+        seen.push_str(&format!("{bearer:?} {:?}\n", p.headers));
+        let v4 = SigV4::new(SigV4Settings::s3());
+        let mut p = parts("GET", "https://b.s3.amazonaws.com/k");
+        let out = v4.presign(&mut p, Duration::from_secs(60), &ctx).unwrap();
+        tracing::debug!(uri = ?p.uri.path(), "presigned");
+        seen.push_str(&format!("{out:?}\n"));
+
+        // And every way signing fails.
+        let errors = [
+            v4.presign(
+                &mut parts("GET", "https://b.s3.amazonaws.com/k"),
+                Duration::from_secs(0),
+                &ctx,
+            )
+            .unwrap_err(),
+            v4.sign_headers(&mut parts("GET", "/no-host"), &SignBody::Unsigned, &ctx)
+                .unwrap_err(),
+            scheme("v4")
+                .unwrap()
+                .sign(
+                    &mut parts("GET", "https://x/"),
+                    &mut SignedBody::Unsigned,
+                    &SigningContext {
+                        credentials: None,
+                        region: "r",
+                        service: "s",
+                        time: SystemTime::now(),
+                    },
+                )
+                .unwrap_err(),
+            {
+                let bad =
+                    Credentials::new("AKID", SECRET, Some(format!("{TOKEN}\n")), None, "test");
+                let ctx = SigningContext::new(&bad, "us-east-1", "sts", SystemTime::now());
+                v4.sign_headers(&mut parts("GET", "https://x/"), &SignBody::Unsigned, &ctx)
+                    .unwrap_err()
+            },
+            scheme("kerberos").unwrap_err(),
+        ];
+        for e in &errors {
+            seen.push_str(&format!("{e} {e:?}\n"));
+        }
+    });
+    let logged = String::from_utf8(log.0.lock().unwrap().clone()).unwrap();
+    assert!(
+        logged.contains("canonical_request"),
+        "trace logging was not captured: {logged}"
+    );
+    assert!(
+        logged.contains("** redacted **"),
+        "the token should show as redacted: {logged}"
+    );
+    assert_clean("the log", &logged);
+    assert_clean("errors and Debug output", &seen);
+}
