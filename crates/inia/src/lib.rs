@@ -22,3 +22,7 @@
 
 pub use inia_model as model;
 pub use inia_protocol as protocol;
+
+pub mod paginate;
+pub mod retry;
+pub mod waiter;

@@ -1,0 +1,304 @@
+//! Retries in botocore's `standard` mode, as pure policy: which failures are retried, how
+//! long to wait, and the retry quota that stops a client from amplifying an outage.
+//!
+//! - Attempts: 3 in all by default (`AWS_MAX_ATTEMPTS`, profile `max_attempts`).
+//! - Retried: connection errors and timeouts; HTTP 500, 502, 503, 504 and 429; the
+//!   throttling and transient error codes below; error shapes modeled as retryable.
+//! - Delay: full jitter, `random(0..1) * 2^(attempt-1)` seconds, capped at 20 s; a server's
+//!   `x-amz-retry-after` (milliseconds) or `Retry-After` (seconds) is honoured up to the cap.
+//! - Quota: a bucket of 500 tokens per client; a retry costs 5 (10 after a timeout); a
+//!   success returns the cost of its retry, or 1 if it needed none. An empty bucket means no
+//!   more retries until successes refill it.
+//! - Clock skew: `RequestTimeTooSkewed`, `RequestExpired`, `InvalidSignatureException` or
+//!   `SignatureDoesNotMatch` with a server `Date` more than 4 minutes off is retried once
+//!   with the signing clock corrected by the difference.
+//!
+//! Owns those decisions. Does not own sleeping or re-sending (the client does).
+
+use std::sync::Mutex;
+use std::time::{Duration, SystemTime};
+
+/// Error codes that mean "slow down".
+pub const THROTTLING_CODES: &[&str] = &[
+    "Throttling",
+    "ThrottlingException",
+    "ThrottledException",
+    "RequestThrottledException",
+    "TooManyRequestsException",
+    "ProvisionedThroughputExceededException",
+    "TransactionInProgressException",
+    "RequestLimitExceeded",
+    "BandwidthLimitExceeded",
+    "LimitExceededException",
+    "RequestThrottled",
+    "SlowDown",
+    "PriorRequestNotComplete",
+    "EC2ThrottledException",
+];
+
+/// Error codes that mean "try again".
+pub const TRANSIENT_CODES: &[&str] = &[
+    "RequestTimeout",
+    "RequestTimeoutException",
+    "PriorRequestNotComplete",
+];
+
+/// Error codes that may mean the local clock is wrong.
+pub const CLOCK_SKEW_CODES: &[&str] = &[
+    "RequestTimeTooSkewed",
+    "RequestExpired",
+    "InvalidSignatureException",
+    "SignatureDoesNotMatch",
+    "AuthFailure",
+    "RequestInTheFuture",
+];
+
+/// The longest wait between attempts.
+pub const MAX_BACKOFF: Duration = Duration::from_secs(20);
+
+/// Retry settings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetryConfig {
+    /// Attempts in all, first included (1 = no retries).
+    pub max_attempts: u32,
+    /// Retry-quota tokens; 0 disables the quota.
+    pub quota: u32,
+}
+
+impl Default for RetryConfig {
+    fn default() -> Self {
+        RetryConfig {
+            max_attempts: 3,
+            quota: 500,
+        }
+    }
+}
+
+/// What went wrong with one attempt, as far as retrying cares.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Failure<'a> {
+    /// Could not connect, or the connection broke before a full response.
+    Connection,
+    /// An attempt or read deadline passed.
+    Timeout,
+    /// The service answered with an error.
+    Service {
+        status: u16,
+        code: &'a str,
+        /// The error shape is modeled as retryable.
+        modeled_retryable: bool,
+    },
+}
+
+/// The kind of a retryable failure, which decides what it costs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RetryKind {
+    Throttling,
+    Transient,
+    Timeout,
+}
+
+/// Whether (and as what) a failure is retried.
+pub fn classify(f: &Failure<'_>) -> Option<RetryKind> {
+    match f {
+        Failure::Connection => Some(RetryKind::Transient),
+        Failure::Timeout => Some(RetryKind::Timeout),
+        Failure::Service {
+            status,
+            code,
+            modeled_retryable,
+        } => {
+            if THROTTLING_CODES.contains(code) || *status == 429 {
+                Some(RetryKind::Throttling)
+            } else if TRANSIENT_CODES.contains(code)
+                || matches!(status, 500 | 502 | 503 | 504)
+                || *modeled_retryable
+            {
+                Some(RetryKind::Transient)
+            } else {
+                None
+            }
+        }
+    }
+}
+
+/// Delay before attempt `next_attempt` (2 for the first retry), full jitter from `random`
+/// in `[0, 1)`, or the server's requested delay when it gave one (both capped).
+pub fn backoff(next_attempt: u32, random: f64, server_hint: Option<Duration>) -> Duration {
+    if let Some(hint) = server_hint {
+        return hint.min(MAX_BACKOFF);
+    }
+    let exp = 2f64.powi(next_attempt.saturating_sub(2).min(30) as i32);
+    Duration::from_secs_f64((random.clamp(0.0, 1.0) * exp).min(MAX_BACKOFF.as_secs_f64()))
+}
+
+/// The server's requested delay: `x-amz-retry-after` in milliseconds, else `Retry-After`
+/// in seconds.
+pub fn server_hint(headers: &http::HeaderMap) -> Option<Duration> {
+    let get = |n: &str| headers.get(n).and_then(|v| v.to_str().ok()).map(str::trim);
+    if let Some(ms) = get("x-amz-retry-after").and_then(|v| v.parse::<u64>().ok()) {
+        return Some(Duration::from_millis(ms));
+    }
+    get("retry-after")
+        .and_then(|v| v.parse::<u64>().ok())
+        .map(Duration::from_secs)
+}
+
+/// How far the server's clock is from ours, when an error says the clock is off and the
+/// response's `Date` differs by more than 4 minutes. Positive: the server is ahead.
+pub fn clock_skew(code: &str, server_date: Option<&str>, now: SystemTime) -> Option<i64> {
+    if !CLOCK_SKEW_CODES.contains(&code) {
+        return None;
+    }
+    let server = chrono::DateTime::parse_from_rfc2822(server_date?.trim()).ok()?;
+    let local = chrono::DateTime::<chrono::Utc>::from(now);
+    let skew = server.timestamp() - local.timestamp();
+    (skew.abs() > 240).then_some(skew)
+}
+
+/// The retry-quota bucket shared by all calls of a client.
+#[derive(Debug)]
+pub struct RetryQuota {
+    capacity: u32,
+    available: Mutex<u32>,
+}
+
+/// Cost of a retry after a timeout, and after anything else.
+const TIMEOUT_COST: u32 = 10;
+const RETRY_COST: u32 = 5;
+
+impl RetryQuota {
+    pub fn new(capacity: u32) -> Self {
+        RetryQuota {
+            capacity,
+            available: Mutex::new(capacity),
+        }
+    }
+
+    /// Take the cost of a retry; `None` when the bucket cannot pay (no retry then).
+    pub fn acquire(&self, kind: RetryKind) -> Option<u32> {
+        if self.capacity == 0 {
+            return Some(0);
+        }
+        let cost = if kind == RetryKind::Timeout {
+            TIMEOUT_COST
+        } else {
+            RETRY_COST
+        };
+        let mut a = self.available.lock().unwrap_or_else(|p| p.into_inner());
+        if *a < cost {
+            return None;
+        }
+        *a -= cost;
+        Some(cost)
+    }
+
+    /// A call succeeded: give back what its last retry cost, or 1 if it needed none.
+    pub fn release(&self, cost_of_last_retry: Option<u32>) {
+        if self.capacity == 0 {
+            return;
+        }
+        let mut a = self.available.lock().unwrap_or_else(|p| p.into_inner());
+        *a = (*a + cost_of_last_retry.unwrap_or(1)).min(self.capacity);
+    }
+
+    pub fn available(&self) -> u32 {
+        *self.available.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn svc(status: u16, code: &str) -> Failure<'_> {
+        Failure::Service {
+            status,
+            code,
+            modeled_retryable: false,
+        }
+    }
+
+    #[test]
+    fn what_is_retried() {
+        assert_eq!(
+            classify(&svc(400, "Throttling")),
+            Some(RetryKind::Throttling)
+        );
+        assert_eq!(classify(&svc(503, "SlowDown")), Some(RetryKind::Throttling));
+        assert_eq!(classify(&svc(429, "Whatever")), Some(RetryKind::Throttling));
+        assert_eq!(
+            classify(&svc(500, "InternalError")),
+            Some(RetryKind::Transient)
+        );
+        assert_eq!(
+            classify(&svc(400, "RequestTimeout")),
+            Some(RetryKind::Transient)
+        );
+        assert_eq!(classify(&Failure::Connection), Some(RetryKind::Transient));
+        assert_eq!(classify(&Failure::Timeout), Some(RetryKind::Timeout));
+        assert_eq!(classify(&svc(400, "ValidationError")), None);
+        assert_eq!(classify(&svc(404, "NoSuchKey")), None);
+        assert_eq!(
+            classify(&Failure::Service {
+                status: 400,
+                code: "X",
+                modeled_retryable: true
+            }),
+            Some(RetryKind::Transient)
+        );
+    }
+
+    #[test]
+    fn backoff_is_jittered_exponential_and_capped() {
+        assert_eq!(backoff(2, 1.0, None), Duration::from_secs(1));
+        assert_eq!(backoff(3, 1.0, None), Duration::from_secs(2));
+        assert_eq!(backoff(4, 0.5, None), Duration::from_secs(2));
+        assert_eq!(backoff(30, 1.0, None), MAX_BACKOFF);
+        assert_eq!(backoff(2, 0.0, None), Duration::ZERO);
+        assert_eq!(backoff(2, 0.3, Some(Duration::from_secs(99))), MAX_BACKOFF);
+    }
+
+    #[test]
+    fn server_hints() {
+        let mut h = http::HeaderMap::new();
+        h.insert("retry-after", "3".parse().unwrap());
+        assert_eq!(server_hint(&h), Some(Duration::from_secs(3)));
+        h.insert("x-amz-retry-after", "1500".parse().unwrap());
+        assert_eq!(server_hint(&h), Some(Duration::from_millis(1500)));
+    }
+
+    #[test]
+    fn quota_drains_and_refills() {
+        let q = RetryQuota::new(12);
+        assert_eq!(q.acquire(RetryKind::Transient), Some(5));
+        assert_eq!(q.acquire(RetryKind::Transient), Some(5));
+        assert_eq!(q.acquire(RetryKind::Transient), None);
+        q.release(Some(5));
+        assert_eq!(q.available(), 7);
+        assert_eq!(q.acquire(RetryKind::Timeout), None);
+        q.release(None);
+        q.release(None);
+        q.release(None);
+        assert_eq!(q.acquire(RetryKind::Timeout), Some(10));
+    }
+
+    #[test]
+    fn skew_needs_a_skew_code_and_four_minutes() {
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+        let ahead = "Tue, 14 Nov 2023 22:23:20 GMT"; // now + 600 s
+        assert_eq!(
+            clock_skew("RequestTimeTooSkewed", Some(ahead), now),
+            Some(600)
+        );
+        assert_eq!(clock_skew("AccessDenied", Some(ahead), now), None);
+        assert_eq!(
+            clock_skew(
+                "SignatureDoesNotMatch",
+                Some("Tue, 14 Nov 2023 22:14:20 GMT"),
+                now
+            ),
+            None
+        );
+    }
+}
