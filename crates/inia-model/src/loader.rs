@@ -203,6 +203,27 @@ impl SpecPath {
     }
 }
 
+impl SpecPath {
+    /// A file at the top of a spec folder (`endpoints.json`), from the first root that has
+    /// it. `None` when no root has it.
+    pub fn load_root_json(&self, name: &str) -> Result<Option<Value>, ModelError> {
+        for root in &self.roots {
+            let found = Found {
+                root: root.clone(),
+                rel: name.to_string(),
+            };
+            let exists = match root {
+                Root::Embedded => embedded::get(name).is_some(),
+                Root::Dir(d) => d.join(name).is_file(),
+            };
+            if exists {
+                return parse_value(&found.read()?, &found.origin()).map(Some);
+            }
+        }
+        Ok(None)
+    }
+}
+
 impl Found {
     fn origin(&self) -> String {
         match &self.root {

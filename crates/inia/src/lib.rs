@@ -23,6 +23,7 @@
 pub use inia_model as model;
 pub use inia_protocol as protocol;
 
+pub mod endpoint;
 pub mod paginate;
 pub mod retry;
 pub mod waiter;
