@@ -7,6 +7,7 @@
 //! - `fetch`: download and unpack the pinned botocore test data into `.cache/`.
 
 mod pipeline;
+mod services;
 mod specs;
 
 use std::path::PathBuf;

@@ -1,5 +1,6 @@
 //! `cargo xtask test`: the whole test suite, as CI runs it. Fetches the pinned
-//! conformance data first, then checks formatting and lints, runs every test, and ends
+//! conformance data and installs the servers the end-to-end tests start (moto, tinyproxy)
+//! first, then checks formatting and lints, runs every test, and ends
 //! with the conformance report and its `N passed, M failed` line.
 
 use std::process::Command;
@@ -23,6 +24,9 @@ pub fn test() -> Result<(), String> {
         inia_conformance::botocore::VERSION
     );
     inia_conformance::botocore::sdist_tests()?;
+    let cache = inia_conformance::botocore::cache_dir();
+    crate::services::ensure_moto(&cache)?;
+    crate::services::ensure_tinyproxy()?;
     cargo(&["fmt", "--all", "--", "--check"])?;
     cargo(&[
         "clippy",
