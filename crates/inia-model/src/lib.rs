@@ -27,6 +27,6 @@ pub use error::ModelError;
 pub use loader::{deep_merge, read_text, strip_documentation, Root, SpecPath};
 pub use service::{Metadata, Protocol, ServiceModel};
 pub use shape::{
-    EndpointTrait, ErrorTrait, HttpChecksumTrait, HttpTrait, Location, Member, Operation, Shape,
-    ShapeType, TimestampFormat, XmlNamespace,
+    EndpointTrait, ErrorTrait, HttpChecksumTrait, HttpTrait, Location, Member, Operation,
+    RequestCompressionTrait, Shape, ShapeType, TimestampFormat, XmlNamespace,
 };

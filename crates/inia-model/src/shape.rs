@@ -118,6 +118,8 @@ pub struct Member {
     pub streaming: bool,
     /// Query protocol: the element that wraps an operation's output.
     pub result_wrapper: Option<String>,
+    /// Legacy models name an operation's payload member on its input reference.
+    pub payload: Option<String>,
 }
 
 /// One named shape of a model.
@@ -141,6 +143,8 @@ pub struct Shape {
     #[serde(default)]
     pub flattened: bool,
     pub location_name: Option<String>,
+    /// Legacy models put `location` on the target shape instead of the member.
+    pub location: Option<Location>,
     pub xml_namespace: Option<XmlNamespace>,
     pub timestamp_format: Option<TimestampFormat>,
     #[serde(rename = "enum")]
@@ -232,6 +236,13 @@ pub struct HttpChecksumTrait {
     pub response_algorithms: Vec<String>,
 }
 
+/// The `requestcompression` trait of an operation: encodings the service accepts.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct RequestCompressionTrait {
+    #[serde(default)]
+    pub encodings: Vec<String>,
+}
+
 /// One operation of a model.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -254,6 +265,8 @@ pub struct Operation {
     pub http_checksum: Option<HttpChecksumTrait>,
     #[serde(default)]
     pub unsigned_payload: bool,
+    #[serde(rename = "requestcompression")]
+    pub request_compression: Option<RequestCompressionTrait>,
     #[serde(default)]
     pub deprecated: bool,
 }

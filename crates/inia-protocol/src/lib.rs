@@ -88,6 +88,26 @@ pub fn serialize(
     serialize_operation(model, &op, params)
 }
 
+/// Serialization settings. The defaults are botocore's.
+#[derive(Debug, Clone, Copy)]
+pub struct SerializeOptions {
+    /// Bodies of operations with the `requestcompression` trait are gzipped from this
+    /// many bytes up (botocore's `request_min_compression_size_bytes`: 10240). `None`
+    /// turns compression off.
+    pub min_compression_size: Option<usize>,
+    /// Makes the idempotency tokens callers leave out (a random UUID v4).
+    pub idempotency_token: fn() -> String,
+}
+
+impl Default for SerializeOptions {
+    fn default() -> Self {
+        SerializeOptions {
+            min_compression_size: Some(10240),
+            idempotency_token: || uuid::Uuid::new_v4().to_string(),
+        }
+    }
+}
+
 /// Serialize `params` for `op` without validating them first. The request's URI holds
 /// only the path and query (`/path?x=1`); the endpoint layer supplies scheme and host.
 pub fn serialize_operation(
@@ -95,14 +115,27 @@ pub fn serialize_operation(
     op: &Operation,
     params: &Value,
 ) -> Result<http::Request<Bytes>, ProtocolError> {
-    match protocol(model)? {
+    serialize_operation_with(model, op, params, &SerializeOptions::default())
+}
+
+/// [`serialize_operation`] with explicit settings.
+pub fn serialize_operation_with(
+    model: &ServiceModel,
+    op: &Operation,
+    params: &Value,
+    options: &SerializeOptions,
+) -> Result<http::Request<Bytes>, ProtocolError> {
+    let params = serialize::fill_idempotency_tokens(model, op, params, options.idempotency_token)?;
+    let params = params.as_ref();
+    let req = match protocol(model)? {
         Protocol::Query => serialize::query(model, op, params, false),
         Protocol::Ec2 => serialize::query(model, op, params, true),
         Protocol::Json => serialize::json(model, op, params),
         Protocol::RestJson => serialize::rest_json(model, op, params),
         Protocol::RestXml => serialize::rest_xml(model, op, params),
         Protocol::RpcV2Cbor => Err(ProtocolError::Unsupported("smithy-rpc-v2-cbor".into())),
-    }
+    }?;
+    serialize::finish(op, req, options.min_compression_size)
 }
 
 /// Parse an HTTP response of `op`. A success becomes the output value (with

@@ -61,6 +61,20 @@ impl<'a> MemberRef<'a> {
         self.member.json_value || self.shape.json_value
     }
 
+    /// Where the member travels: the member's `location`, else the shape's (legacy).
+    pub fn location(&self) -> Option<inia_model::Location> {
+        self.member.location.or(self.shape.location)
+    }
+
+    /// The payload member of an operation's input: named on the reference (legacy) or on
+    /// the shape.
+    pub fn payload(&self) -> Option<&str> {
+        self.member
+            .payload
+            .as_deref()
+            .or(self.shape.payload.as_deref())
+    }
+
     pub fn streaming(&self) -> bool {
         self.member.streaming || self.shape.streaming
     }

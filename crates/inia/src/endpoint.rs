@@ -159,6 +159,17 @@ impl Partitions {
     }
 }
 
+/// The URL of a request: the endpoint (which may carry a base path, such as Walrus's
+/// `/services/Walrus`) joined with the serialized path and query.
+pub fn join(endpoint_url: &str, path_and_query: &str) -> String {
+    let base = endpoint_url.trim_end_matches('/');
+    if path_and_query.starts_with('/') {
+        format!("{base}{path_and_query}")
+    } else {
+        format!("{base}/{path_and_query}")
+    }
+}
+
 fn region_of_global(region: &str, p: &Partition) -> String {
     if p.regions.iter().any(|r| r == region) {
         region.to_string()
@@ -212,6 +223,22 @@ mod tests {
         let s3 = p.resolve("s3", "us-east-1").unwrap();
         assert_eq!(s3.url, "https://s3.us-east-1.amazonaws.com");
         assert_eq!(s3.signing_region, "us-east-1");
+    }
+
+    #[test]
+    fn endpoint_paths_are_kept() {
+        assert_eq!(
+            join("https://example.com/custom", "/"),
+            "https://example.com/custom/"
+        );
+        assert_eq!(
+            join("http://h:8773/services/Walrus/", "/b/k?x=1"),
+            "http://h:8773/services/Walrus/b/k?x=1"
+        );
+        assert_eq!(
+            join("https://e.com", "/?Action=A"),
+            "https://e.com/?Action=A"
+        );
     }
 
     #[test]

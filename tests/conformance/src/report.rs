@@ -108,7 +108,7 @@ pub fn run_and_print() -> Result<(), String> {
             100.0 * t.passed as f64 / total as f64
         };
         println!(
-            "protocols/{file:<42} {:>4} passed {:>3} failed {:>3} skipped  ({pct:.1}%)",
+            "{file:<58} {:>4} passed {:>3} failed {:>3} skipped  ({pct:.1}%)",
             t.passed, t.failed, t.skipped
         );
         for r in results {
