@@ -281,10 +281,19 @@ fn run_output(suite: &Value, case: &Value) -> Result<(), String> {
                 }
             }
         }
+        // A vector that names no errorMessage asserts nothing about the message (botocore's
+        // runner would expect "" there, and so skips ComplexError, whose body says "Hi").
         let mut expected = serde_json::json!({"Error": {
             "Code": case["errorCode"].as_str().unwrap_or(""),
             "Message": case["errorMessage"].as_str().unwrap_or(""),
         }});
+        if case.get("errorMessage").is_none() {
+            for v in [&mut actual, &mut expected] {
+                if let Some(Value::Object(e)) = v.get_mut("Error") {
+                    e.shift_remove("Message");
+                }
+            }
+        }
         for (k, v) in case["error"].as_object().into_iter().flatten() {
             expected[k] = v.clone();
         }

@@ -1,0 +1,346 @@
+//! End-to-end parser tests through [`crate::parse`]: response metadata, error values,
+//! and hostile input (garbage, truncation, entity bombs, deep nesting) that must give
+//! errors, never panics. Also an ignored speed check for the 5 MB DescribeInstances case.
+//!
+//! Owns cross-module parser tests. Does not own per-module rules (each module tests its
+//! own) nor the published conformance vectors (see `tests/conformance`).
+
+use crate::error::ProtocolError;
+use inia_model::ServiceModel;
+use serde_json::{json, Value};
+
+fn model(protocol: &str, extra_ops: Value, shapes: Value) -> ServiceModel {
+    let mut ops = json!({
+        "Op": {"name": "Op", "http": {"method": "POST", "requestUri": "/"},
+               "output": {"shape": "Out", "resultWrapper": "OpResult"}, "errors": [{"shape": "Boom"}]}
+    });
+    if let (Some(o), Some(extra)) = (ops.as_object_mut(), extra_ops.as_object()) {
+        o.extend(extra.clone());
+    }
+    let mut all = json!({
+        "Out": {"type": "structure", "members": {
+            "Name": {"shape": "S"}, "Count": {"shape": "I"}, "Items": {"shape": "L"}
+        }},
+        "Boom": {"type": "structure", "exception": true, "members": {
+            "Reason": {"shape": "S"}, "Message": {"shape": "S"}
+        }},
+        "L": {"type": "list", "member": {"shape": "S"}},
+        "S": {"type": "string"}, "I": {"type": "integer"}
+    });
+    if let (Some(o), Some(extra)) = (all.as_object_mut(), shapes.as_object()) {
+        o.extend(extra.clone());
+    }
+    let doc = json!({
+        "metadata": {"protocol": protocol, "jsonVersion": "1.1", "targetPrefix": "T"},
+        "operations": ops,
+        "shapes": all,
+    });
+    ServiceModel::from_string(doc.to_string(), "test").unwrap()
+}
+
+fn run(
+    m: &ServiceModel,
+    status: u16,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> Result<Value, ProtocolError> {
+    let op = m.operation("Op").unwrap();
+    let mut h = http::HeaderMap::new();
+    for (k, v) in headers {
+        h.append(
+            http::HeaderName::from_bytes(k.as_bytes()).unwrap(),
+            http::HeaderValue::from_str(v).unwrap(),
+        );
+    }
+    crate::parse(m, &op, status, &h, body)
+}
+
+fn service(r: Result<Value, ProtocolError>) -> crate::error::ServiceError {
+    match r {
+        Err(ProtocolError::Service(e)) => *e,
+        other => panic!("expected a service error, got {other:?}"),
+    }
+}
+
+const PROTOCOLS: [&str; 5] = ["query", "ec2", "json", "rest-json", "rest-xml"];
+
+#[test]
+fn response_metadata() {
+    let m = model("query", json!({}), json!({}));
+    let body = b"<OpResponse><OpResult><Name>n</Name></OpResult>
+        <ResponseMetadata><RequestId>rid</RequestId></ResponseMetadata></OpResponse>";
+    let v = run(&m, 200, &[("X-Thing", "a"), ("x-thing", "b")], body).unwrap();
+    assert_eq!(v["Name"], "n");
+    assert_eq!(
+        v["ResponseMetadata"],
+        json!({"RequestId": "rid", "HTTPStatusCode": 200, "HTTPHeaders": {"x-thing": "a, b"}})
+    );
+    let m = model("ec2", json!({}), json!({}));
+    let v = run(
+        &m,
+        200,
+        &[],
+        b"<OpResponse><requestId>e</requestId></OpResponse>",
+    )
+    .unwrap();
+    assert_eq!(v["ResponseMetadata"]["RequestId"], "e");
+    let m = model("rest-xml", json!({}), json!({}));
+    let h = [("x-amz-request-id", "r"), ("x-amz-id-2", "h")];
+    let v = run(&m, 200, &h, b"").unwrap();
+    assert_eq!(v["ResponseMetadata"]["RequestId"], "r");
+    assert_eq!(v["ResponseMetadata"]["HostId"], "h");
+    let m = model("json", json!({}), json!({}));
+    let v = run(&m, 200, &[("x-amzn-RequestId", "j")], b"{\"Count\": 3}").unwrap();
+    assert_eq!(v["Count"], 3);
+    assert_eq!(v["ResponseMetadata"]["RequestId"], "j");
+}
+
+#[test]
+fn error_values() {
+    let m = model("query", json!({}), json!({}));
+    let body = b"<ErrorResponse><Error><Type>Sender</Type><Code>Boom</Code>
+        <Message>bad</Message><Reason>why</Reason></Error><RequestId>q</RequestId></ErrorResponse>";
+    let e = service(run(&m, 400, &[], body));
+    assert_eq!((e.code.as_str(), e.message.as_str()), ("Boom", "bad"));
+    assert_eq!(e.request_id.as_deref(), Some("q"));
+    assert_eq!(e.value["Error"]["Type"], "Sender");
+    assert_eq!(e.value["Reason"], "why");
+    assert_eq!(e.value["ResponseMetadata"]["HTTPStatusCode"], 400);
+
+    let m = model("rest-xml", json!({}), json!({}));
+    let body = b"<Error><Code>NoSuchKey</Code><Message>gone</Message>
+        <RequestId>b</RequestId><HostId>hb</HostId></Error>";
+    let e = service(run(&m, 404, &[("x-amz-request-id", "hdr")], body));
+    assert_eq!(e.code, "NoSuchKey");
+    assert_eq!(e.request_id.as_deref(), Some("hdr"));
+    assert!(e.value["Error"].get("RequestId").is_none());
+
+    let m = model("json", json!({}), json!({}));
+    let h = [("x-amzn-query-error", "AWS.Old;Sender")];
+    let e = service(run(
+        &m,
+        400,
+        &h,
+        b"{\"__type\": \"ns#Boom\", \"message\": \"m\", \"Reason\": \"r\"}",
+    ));
+    assert_eq!(e.code, "AWS.Old");
+    assert_eq!(e.value["Error"]["QueryErrorCode"], "Boom");
+    assert_eq!(e.value["Error"]["Type"], "Sender");
+
+    let e = service(run(
+        &m,
+        400,
+        &[],
+        b"{\"__type\": \"ns#Boom\", \"Reason\": \"r\"}",
+    ));
+    assert_eq!(e.value["Reason"], "r");
+
+    let e = service(run(&m, 503, &[], b"<html><body>down</body></html>"));
+    assert_eq!(
+        (e.code.as_str(), e.message.as_str()),
+        ("503", "Service Unavailable")
+    );
+}
+
+#[test]
+fn unreadable_error_bodies_fall_back_to_the_status() {
+    for p in PROTOCOLS {
+        let m = model(p, json!({}), json!({}));
+        for body in [
+            &b"<Error><Code>x"[..],
+            b"\xff\xfe garbage",
+            b"{\"__type\": ",
+        ] {
+            let e = service(run(&m, 400, &[], body));
+            assert!(!e.code.is_empty(), "{p}");
+        }
+    }
+}
+
+#[test]
+fn hostile_success_bodies_are_parse_errors() {
+    let bomb = br#"<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">
+        <!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>
+        <OpResponse><OpResult><Name>&lol2;</Name></OpResult></OpResponse>"#;
+    let deep_xml = format!("{}{}", "<a>".repeat(50_000), "</a>".repeat(50_000));
+    let deep_json = format!("{}{}", "[".repeat(50_000), "]".repeat(50_000));
+    for p in ["query", "ec2", "rest-xml"] {
+        let m = model(p, json!({}), json!({}));
+        // rest-xml bodies are the output element itself; query's sit in a wrapper.
+        let bad_count = match p {
+            "rest-xml" => &b"<Out><Count>12abc</Count></Out>"[..],
+            _ => b"<OpResponse><OpResult><Count>12abc</Count></OpResult></OpResponse>",
+        };
+        for body in [
+            &bomb[..],
+            b"<OpResponse><OpResult><Name>n</Name>",
+            bad_count,
+            deep_xml.as_bytes(),
+        ] {
+            match run(&m, 200, &[], body) {
+                Err(ProtocolError::Parse { .. }) => {}
+                other => panic!("{p}: {other:?}"),
+            }
+        }
+    }
+    for p in ["json", "rest-json"] {
+        let m = model(p, json!({}), json!({}));
+        for body in [
+            &b"{\"Name\": \"n\""[..],
+            b"{\"Count\": \"x\"}",
+            deep_json.as_bytes(),
+        ] {
+            match run(&m, 200, &[], body) {
+                Err(ProtocolError::Parse { .. }) => {}
+                other => panic!("{p}: {other:?}"),
+            }
+        }
+    }
+}
+
+#[test]
+fn random_bytes_never_panic() {
+    let mut seed = 0x2545_f491_4f6c_dd1du64;
+    let mut next = || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    let alphabet = b"<>/=\"'&;#:x[]{},01 \n!?-ErrorCodeOpResult";
+    for p in PROTOCOLS {
+        let m = model(p, json!({}), json!({}));
+        for _ in 0..300 {
+            let len = (next() % 64) as usize;
+            let body: Vec<u8> = (0..len)
+                .map(|_| alphabet[(next() % alphabet.len() as u64) as usize])
+                .collect();
+            for status in [200, 400, 500] {
+                let _ = run(&m, status, &[], &body);
+            }
+        }
+    }
+}
+
+mod speed {
+
+    //! `cargo test --release -p inia-protocol --lib -- --ignored --nocapture xml_speed`
+
+    use std::time::Instant;
+
+    fn describe_instances(target: usize) -> Vec<u8> {
+        let mut s = String::from(
+            r#"<?xml version="1.0" encoding="UTF-8"?>
+<DescribeInstancesResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/">
+        <requestId>8f7724cf-496f-496e-8fe3-example</requestId>
+        <reservationSet>
+"#,
+        );
+        let mut i = 0u32;
+        while s.len() < target {
+            s.push_str(&format!(r#"        <item>
+            <reservationId>r-{i:017x}</reservationId>
+            <ownerId>123456789012</ownerId>
+            <groupSet/>
+            <instancesSet>
+                <item>
+                    <instanceId>i-{i:017x}</instanceId>
+                    <imageId>ami-0abcdef1234567890</imageId>
+                    <instanceState><code>16</code><name>running</name></instanceState>
+                    <privateDnsName>ip-10-0-{a}-{b}.ec2.internal</privateDnsName>
+                    <dnsName>ec2-54-0-{a}-{b}.compute-1.amazonaws.com</dnsName>
+                    <reason/>
+                    <keyName>my-key &amp; pair</keyName>
+                    <amiLaunchIndex>0</amiLaunchIndex>
+                    <productCodes/>
+                    <instanceType>t3.micro</instanceType>
+                    <launchTime>2026-11-23T10:{m:02}:00.000Z</launchTime>
+                    <placement><availabilityZone>us-east-1d</availabilityZone><groupName/><tenancy>default</tenancy></placement>
+                    <monitoring><state>disabled</state></monitoring>
+                    <subnetId>subnet-0123456789abcdef0</subnetId>
+                    <vpcId>vpc-0123456789abcdef0</vpcId>
+                    <privateIpAddress>10.0.{a}.{b}</privateIpAddress>
+                    <ipAddress>54.0.{a}.{b}</ipAddress>
+                    <sourceDestCheck>true</sourceDestCheck>
+                    <groupSet><item><groupId>sg-0123456789abcdef0</groupId><groupName>default</groupName></item></groupSet>
+                    <architecture>x86_64</architecture>
+                    <rootDeviceType>ebs</rootDeviceType>
+                    <rootDeviceName>/dev/xvda</rootDeviceName>
+                    <blockDeviceMapping>
+                            <item><deviceName>/dev/xvda</deviceName><ebs><volumeId>vol-{i:017x}</volumeId><status>attached</status><attachTime>2026-11-23T10:00:01.000Z</attachTime><deleteOnTermination>true</deleteOnTermination></ebs></item>
+                    </blockDeviceMapping>
+                    <virtualizationType>hvm</virtualizationType>
+                    <clientToken/>
+                    <tagSet>
+                            <item><key>Name</key><value>web-{i}</value></item>
+                            <item><key>env</key><value>prod</value></item>
+                    </tagSet>
+                    <hypervisor>xen</hypervisor>
+                    <ebsOptimized>false</ebsOptimized>
+                    <enaSupport>true</enaSupport>
+                    <cpuOptions><coreCount>1</coreCount><threadsPerCore>2</threadsPerCore></cpuOptions>
+                </item>
+            </instancesSet>
+        </item>
+"#, a = i / 250 % 250, b = i % 250, m = i % 60));
+            i += 1;
+        }
+        s.push_str("    </reservationSet>\n</DescribeInstancesResponse>\n");
+        s.into_bytes()
+    }
+
+    fn best(mut f: impl FnMut()) -> f64 {
+        (0..7)
+            .map(|_| {
+                let t = Instant::now();
+                f();
+                t.elapsed().as_secs_f64()
+            })
+            .fold(f64::MAX, f64::min)
+    }
+
+    #[test]
+    #[ignore]
+    fn xml_speed() {
+        let xml = describe_instances(5 << 20);
+        let ec2 = inia_model::SpecPath::embedded_only()
+            .load_service("ec2")
+            .unwrap();
+        let op = ec2.operation("DescribeInstances").unwrap();
+        let h = http::HeaderMap::new();
+        let v = crate::parse(&ec2, &op, 200, &h, &xml).unwrap();
+        assert!(v["Reservations"].as_array().unwrap().len() > 1000);
+        assert_eq!(
+            v["Reservations"][0]["Instances"][0]["Tags"][1]["Value"],
+            "prod"
+        );
+        let tok = best(|| {
+            let mut r = quick_xml::Reader::from_reader(&xml[..]);
+            let mut n = 0;
+            while !matches!(r.read_event(), Ok(quick_xml::events::Event::Eof) | Err(_)) {
+                n += 1;
+            }
+            std::hint::black_box(n);
+        });
+        let dom = best(|| {
+            std::hint::black_box(crate::parse::xml_dom::Document::parse(&xml).unwrap());
+        });
+        let shaped = best(|| {
+            std::hint::black_box(crate::parse(&ec2, &op, 200, &h, &xml).unwrap());
+        });
+        let clone = best(|| {
+            std::hint::black_box(v.clone());
+        });
+        println!(
+            "reference: cloning (and dropping) the same value {:.1} ms",
+            clone * 1e3
+        );
+        println!(
+            "tokenize {:.1} ms, dom {:.1} ms, shaped {:.1} ms: {:.0}% of tokenizing speed",
+            tok * 1e3,
+            dom * 1e3,
+            shaped * 1e3,
+            100.0 * tok / shaped
+        );
+    }
+}
