@@ -251,7 +251,18 @@ fn run_output(suite: &Value, case: &Value) -> Result<(), String> {
             http::HeaderValue::from_str(v.as_str().unwrap_or("")).map_err(|e| e.to_string())?;
         headers.append(name, value);
     }
+    // Event-stream bodies are binary; the vectors carry them base64-encoded.
+    let event_stream = op.output.as_ref().is_some_and(|o| {
+        model.target(o, "output").is_ok_and(|s| {
+            s.members
+                .iter()
+                .any(|(n, m)| model.target(m, n).is_ok_and(|t| t.eventstream))
+        })
+    });
     let body: Vec<u8> = match resp["body"].as_str() {
+        Some(b) if event_stream => {
+            timefmt::base64_decode(b).ok_or("event-stream body is not base64")?
+        }
         Some(b) => b.as_bytes().to_vec(),
         None if protocol.name() == "query" => b"<xml/>".to_vec(),
         None => Vec::new(),
@@ -364,6 +375,22 @@ fn to_botocore_output(model: &ServiceModel, member: &Member, v: Value) -> Result
             Some(b) => Value::String(String::from_utf8_lossy(&b).into_owned()),
             None => Value::String(s),
         },
+        (ShapeType::Structure, Value::Array(events)) if shape.eventstream => {
+            let mut out = Vec::new();
+            for event in events {
+                let Value::Object(e) = event else { continue };
+                let mut converted = Map::new();
+                for (name, v) in e {
+                    let v = match shape.members.get(&name) {
+                        Some(m) => to_botocore_output(model, m, v)?,
+                        None => v,
+                    };
+                    converted.insert(name, v);
+                }
+                out.push(Value::Object(converted));
+            }
+            Value::Array(out)
+        }
         (ShapeType::Structure, Value::Object(o)) if !shape.document => {
             let mut out = Map::new();
             for (k, v) in o {

@@ -19,7 +19,7 @@
 use super::{float_value, parse_float, parse_integer};
 use crate::error::ProtocolError;
 use crate::timefmt;
-use inia_model::{Member, Operation, ServiceModel, Shape, ShapeType};
+use inia_model::{Member, Operation, Protocol, ServiceModel, Shape, ShapeType};
 use serde_json::{Map, Value};
 
 /// Parse a JSON body; an empty body is `{}`. Malformed JSON is a parse error with the
@@ -58,9 +58,17 @@ pub(crate) fn json_output(
         return Ok(Map::new());
     };
     let shape = model.target(output, &op.name)?;
-    if shape.members.values().any(is_event_stream(model)) {
-        // The initial response of an event stream is not parsed here.
-        return Ok(Map::new());
+    if let Some((name, m)) = shape
+        .members
+        .iter()
+        .find(|(_, m)| is_event_stream(model)(m))
+    {
+        // The body is an event stream; its initial-response event carries the rest.
+        let stream = model.target(m, name)?;
+        let (events, initial) = super::event_stream::events(model, &stream, body, Protocol::Json)?;
+        let mut out = structure(model, &output.shape, &shape, Value::Object(initial))?;
+        out.insert(name.clone(), Value::Array(events));
+        return Ok(out);
     }
     structure(model, &output.shape, &shape, parse_body(body)?)
 }

@@ -6,12 +6,13 @@
 //! - `xml`: shaped XML (query, ec2, rest-xml bodies);
 //! - `json`: shaped JSON (json and rest-json bodies);
 //! - `rest`: the HTTP parts of rest-json and rest-xml (headers, status code, payload);
-//! - `errors`: error responses of every protocol.
+//! - `errors`: error responses of every protocol;
+//! - `event_stream`: event-stream bodies, decoded whole into a list of events.
 //!
-//! Does not own event streams (a member whose shape is an event stream is left out of
-//! the value), nor generic shape-free XML (see `generic_xml`).
+//! Does not own generic shape-free XML (see `generic_xml`).
 
 mod errors;
+mod event_stream;
 mod json;
 mod rest;
 #[cfg(test)]

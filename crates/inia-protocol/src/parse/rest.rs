@@ -176,7 +176,11 @@ fn payload_value(
     error_root: bool,
 ) -> Result<Option<Value>, ProtocolError> {
     let target = model.target(m, "payload")?;
-    if target.eventstream || m.streaming || target.streaming {
+    if target.eventstream {
+        let (events, _) = super::event_stream::events(model, &target, body, protocol)?;
+        return Ok(Some(Value::Array(events)));
+    }
+    if m.streaming || target.streaming {
         return Ok(None);
     }
     if body.is_empty() {
