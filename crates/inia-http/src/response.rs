@@ -1,0 +1,215 @@
+//! [`ResponseBody`]: the streaming response body, read chunk by chunk or collected.
+//!
+//! It wraps hyper's `Incoming` and keeps enforcing the client's timeouts while the caller
+//! reads: the read timeout between chunks and the attempt deadline. Errors come out as
+//! [`HttpError`] (a server closing mid-body is [`HttpError::Truncated`]).
+//!
+//! Owns: the body type and its timers. Does not own: the response head (plain
+//! `http::Response`), nor parsing the content (the protocol layer).
+
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use bytes::Bytes;
+use http_body::{Frame, SizeHint};
+use http_body_util::BodyExt;
+use hyper::body::Incoming;
+use tokio::time::{Instant, Sleep};
+
+use crate::error::{classify, HttpError, Phase};
+use crate::proxy::Route;
+
+/// A response body. Implements `http_body::Body` (data `Bytes`, error [`HttpError`]); for the
+/// common cases use [`chunk`](Self::chunk) and [`bytes`](Self::bytes).
+pub struct ResponseBody {
+    kind: Kind,
+    done: bool,
+}
+
+enum Kind {
+    Full(Option<Bytes>),
+    Wire(Box<Wire>),
+}
+
+struct Wire {
+    incoming: Incoming,
+    read_timeout: Duration,
+    idle: Pin<Box<Sleep>>,
+    deadline: Option<(Pin<Box<Sleep>>, Duration)>,
+    ctx: Arc<Ctx>,
+}
+
+/// What errors need to name: the origin and the route taken.
+pub(crate) struct Ctx {
+    pub(crate) target: String,
+    pub(crate) route: Route,
+}
+
+impl ResponseBody {
+    /// A body read from the wire, under the client's timers.
+    pub(crate) fn wire(
+        incoming: Incoming,
+        read_timeout: Duration,
+        deadline: Option<(Instant, Duration)>,
+        ctx: Arc<Ctx>,
+    ) -> ResponseBody {
+        let idle = Box::pin(tokio::time::sleep(read_timeout));
+        let deadline = deadline.map(|(at, d)| (Box::pin(tokio::time::sleep_until(at)), d));
+        ResponseBody {
+            kind: Kind::Wire(Box::new(Wire {
+                incoming,
+                read_timeout,
+                idle,
+                deadline,
+                ctx,
+            })),
+            done: false,
+        }
+    }
+
+    /// A body with the given content, for tests and canned responses.
+    pub fn from_bytes(bytes: impl Into<Bytes>) -> ResponseBody {
+        ResponseBody {
+            kind: Kind::Full(Some(bytes.into())),
+            done: false,
+        }
+    }
+
+    /// An empty body.
+    pub fn empty() -> ResponseBody {
+        ResponseBody {
+            kind: Kind::Full(None),
+            done: true,
+        }
+    }
+
+    /// The next chunk of data, or `None` at the end. Trailers, if any, are skipped.
+    pub async fn chunk(&mut self) -> Option<Result<Bytes, HttpError>> {
+        // Each turn consumes one frame of a finite body.
+        loop {
+            match self.frame().await? {
+                Ok(frame) => {
+                    if let Ok(data) = frame.into_data() {
+                        return Some(Ok(data));
+                    }
+                }
+                Err(e) => return Some(Err(e)),
+            }
+        }
+    }
+
+    /// The whole body, read to its end.
+    pub async fn bytes(self) -> Result<Bytes, HttpError> {
+        Ok(self.collect().await?.to_bytes())
+    }
+}
+
+impl http_body::Body for ResponseBody {
+    type Data = Bytes;
+    type Error = HttpError;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, HttpError>>> {
+        let this = self.get_mut();
+        if this.done {
+            return Poll::Ready(None);
+        }
+        let wire = match &mut this.kind {
+            Kind::Full(bytes) => {
+                this.done = true;
+                return Poll::Ready(bytes.take().map(|b| Ok(Frame::data(b))));
+            }
+            Kind::Wire(wire) => wire,
+        };
+        match Pin::new(&mut wire.incoming).poll_frame(cx) {
+            Poll::Ready(Some(Ok(frame))) => {
+                let next = Instant::now() + wire.read_timeout;
+                wire.idle.as_mut().reset(next);
+                Poll::Ready(Some(Ok(frame)))
+            }
+            Poll::Ready(Some(Err(e))) => {
+                this.done = true;
+                let ctx = &wire.ctx;
+                Poll::Ready(Some(Err(classify(
+                    Box::new(e),
+                    &ctx.target,
+                    &ctx.route,
+                    Phase::Body,
+                ))))
+            }
+            Poll::Ready(None) => {
+                this.done = true;
+                Poll::Ready(None)
+            }
+            Poll::Pending => {
+                if let Some((sleep, deadline)) = &mut wire.deadline {
+                    if sleep.as_mut().poll(cx).is_ready() {
+                        this.done = true;
+                        let target = wire.ctx.target.clone();
+                        return Poll::Ready(Some(Err(HttpError::DeadlineExceeded {
+                            target,
+                            deadline: *deadline,
+                        })));
+                    }
+                }
+                if wire.idle.as_mut().poll(cx).is_ready() {
+                    this.done = true;
+                    let target = wire.ctx.target.clone();
+                    tracing::debug!(%target, timeout = ?wire.read_timeout, "read timeout in response body");
+                    return Poll::Ready(Some(Err(HttpError::ReadTimeout {
+                        target,
+                        timeout: wire.read_timeout,
+                    })));
+                }
+                Poll::Pending
+            }
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.done
+            || match &self.kind {
+                Kind::Full(b) => b.is_none(),
+                Kind::Wire(w) => w.incoming.is_end_stream(),
+            }
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        match &self.kind {
+            Kind::Full(b) => SizeHint::with_exact(b.as_ref().map_or(0, |b| b.len() as u64)),
+            Kind::Wire(w) => w.incoming.size_hint(),
+        }
+    }
+}
+
+impl fmt::Debug for ResponseBody {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.kind {
+            Kind::Full(b) => write!(
+                f,
+                "ResponseBody::Full({} bytes)",
+                b.as_ref().map_or(0, Bytes::len)
+            ),
+            Kind::Wire(w) => write!(f, "ResponseBody::Wire(from {})", w.ctx.target),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn canned_bodies() {
+        let mut b = ResponseBody::from_bytes("abc");
+        assert_eq!(b.chunk().await.unwrap().unwrap(), "abc");
+        assert!(b.chunk().await.is_none());
+        assert_eq!(ResponseBody::empty().bytes().await.unwrap(), "");
+    }
+}

@@ -1,0 +1,111 @@
+//! HTTPS against a local TLS server whose CA is generated for the run (rcgen): trusted with
+//! the CA bundle, rejected without it, accepted with `insecure`.
+
+mod common;
+
+use common::{client_with, get, tls_origin, TestCa};
+use inia_http::HttpError;
+
+#[tokio::test]
+async fn verified_with_the_ca_bundle() {
+    let ca = TestCa::new();
+    let origin = tls_origin(&ca).await;
+    let client = client_with(|c| c.ca_bundle = Some(ca.bundle_path()));
+    for _ in 0..2 {
+        let response = client
+            .send(get(&origin.url("https", "/hello")))
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200);
+        assert_eq!(response.version(), http::Version::HTTP_11);
+        assert_eq!(response.into_body().bytes().await.unwrap(), "hello");
+    }
+    assert_eq!(origin.accepted(), 1, "the TLS connection is pooled");
+}
+
+#[tokio::test]
+async fn certificate_for_another_name_is_rejected() {
+    let ca = TestCa::without_ip_name();
+    let origin = tls_origin(&ca).await;
+    let client = client_with(|c| c.ca_bundle = Some(ca.bundle_path()));
+    let err = client
+        .send(get(&origin.url("https", "/hello")))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, HttpError::Tls { .. }), "{err:?}");
+    assert!(
+        err.to_string().contains("not valid for this host name"),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn rejected_without_the_ca_bundle() {
+    let ca = TestCa::new();
+    let origin = tls_origin(&ca).await;
+    let client = client_with(|_| {});
+    let err = client
+        .send(get(&origin.url("https", "/hello")))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, HttpError::Tls { .. }), "{err:?}");
+    assert!(!err.is_transient());
+    let text = err.to_string();
+    assert!(text.contains("certificate not trusted"), "{text}");
+    assert!(text.contains(&origin.addr.to_string()), "{text}");
+    assert!(
+        origin.seen().is_empty(),
+        "no request may be sent over an untrusted connection"
+    );
+}
+
+#[tokio::test]
+async fn accepted_with_insecure() {
+    let ca = TestCa::new();
+    let origin = tls_origin(&ca).await;
+    let client = client_with(|c| c.insecure = true);
+    let response = client
+        .send(get(&origin.url("https", "/hello")))
+        .await
+        .unwrap();
+    assert_eq!(response.into_body().bytes().await.unwrap(), "hello");
+}
+
+#[tokio::test]
+async fn unreadable_ca_bundle_is_a_tls_error_naming_the_file() {
+    let ca = TestCa::new();
+    let origin = tls_origin(&ca).await;
+    let client = client_with(|c| c.ca_bundle = Some("/nonexistent/inia-ca.pem".into()));
+    let err = client
+        .send(get(&origin.url("https", "/hello")))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, HttpError::Tls { .. }), "{err:?}");
+    assert!(
+        err.to_string().contains("/nonexistent/inia-ca.pem"),
+        "{err}"
+    );
+    // Plain http on the same client does not need the bundle.
+    let plain = common::origin().await;
+    let response = client
+        .send(get(&plain.url("http", "/hello")))
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+}
+
+#[tokio::test]
+async fn http2_by_alpn_when_enabled() {
+    let ca = TestCa::new();
+    let origin = tls_origin(&ca).await;
+    let client = client_with(|c| {
+        c.ca_bundle = Some(ca.bundle_path());
+        c.http2 = true;
+    });
+    let response = client
+        .send(get(&origin.url("https", "/hello")))
+        .await
+        .unwrap();
+    assert_eq!(response.version(), http::Version::HTTP_2);
+    assert_eq!(response.into_body().bytes().await.unwrap(), "hello");
+}
