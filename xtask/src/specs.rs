@@ -72,7 +72,10 @@ fn lean_endpoints(full: &Value) -> Value {
                 services.insert(name.clone(), Value::Object(out));
             }
         }
-        let regions: Vec<Value> = p["regions"].as_object().map(|r| r.keys().map(|k| Value::String(k.clone())).collect()).unwrap_or_default();
+        let regions: Vec<Value> = p["regions"]
+            .as_object()
+            .map(|r| r.keys().map(|k| Value::String(k.clone())).collect())
+            .unwrap_or_default();
         partitions.push(serde_json::json!({
             "partition": p["partition"], "dnsSuffix": p["dnsSuffix"], "regionRegex": p["regionRegex"],
             "regions": regions, "defaults": lean_endpoint(&p["defaults"]), "services": services,
