@@ -23,7 +23,21 @@
 pub use inia_model as model;
 pub use inia_protocol as protocol;
 
+mod client;
+mod credentials;
 pub mod endpoint;
+mod error;
 pub mod paginate;
 pub mod retry;
+pub mod s3;
+mod session;
 pub mod waiter;
+
+pub use client::{Client, Output, Service};
+pub use error::Error;
+pub use inia_auth as auth;
+pub use inia_auth::credentials::Credentials;
+pub use inia_http as connection;
+pub use inia_http::{Body, ResponseBody};
+pub use serde_json::{json, Value};
+pub use session::{Session, SessionBuilder, Transport};

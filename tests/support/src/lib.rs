@@ -31,7 +31,9 @@ pub fn free_port() -> u16 {
 pub fn wait_for_port(port: u16, limit: Duration) -> bool {
     let start = Instant::now();
     while start.elapsed() < limit {
-        if TcpStream::connect_timeout(&([127, 0, 0, 1], port).into(), Duration::from_millis(200)).is_ok() {
+        if TcpStream::connect_timeout(&([127, 0, 0, 1], port).into(), Duration::from_millis(200))
+            .is_ok()
+        {
             return true;
         }
         std::thread::sleep(Duration::from_millis(50));
@@ -72,9 +74,14 @@ impl Moto {
         for (k, v) in env {
             cmd.env(k, v);
         }
-        let child = cmd.spawn().unwrap_or_else(|e| panic!("cannot start {}: {e}", exe.display()));
+        let child = cmd
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {}: {e}", exe.display()));
         let moto = Moto { child, port };
-        assert!(wait_for_port(port, Duration::from_secs(30)), "moto did not listen on 127.0.0.1:{port} within 30 s");
+        assert!(
+            wait_for_port(port, Duration::from_secs(30)),
+            "moto did not listen on 127.0.0.1:{port} within 30 s"
+        );
         moto
     }
 

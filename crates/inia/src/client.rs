@@ -1,0 +1,534 @@
+//! `Client`: one service, called by operation name with a value, answering a value.
+//!
+//! The call path, one function per lifecycle stage: [`Client::call_with`] resolves the
+//! operation, `validate`s and `serialize`s the params, `address`es the request (endpoint
+//! URL, S3 bucket addressing), then per attempt `sign`s and `send`s it, reads the response
+//! and `parse`s it; failures go through the retry policy (see `retry`). Streaming payloads
+//! stay out of the value: an upload body is given with the call, a download body comes
+//! back beside the value ([`Output`]).
+//!
+//! Owns the orchestration. Does not own any stage's rules (protocol, auth, http, retry).
+
+use crate::endpoint::{self, ResolvedEndpoint};
+use crate::error::Error;
+use crate::retry::{self, Failure, RetryQuota};
+use crate::s3;
+use crate::session::Session;
+use bytes::Bytes;
+use inia_auth::sign::{scheme, Anonymous, Sign, SignedBody, SigningContext};
+use inia_http::{Body, ResponseBody};
+use inia_model::{Operation, Protocol, ServiceModel, ShapeType};
+use serde_json::Value;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{Arc, OnceLock};
+use std::time::{Duration, Instant, SystemTime};
+use tower::ServiceExt;
+use tracing::Instrument;
+
+/// What every service client tells about itself.
+pub trait Service {
+    /// The spec folder name (`ec2`).
+    fn name(&self) -> &str;
+    /// The full name from the model (`Amazon Elastic Compute Cloud`).
+    fn description(&self) -> Option<&str>;
+    fn protocol(&self) -> Protocol;
+    /// The endpoint URL calls go to.
+    fn endpoint(&self) -> &str;
+    /// Operation names in model order.
+    fn operations(&self) -> Vec<&str>;
+}
+
+/// A call's result: the value, and the streaming body of operations that have one
+/// (S3 GetObject), to be read by the caller.
+#[derive(Debug)]
+pub struct Output {
+    pub value: Value,
+    pub body: Option<ResponseBody>,
+}
+
+pub(crate) struct ClientInner {
+    pub(crate) session: Session,
+    pub(crate) service: String,
+    pub(crate) model: Arc<ServiceModel>,
+    protocol: Protocol,
+    pub(crate) endpoint: ResolvedEndpoint,
+    endpoint_overridden: bool,
+    signing_name: String,
+    signer: Arc<dyn Sign>,
+    quota: RetryQuota,
+    /// Server clock minus ours, in seconds, learnt from clock-skew errors.
+    skew: AtomicI64,
+    op_names: OnceLock<HashMap<String, String>>,
+}
+
+/// A client for one service. Cheap to clone; clones share state (retry quota, clock skew).
+#[derive(Clone)]
+pub struct Client {
+    pub(crate) inner: Arc<ClientInner>,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("service", &self.inner.service)
+            .field("endpoint", &self.inner.endpoint)
+            .finish_non_exhaustive()
+    }
+}
+
+fn env_key(service_id: &str) -> String {
+    service_id
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_uppercase()
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+impl Client {
+    pub(crate) fn new(
+        session: Session,
+        service: &str,
+        model: Arc<ServiceModel>,
+    ) -> Result<Client, Error> {
+        let protocol = inia_protocol::protocol(&model).map_err(|e| Error::Config(e.to_string()))?;
+        let md = model.metadata();
+        let prefix = md
+            .endpoint_prefix
+            .clone()
+            .unwrap_or_else(|| service.to_string());
+        let service_id = md.service_id.clone().unwrap_or_else(|| service.to_string());
+        let override_url = session
+            .inner
+            .endpoint_url
+            .clone()
+            .or_else(|| session.env(&format!("AWS_ENDPOINT_URL_{}", env_key(&service_id))))
+            .or_else(|| session.env("AWS_ENDPOINT_URL"));
+        let region = session.inner.region.clone();
+        let endpoint = match (&override_url, &region) {
+            (Some(url), region) => {
+                if !(url.starts_with("http://") || url.starts_with("https://")) {
+                    return Err(Error::Config(format!("endpoint URL {url:?} must start with http:// or https://")));
+                }
+                ResolvedEndpoint {
+                    url: url.trim_end_matches('/').to_string(),
+                    signing_region: region.clone().unwrap_or_else(|| "us-east-1".into()),
+                    signing_name: None,
+                    partition: "aws".into(),
+                }
+            }
+            (None, Some(region)) => session
+                .partitions()?
+                .resolve(&prefix, region)
+                .map_err(|e| Error::Config(e.to_string()))?,
+            (None, None) => {
+                return Err(Error::Config(
+                    "You must specify a region (AWS_REGION, AWS_DEFAULT_REGION, a profile's region, or in code)".into(),
+                ))
+            }
+        };
+        let signing_name = endpoint
+            .signing_name
+            .clone()
+            .or_else(|| md.signing_name.clone())
+            .unwrap_or_else(|| prefix.clone());
+        let signer: Arc<dyn Sign> = if session.inner.unsigned {
+            Arc::new(Anonymous)
+        } else {
+            let version = md.signature_version.as_deref().unwrap_or("v4");
+            let name = match version {
+                "s3" | "s3v4" => "s3v4",
+                "v4" | "v2" => version,
+                other => other,
+            };
+            scheme(name)?
+        };
+        let quota = RetryQuota::new(session.inner.retry.quota);
+        Ok(Client {
+            inner: Arc::new(ClientInner {
+                session,
+                service: service.to_string(),
+                model,
+                protocol,
+                endpoint,
+                endpoint_overridden: override_url.is_some(),
+                signing_name,
+                signer,
+                quota,
+                skew: AtomicI64::new(0),
+                op_names: OnceLock::new(),
+            }),
+        })
+    }
+
+    pub fn model(&self) -> &ServiceModel {
+        &self.inner.model
+    }
+
+    pub fn session(&self) -> &Session {
+        &self.inner.session
+    }
+
+    /// The model's operation name for `name`, given as `DescribeKeyPairs`,
+    /// `describe_key_pairs` or `describe-key-pairs`.
+    pub fn operation_name(&self, name: &str) -> Result<String, Error> {
+        let key = |s: &str| {
+            s.chars()
+                .filter(|c| *c != '_' && *c != '-')
+                .flat_map(char::to_lowercase)
+                .collect::<String>()
+        };
+        let map = self.inner.op_names.get_or_init(|| {
+            self.inner
+                .model
+                .operation_names()
+                .map(|n| (key(n), n.to_string()))
+                .collect()
+        });
+        map.get(&key(name)).cloned().ok_or_else(|| {
+            Error::Model(inia_model::ModelError::UnknownOperation {
+                origin: self.inner.service.clone(),
+                name: name.to_string(),
+            })
+        })
+    }
+
+    /// Call `operation` with `params`; the result as a value. A streaming output body
+    /// (S3 GetObject) is not read: use [`Client::call_with`] for those.
+    pub async fn call(&self, operation: &str, params: Value) -> Result<Value, Error> {
+        self.call_with(operation, params, None)
+            .await
+            .map(|o| o.value)
+    }
+
+    /// Call with an upload body for the operation's streaming payload (S3 PutObject's
+    /// `Body`), and get a download body back when the operation streams one.
+    pub async fn call_with(
+        &self,
+        operation: &str,
+        params: Value,
+        body: Option<Body>,
+    ) -> Result<Output, Error> {
+        let name = self.operation_name(operation)?;
+        let op = self.inner.model.operation(&name)?;
+        let span = tracing::info_span!("call", service = %self.inner.service, operation = %name);
+        self.orchestrate(&op, params, body).instrument(span).await
+    }
+
+    async fn orchestrate(
+        &self,
+        op: &Operation,
+        params: Value,
+        upload: Option<Body>,
+    ) -> Result<Output, Error> {
+        let model = &self.inner.model;
+        let oname = op.name.clone();
+        let wrap = |e| Error::from_protocol(&oname, e);
+        // Stage: validate.
+        let streaming_member = self.streaming_input_member(op)?;
+        if upload.is_some() {
+            if let (Some(member), Some(obj)) = (&streaming_member, params.as_object()) {
+                if obj.contains_key(member) {
+                    return Err(Error::Param {
+                        path: member.clone(),
+                        message: "given both in params and as the upload body".into(),
+                    });
+                }
+            }
+        }
+        let params = crate::s3::customize_params(&self.inner, op, params);
+        inia_protocol::validate::validate(model, op, &params).map_err(wrap)?;
+        // Stage: serialize.
+        let request = inia_protocol::serialize_operation(model, op, &params).map_err(wrap)?;
+        drop(params);
+        // Stage: address.
+        let (parts, bytes) = request.into_parts();
+        let (mut parts, auth_path) = s3::address(&self.inner, parts, op)?;
+        let body = match upload {
+            Some(b) => b,
+            None => Body::from_bytes(bytes),
+        };
+        if let Some(len) = Some(body.content_length()) {
+            if len > 0 || parts.method != http::Method::GET {
+                parts
+                    .headers
+                    .insert(http::header::CONTENT_LENGTH, http::HeaderValue::from(len));
+            }
+        }
+        if let Some(p) = auth_path {
+            parts.extensions.insert(p);
+        }
+        self.attempts(op, parts, body).await
+    }
+
+    /// The input member that is a streaming payload, if any.
+    fn streaming_input_member(&self, op: &Operation) -> Result<Option<String>, Error> {
+        let Some(input) = &op.input else {
+            return Ok(None);
+        };
+        let shape = self.inner.model.target(input, &op.name)?;
+        let Some(payload) = &shape.payload else {
+            return Ok(None);
+        };
+        let Some(m) = shape.members.get(payload) else {
+            return Ok(None);
+        };
+        let t = self.inner.model.target(m, payload)?;
+        Ok((t.streaming || m.streaming).then(|| payload.clone()))
+    }
+
+    /// True when the operation's output payload is a stream the caller reads.
+    fn streams_output(&self, op: &Operation) -> bool {
+        let Some(out) = &op.output else { return false };
+        let Ok(shape) = self.inner.model.target(out, &op.name) else {
+            return false;
+        };
+        let Some(payload) = &shape.payload else {
+            return false;
+        };
+        shape.members.get(payload).is_some_and(|m| {
+            self.inner
+                .model
+                .target(m, payload)
+                .is_ok_and(|t| (t.streaming || m.streaming) && t.kind == ShapeType::Blob)
+        })
+    }
+
+    async fn attempts(
+        &self,
+        op: &Operation,
+        parts: http::request::Parts,
+        body: Body,
+    ) -> Result<Output, Error> {
+        let max = self.inner.session.inner.retry.max_attempts.max(1);
+        let mut last_cost: Option<u32> = None;
+        let mut body = Some(body);
+        let mut attempt = 1;
+        loop {
+            let this_body = match body.as_ref().and_then(Body::try_clone) {
+                Some(b) => b,
+                None => body.take().ok_or_else(|| {
+                    Error::Config(
+                        "the request body was already sent and cannot be re-created".into(),
+                    )
+                })?,
+            };
+            let started = Instant::now();
+            let span = tracing::debug_span!(
+                "attempt",
+                attempt,
+                status = tracing::field::Empty,
+                request_id = tracing::field::Empty
+            );
+            let result = self
+                .attempt(op, clone_parts(&parts), this_body)
+                .instrument(span.clone())
+                .await;
+            tracing::debug!(parent: &span, elapsed_ms = started.elapsed().as_millis() as u64, ok = result.is_ok(), "attempt done");
+            let (err, hint) = match result {
+                Ok(out) => {
+                    self.inner.quota.release(last_cost);
+                    return Ok(out);
+                }
+                Err(e) => e,
+            };
+            let failure = match &err {
+                Error::Service { error, .. } => Failure::Service {
+                    status: error.status,
+                    code: &error.code,
+                    modeled_retryable: false,
+                },
+                Error::Transport(h) if h.is_timeout() => Failure::Timeout,
+                Error::Transport(h) if h.is_transient() => Failure::Connection,
+                _ => return Err(err),
+            };
+            // Clock skew: correct and retry once more even without retry budget.
+            if let Error::Service { error, .. } = &err {
+                let date = error.value["ResponseMetadata"]["HTTPHeaders"]["date"].as_str();
+                if let Some(skew) = retry::clock_skew(&error.code, date, SystemTime::now()) {
+                    if self.inner.skew.swap(skew, Ordering::Relaxed) != skew && attempt < max {
+                        attempt += 1;
+                        continue;
+                    }
+                }
+            }
+            let Some(kind) = retry::classify(&failure) else {
+                return Err(err);
+            };
+            let can_resend = body.as_ref().is_some_and(|b| b.try_clone().is_some());
+            if attempt >= max || !can_resend {
+                return Err(err);
+            }
+            let Some(cost) = self.inner.quota.acquire(kind) else {
+                return Err(err);
+            };
+            last_cost = Some(cost);
+            attempt += 1;
+            let delay = retry::backoff(attempt, fastrand::f64(), hint);
+            tracing::debug!(attempt, delay_ms = delay.as_millis() as u64, error = %err, "retrying");
+            tokio::time::sleep(delay).await;
+        }
+    }
+
+    /// One attempt: sign, send, read, parse. On failure, also the server's retry hint.
+    async fn attempt(
+        &self,
+        op: &Operation,
+        mut parts: http::request::Parts,
+        body: Body,
+    ) -> Result<Output, (Error, Option<Duration>)> {
+        let fail = |e: Error| (e, None);
+        // Stage: sign.
+        let skew = self.inner.skew.load(Ordering::Relaxed);
+        let now = SystemTime::now();
+        let time = if skew >= 0 {
+            now + Duration::from_secs(skew as u64)
+        } else {
+            now - Duration::from_secs(skew.unsigned_abs())
+        };
+        let (body, signed) = self.sign(op, &mut parts, body, time).await.map_err(fail)?;
+        let _ = signed;
+        // Stage: send.
+        let request = http::Request::from_parts(parts, body);
+        let response = self
+            .inner
+            .session
+            .inner
+            .transport
+            .clone()
+            .oneshot(request)
+            .await
+            .map_err(|e| fail(Error::Transport(e)))?;
+        let (head, body) = response.into_parts();
+        let status = head.status.as_u16();
+        tracing::Span::current().record("status", status);
+        if let Some(id) = head
+            .headers
+            .get("x-amzn-requestid")
+            .or(head.headers.get("x-amz-request-id"))
+        {
+            tracing::Span::current().record("request_id", id.to_str().unwrap_or(""));
+        }
+        // Stage: parse.
+        let streaming = status < 300 && self.streams_output(op);
+        let (bytes, stream) = if streaming {
+            (Bytes::new(), Some(body))
+        } else {
+            (
+                body.bytes().await.map_err(|e| fail(Error::Transport(e)))?,
+                None,
+            )
+        };
+        match inia_protocol::parse(&self.inner.model, op, status, &head.headers, &bytes) {
+            Ok(value) => Ok(Output {
+                value,
+                body: stream,
+            }),
+            Err(e) => {
+                let hint = retry::server_hint(&head.headers);
+                Err((Error::from_protocol(&op.name, e), hint))
+            }
+        }
+    }
+
+    /// Stage: sign. Credentials come from the provider chain; streams are signed
+    /// `UNSIGNED-PAYLOAD`.
+    async fn sign(
+        &self,
+        op: &Operation,
+        parts: &mut http::request::Parts,
+        body: Body,
+        time: SystemTime,
+    ) -> Result<(Body, bool), Error> {
+        let anonymous = op.auth_type.as_deref() == Some("none")
+            || op.auth.iter().any(|a| a == "smithy.api#noAuth");
+        if anonymous || self.inner.signer.name() == "none" {
+            return Ok((body, false));
+        }
+        let creds = self
+            .inner
+            .session
+            .inner
+            .credentials
+            .provide()
+            .await?
+            .ok_or_else(|| {
+                inia_auth::provider::CredentialsError::NotFound("the configured provider".into())
+            })?;
+        let mut signed_body = match body.bytes() {
+            Some(b) => SignedBody::Bytes(Bytes::copy_from_slice(b)),
+            None => SignedBody::Unsigned,
+        };
+        let ctx = SigningContext::new(
+            &creds,
+            &self.inner.endpoint.signing_region,
+            &self.inner.signing_name,
+            time,
+        );
+        self.inner.signer.sign(parts, &mut signed_body, &ctx)?;
+        // A signer may rewrite an in-memory body (SigV2 POST).
+        let body = match signed_body {
+            SignedBody::Bytes(b) if body.bytes().is_some_and(|old| old != &b[..]) => {
+                parts.headers.insert(
+                    http::header::CONTENT_LENGTH,
+                    http::HeaderValue::from(b.len()),
+                );
+                Body::from_bytes(b)
+            }
+            _ => body,
+        };
+        Ok((body, true))
+    }
+}
+
+fn clone_parts(p: &http::request::Parts) -> http::request::Parts {
+    let mut r = http::Request::new(());
+    *r.method_mut() = p.method.clone();
+    *r.uri_mut() = p.uri.clone();
+    *r.version_mut() = p.version;
+    *r.headers_mut() = p.headers.clone();
+    if let Some(a) = p.extensions.get::<inia_auth::sign::S3AuthPath>() {
+        r.extensions_mut().insert(a.clone());
+    }
+    r.into_parts().0
+}
+
+impl Service for Client {
+    fn name(&self) -> &str {
+        &self.inner.service
+    }
+
+    fn description(&self) -> Option<&str> {
+        self.inner.model.metadata().service_full_name.as_deref()
+    }
+
+    fn protocol(&self) -> Protocol {
+        self.inner.protocol
+    }
+
+    fn endpoint(&self) -> &str {
+        &self.inner.endpoint.url
+    }
+
+    fn operations(&self) -> Vec<&str> {
+        self.inner.model.operation_names().collect()
+    }
+}
+
+impl ClientInner {
+    pub(crate) fn endpoint_overridden(&self) -> bool {
+        self.endpoint_overridden
+    }
+}
+
+/// Join the endpoint and a serialized path: the request URL.
+pub(crate) fn url_for(endpoint_url: &str, path_and_query: &str) -> Result<http::Uri, Error> {
+    endpoint::join(endpoint_url, path_and_query)
+        .parse()
+        .map_err(|e| Error::Config(format!("request URL from endpoint {endpoint_url:?}: {e}")))
+}

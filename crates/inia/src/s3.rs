@@ -1,0 +1,115 @@
+//! S3's addressing and customizations, applied around the generic call path.
+//!
+//! - Addressing: virtual-hosted style (`bucket.s3.region.amazonaws.com/key`) for
+//!   DNS-compatible bucket names on AWS hosts; path style (`host/bucket/key`) for custom
+//!   endpoints and IP addresses, which is what S3-compatible stores and emulators need.
+//!   With virtual hosts, the path-style resource is kept for HMAC-SHA1 signing.
+//! - CreateBucket outside us-east-1 gets the region's `LocationConstraint` when none is
+//!   given, as boto3 users expect.
+//!
+//! Also joins every service's request path onto its endpoint URL (with host prefixes),
+//! since that is where S3's rules hook in. Does not own uploads and downloads (see
+//! `transfer`).
+
+use crate::client::{url_for, ClientInner};
+use crate::error::Error;
+use inia_auth::sign::S3AuthPath;
+use inia_model::Operation;
+use inia_protocol::HostPrefix;
+use serde_json::{json, Value};
+
+pub(crate) fn is_s3(inner: &ClientInner) -> bool {
+    inner.model.metadata().service_id.as_deref() == Some("S3")
+}
+
+/// Params with S3's defaults added.
+pub(crate) fn customize_params(inner: &ClientInner, op: &Operation, params: Value) -> Value {
+    if !is_s3(inner) || op.name != "CreateBucket" {
+        return params;
+    }
+    let region = inner.endpoint.signing_region.as_str();
+    let mut params = params;
+    if region != "us-east-1" {
+        if let Some(obj) = params.as_object_mut() {
+            obj.entry("CreateBucketConfiguration")
+                .or_insert_with(|| json!({"LocationConstraint": region}));
+        }
+    }
+    params
+}
+
+/// A bucket name usable as a DNS label under HTTPS.
+pub fn dns_compatible(bucket: &str) -> bool {
+    (3..=63).contains(&bucket.len())
+        && bucket
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !bucket.starts_with('-')
+        && !bucket.ends_with('-')
+}
+
+fn is_ip(host: &str) -> bool {
+    host.parse::<std::net::IpAddr>().is_ok() || host.starts_with('[')
+}
+
+/// Give the request its full URL: endpoint + path, the host prefix applied, and S3's
+/// bucket addressing. Returns the path-style resource when the bucket moved to the host.
+pub(crate) fn address(
+    inner: &ClientInner,
+    mut parts: http::request::Parts,
+    _op: &Operation,
+) -> Result<(http::request::Parts, Option<S3AuthPath>), Error> {
+    let path_and_query = parts
+        .uri
+        .path_and_query()
+        .map_or_else(|| "/".to_string(), |pq| pq.as_str().to_string());
+    let mut uri = url_for(&inner.endpoint.url, &path_and_query)?;
+    let mut auth_path = None;
+    if is_s3(inner) && !inner.endpoint_overridden() {
+        let host = uri.host().unwrap_or("");
+        let path = uri.path();
+        let bucket = path.trim_start_matches('/').split('/').next().unwrap_or("");
+        if !bucket.is_empty()
+            && dns_compatible(bucket)
+            && !is_ip(host)
+            && host.ends_with(".amazonaws.com")
+        {
+            let rest = &path[1 + bucket.len()..];
+            let rest = if rest.is_empty() { "/" } else { rest };
+            let query = uri.query().map(|q| format!("?{q}")).unwrap_or_default();
+            let scheme = uri.scheme_str().unwrap_or("https");
+            let authority = uri.authority().map(|a| a.as_str()).unwrap_or("");
+            auth_path = Some(S3AuthPath(path.to_string()));
+            uri = format!("{scheme}://{bucket}.{authority}{rest}{query}")
+                .parse()
+                .map_err(|e| {
+                    Error::Config(format!("virtual-hosted URL for bucket {bucket}: {e}"))
+                })?;
+        }
+    }
+    if let Some(HostPrefix(prefix)) = parts.extensions.get::<HostPrefix>().cloned() {
+        let authority = uri.authority().map(|a| a.as_str()).unwrap_or("");
+        if !is_ip(uri.host().unwrap_or("")) {
+            let scheme = uri.scheme_str().unwrap_or("https");
+            let pq = uri.path_and_query().map_or("/", |p| p.as_str());
+            uri = format!("{scheme}://{prefix}{authority}{pq}")
+                .parse()
+                .map_err(|e| Error::Config(format!("host prefix {prefix:?}: {e}")))?;
+        }
+    }
+    parts.uri = uri;
+    Ok((parts, auth_path))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bucket_names() {
+        assert!(dns_compatible("my-bucket-1"));
+        assert!(!dns_compatible("My_Bucket"));
+        assert!(!dns_compatible("a.b"));
+        assert!(!dns_compatible("ab"));
+    }
+}

@@ -1,0 +1,312 @@
+//! `Session`: what all clients of one program share, resolved once: the spec search path
+//! and loaded models, endpoint data, the connection pool, credentials, region, endpoint
+//! overrides, retry and timeout settings.
+//!
+//! Settings come from code first, then the environment, as botocore reads them:
+//! region from `AWS_REGION`, then `AWS_DEFAULT_REGION`, then the profile; endpoint from
+//! `AWS_ENDPOINT_URL_<SERVICE_ID>` then `AWS_ENDPOINT_URL`; `AWS_MAX_ATTEMPTS` and
+//! `AWS_RETRY_MODE` (only `standard` is implemented; others fall back to it);
+//! `AWS_CA_BUNDLE` for extra CAs. Defaults: 3 attempts, connect timeout 3.1 s, read
+//! timeout 60 s, TLS verified.
+//!
+//! Owns configuration and sharing. Does not own the call path (see `client`).
+
+use crate::client::Client;
+use crate::endpoint::Partitions;
+use crate::error::Error;
+use crate::retry::RetryConfig;
+use inia_auth::credentials::Credentials;
+use inia_auth::provider::{ProvideCredentials, ProvideFuture};
+use inia_http::{Body, HttpClient, HttpConfig, HttpError, ResponseBody};
+use inia_model::{ServiceModel, SpecPath};
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Duration;
+use tower::util::BoxCloneSyncService;
+
+/// The transport a client sends through: the connection layer, possibly wrapped in user
+/// layers (see [`SessionBuilder::map_transport`]).
+pub type Transport = BoxCloneSyncService<http::Request<Body>, http::Response<ResponseBody>, HttpError>;
+
+/// Reads environment variables; replaceable in tests.
+pub(crate) type EnvFn = Arc<dyn Fn(&str) -> Option<String> + Send + Sync>;
+
+/// Builds a [`Session`].
+pub struct SessionBuilder {
+    region: Option<String>,
+    profile: Option<String>,
+    endpoint_url: Option<String>,
+    credentials: Option<Arc<dyn ProvideCredentials>>,
+    unsigned: bool,
+    spec_dirs: Vec<PathBuf>,
+    retry: Option<RetryConfig>,
+    http: HttpConfig,
+    transport_map: Option<Box<dyn FnOnce(Transport) -> Transport + Send>>,
+    env: EnvFn,
+}
+
+impl Default for SessionBuilder {
+    fn default() -> Self {
+        SessionBuilder {
+            region: None,
+            profile: None,
+            endpoint_url: None,
+            credentials: None,
+            unsigned: false,
+            spec_dirs: Vec::new(),
+            retry: None,
+            http: HttpConfig::default(),
+            transport_map: None,
+            env: Arc::new(|k| std::env::var(k).ok().filter(|v| !v.is_empty())),
+        }
+    }
+}
+
+impl SessionBuilder {
+    pub fn region(mut self, region: impl Into<String>) -> Self {
+        self.region = Some(region.into());
+        self
+    }
+
+    /// The profile to read from the shared config files (else `AWS_PROFILE`, `default`).
+    pub fn profile(mut self, profile: impl Into<String>) -> Self {
+        self.profile = Some(profile.into());
+        self
+    }
+
+    /// Send every service's calls to this URL (e.g. `http://127.0.0.1:5000`).
+    pub fn endpoint_url(mut self, url: impl Into<String>) -> Self {
+        self.endpoint_url = Some(url.into());
+        self
+    }
+
+    /// Use these credentials, bypassing the provider chain.
+    pub fn credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = Some(Arc::new(StaticCredentials(credentials)));
+        self
+    }
+
+    /// Use this credential provider instead of the default chain.
+    pub fn credentials_provider(mut self, provider: Arc<dyn ProvideCredentials>) -> Self {
+        self.credentials = Some(provider);
+        self
+    }
+
+    /// Send requests unsigned (`--no-sign-request`).
+    pub fn unsigned(mut self, unsigned: bool) -> Self {
+        self.unsigned = unsigned;
+        self
+    }
+
+    /// Look for spec files in `dir` before the environment's folders and the embedded specs.
+    pub fn spec_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.spec_dirs.push(dir.into());
+        self
+    }
+
+    pub fn retry(mut self, retry: RetryConfig) -> Self {
+        self.retry = Some(retry);
+        self
+    }
+
+    /// Connection settings (timeouts, proxies, TLS).
+    pub fn http_config(mut self, http: HttpConfig) -> Self {
+        self.http = http;
+        self
+    }
+
+    pub fn connect_timeout(mut self, t: Duration) -> Self {
+        self.http.connect_timeout = t;
+        self
+    }
+
+    pub fn read_timeout(mut self, t: Duration) -> Self {
+        self.http.read_timeout = t;
+        self
+    }
+
+    /// Wrap the transport, e.g. in a `tower` layer that observes or changes requests and
+    /// responses (boto's request hooks).
+    pub fn map_transport(
+        mut self,
+        f: impl FnOnce(Transport) -> Transport + Send + 'static,
+    ) -> Self {
+        self.transport_map = Some(Box::new(f));
+        self
+    }
+
+    /// Read settings from this function instead of the process environment (tests).
+    pub fn env(mut self, env: impl Fn(&str) -> Option<String> + Send + Sync + 'static) -> Self {
+        self.env = Arc::new(env);
+        self
+    }
+
+    pub fn build(self) -> Result<Session, Error> {
+        let env = self.env.clone();
+        let mut http = self.http;
+        if http.ca_bundle.is_none() {
+            http.ca_bundle = env("AWS_CA_BUNDLE").map(PathBuf::from);
+        }
+        let client = HttpClient::new(http)?;
+        let mut transport: Transport = BoxCloneSyncService::new(client);
+        if let Some(f) = self.transport_map {
+            transport = f(transport);
+        }
+        let retry = match self.retry {
+            Some(r) => r,
+            None => {
+                let mut r = RetryConfig::default();
+                if let Some(v) = env("AWS_MAX_ATTEMPTS") {
+                    r.max_attempts = v
+                        .trim()
+                        .parse::<u32>()
+                        .ok()
+                        .filter(|n| *n >= 1)
+                        .ok_or_else(|| {
+                            Error::Config(format!(
+                                "AWS_MAX_ATTEMPTS must be a whole number of at least 1, not {v:?}"
+                            ))
+                        })?;
+                }
+                if let Some(mode) = env("AWS_RETRY_MODE") {
+                    if !matches!(mode.as_str(), "standard" | "legacy" | "adaptive") {
+                        return Err(Error::Config(format!(
+                            "AWS_RETRY_MODE must be standard, legacy or adaptive, not {mode:?}"
+                        )));
+                    }
+                    if mode != "standard" {
+                        tracing::debug!(mode, "retry mode not implemented; using standard");
+                    }
+                }
+                r
+            }
+        };
+        let region = self
+            .region
+            .or_else(|| env("AWS_REGION"))
+            .or_else(|| env("AWS_DEFAULT_REGION"));
+        let credentials = match self.credentials {
+            Some(c) => c,
+            None => crate::credentials::default_chain(self.profile.as_deref(), &env),
+        };
+        Ok(Session {
+            inner: Arc::new(Inner {
+                specs: SpecPath::from_env(self.spec_dirs),
+                models: Mutex::new(HashMap::new()),
+                partitions: OnceLock::new(),
+                transport,
+                credentials,
+                unsigned: self.unsigned,
+                region,
+                endpoint_url: self.endpoint_url,
+                retry,
+                env,
+            }),
+        })
+    }
+}
+
+pub(crate) struct Inner {
+    pub(crate) specs: SpecPath,
+    models: Mutex<HashMap<String, Arc<ServiceModel>>>,
+    partitions: OnceLock<Result<Arc<Partitions>, String>>,
+    pub(crate) transport: Transport,
+    pub(crate) credentials: Arc<dyn ProvideCredentials>,
+    pub(crate) unsigned: bool,
+    pub(crate) region: Option<String>,
+    pub(crate) endpoint_url: Option<String>,
+    pub(crate) retry: RetryConfig,
+    pub(crate) env: EnvFn,
+}
+
+/// Shared configuration and resources for clients. Cheap to clone.
+#[derive(Clone)]
+pub struct Session {
+    pub(crate) inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for Session {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Session")
+            .field("region", &self.inner.region)
+            .field("endpoint_url", &self.inner.endpoint_url)
+            .field("credentials", &self.inner.credentials)
+            .field("retry", &self.inner.retry)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Session {
+    pub fn builder() -> SessionBuilder {
+        SessionBuilder::default()
+    }
+
+    /// A session configured from the environment alone.
+    pub fn new() -> Result<Session, Error> {
+        SessionBuilder::default().build()
+    }
+
+    /// A client for `service` (`ec2`, `s3`, `dynamodb`...), as named by its spec folder.
+    pub fn client(&self, service: &str) -> Result<Client, Error> {
+        Client::new(self.clone(), service, self.model(service)?)
+    }
+
+    /// The model of `service`, loaded once per session.
+    pub fn model(&self, service: &str) -> Result<Arc<ServiceModel>, Error> {
+        let mut models = self.inner.models.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(m) = models.get(service) {
+            return Ok(m.clone());
+        }
+        let m = Arc::new(self.inner.specs.load_service(service)?);
+        models.insert(service.to_string(), m.clone());
+        Ok(m)
+    }
+
+    pub(crate) fn partitions(&self) -> Result<Arc<Partitions>, Error> {
+        self.inner
+            .partitions
+            .get_or_init(|| {
+                let v = self
+                    .inner
+                    .specs
+                    .load_root_json("endpoints.json")
+                    .map_err(|e| e.to_string())?
+                    .ok_or_else(|| "no endpoints.json on the spec path".to_string())?;
+                Partitions::from_json(&v)
+                    .map(Arc::new)
+                    .map_err(|e| e.to_string())
+            })
+            .clone()
+            .map_err(Error::Config)
+    }
+
+    pub(crate) fn env(&self, key: &str) -> Option<String> {
+        (self.inner.env)(key)
+    }
+
+    /// The spec search path.
+    pub fn specs(&self) -> &SpecPath {
+        &self.inner.specs
+    }
+
+    /// The region, if one is configured.
+    pub fn region(&self) -> Option<&str> {
+        self.inner.region.as_deref()
+    }
+}
+
+/// Credentials given in code.
+#[derive(Debug)]
+pub(crate) struct StaticCredentials(pub(crate) Credentials);
+
+impl ProvideCredentials for StaticCredentials {
+    fn name(&self) -> &'static str {
+        "explicit"
+    }
+
+    fn provide(&self) -> ProvideFuture<'_> {
+        let c = self.0.clone();
+        Box::pin(async move { Ok(Some(c)) })
+    }
+}

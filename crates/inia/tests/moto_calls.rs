@@ -1,0 +1,162 @@
+//! The engine against moto, a real AWS emulator written by others, on 127.0.0.1: each
+//! protocol through the library API, with state checked by a second call.
+
+use inia::{json, Credentials, Session, Value};
+use inia_test_support::Moto;
+
+fn session(moto: &Moto, region: &str) -> Session {
+    Session::builder()
+        .region(region)
+        .endpoint_url(moto.endpoint())
+        .credentials(Credentials::new(
+            "AKIDTEST",
+            "secret-test",
+            None,
+            None,
+            "test",
+        ))
+        .env(|_| None)
+        .build()
+        .expect("session")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn query_ec2_json_and_rest_protocols_round_trip() {
+    let moto = Moto::start(&[]);
+    let s = session(&moto, "us-east-1");
+
+    // query (STS, IAM)
+    let who = s
+        .client("sts")
+        .unwrap()
+        .call("GetCallerIdentity", json!({}))
+        .await
+        .unwrap();
+    assert!(
+        who["Account"].as_str().is_some_and(|a| a.len() == 12),
+        "{who}"
+    );
+    assert_eq!(who["ResponseMetadata"]["HTTPStatusCode"], 200);
+    let iam = s.client("iam").unwrap();
+    iam.call("create_user", json!({"UserName": "alice"}))
+        .await
+        .unwrap();
+    let users = iam.call("ListUsers", json!({})).await.unwrap();
+    assert_eq!(users["Users"][0]["UserName"], "alice");
+    assert!(
+        users["Users"][0]["CreateDate"]
+            .as_str()
+            .is_some_and(|d| d.ends_with('Z')),
+        "{users}"
+    );
+
+    // ec2
+    let ec2 = s.client("ec2").unwrap();
+    let kp = ec2
+        .call("CreateKeyPair", json!({"KeyName": "demo"}))
+        .await
+        .unwrap();
+    assert!(kp["KeyMaterial"]
+        .as_str()
+        .is_some_and(|k| k.contains("PRIVATE KEY")));
+    let kps = ec2.call("DescribeKeyPairs", json!({})).await.unwrap();
+    let names: Vec<&str> = kps["KeyPairs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|k| k["KeyName"].as_str())
+        .collect();
+    assert!(names.contains(&"demo"), "{kps}");
+    let regions = ec2.call("DescribeRegions", json!({})).await.unwrap();
+    assert!(regions["Regions"].as_array().unwrap().len() > 10);
+
+    // json (SQS is json with awsQueryCompatible; DynamoDB json 1.0)
+    let sqs = s.client("sqs").unwrap();
+    let q = sqs
+        .call("CreateQueue", json!({"QueueName": "jobs"}))
+        .await
+        .unwrap();
+    let url = q["QueueUrl"].as_str().unwrap().to_string();
+    sqs.call(
+        "SendMessage",
+        json!({"QueueUrl": url, "MessageBody": "hello"}),
+    )
+    .await
+    .unwrap();
+    let got = sqs
+        .call("ReceiveMessage", json!({"QueueUrl": url}))
+        .await
+        .unwrap();
+    assert_eq!(got["Messages"][0]["Body"], "hello");
+    let err = sqs
+        .call("GetQueueUrl", json!({"QueueName": "nope"}))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.code(),
+        Some("AWS.SimpleQueueService.NonExistentQueue"),
+        "{err}"
+    );
+
+    // rest-xml (S3)
+    let s3 = s.client("s3").unwrap();
+    s3.call("CreateBucket", json!({"Bucket": "bucket-one"}))
+        .await
+        .unwrap();
+    let body = inia::Body::from_bytes("hello world");
+    s3.call_with(
+        "PutObject",
+        json!({"Bucket": "bucket-one", "Key": "dir/a b+c~.txt", "ContentType": "text/plain"}),
+        Some(body),
+    )
+    .await
+    .unwrap();
+    let out = s3
+        .call_with(
+            "GetObject",
+            json!({"Bucket": "bucket-one", "Key": "dir/a b+c~.txt"}),
+            None,
+        )
+        .await
+        .unwrap();
+    assert_eq!(out.value["ContentType"], "text/plain");
+    let bytes = out.body.expect("a streaming body").bytes().await.unwrap();
+    assert_eq!(&bytes[..], b"hello world");
+    let err = s3
+        .call(
+            "GetObject",
+            json!({"Bucket": "bucket-one", "Key": "missing"}),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("NoSuchKey"), "{err}");
+    let list: Value = s3
+        .call("ListObjectsV2", json!({"Bucket": "bucket-one"}))
+        .await
+        .unwrap();
+    assert_eq!(list["Contents"][0]["Key"], "dir/a b+c~.txt");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn errors_name_the_problem() {
+    let moto = Moto::start(&[]);
+    let s = session(&moto, "us-east-1");
+    let ec2 = s.client("ec2").unwrap();
+    let e = ec2
+        .call(
+            "DescribeInstances",
+            json!({"Filters": [{"Name": "x", "Values": [1]}]}),
+        )
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("Filters[0].Values[0]"), "{e}");
+    let e = ec2.call("NoSuchOperation", json!({})).await.unwrap_err();
+    assert!(e.to_string().contains("NoSuchOperation"), "{e}");
+    let e = Session::builder()
+        .env(|_| None)
+        .build()
+        .unwrap()
+        .client("ec2")
+        .unwrap_err();
+    assert!(e.to_string().contains("region"), "{e}");
+}
