@@ -28,10 +28,12 @@ mod credentials;
 pub mod endpoint;
 mod error;
 pub mod paginate;
+mod paging;
 pub mod retry;
 pub mod s3;
 mod session;
 pub mod waiter;
+mod waiting;
 
 pub use client::{Client, Output, Service};
 pub use error::Error;
@@ -41,3 +43,4 @@ pub use inia_http as connection;
 pub use inia_http::{Body, ResponseBody};
 pub use serde_json::{json, Value};
 pub use session::{Session, SessionBuilder, Transport};
+pub use waiting::WaitOptions;

@@ -27,7 +27,8 @@ use tower::util::BoxCloneSyncService;
 
 /// The transport a client sends through: the connection layer, possibly wrapped in user
 /// layers (see [`SessionBuilder::map_transport`]).
-pub type Transport = BoxCloneSyncService<http::Request<Body>, http::Response<ResponseBody>, HttpError>;
+pub type Transport =
+    BoxCloneSyncService<http::Request<Body>, http::Response<ResponseBody>, HttpError>;
 
 /// Reads environment variables; replaceable in tests.
 pub(crate) type EnvFn = Arc<dyn Fn(&str) -> Option<String> + Send + Sync>;

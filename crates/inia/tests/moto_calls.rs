@@ -160,3 +160,81 @@ async fn errors_name_the_problem() {
         .unwrap_err();
     assert!(e.to_string().contains("region"), "{e}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn paging_and_waiters() {
+    use futures_util::StreamExt;
+    let moto = Moto::start(&[]);
+    let s = session(&moto, "us-east-1");
+    let s3 = s.client("s3").unwrap();
+    s3.call("CreateBucket", json!({"Bucket": "pages"}))
+        .await
+        .unwrap();
+    for i in 0..7 {
+        s3.call_with(
+            "PutObject",
+            json!({"Bucket": "pages", "Key": format!("k{i}")}),
+            Some(inia::Body::from_bytes("x")),
+        )
+        .await
+        .unwrap();
+    }
+    let mut pages =
+        Box::pin(s3.paginate("ListObjectsV2", json!({"Bucket": "pages", "MaxKeys": 2})));
+    let mut keys = Vec::new();
+    let mut n = 0;
+    while let Some(page) = pages.next().await {
+        let page = page.unwrap();
+        n += 1;
+        keys.extend(
+            page["Contents"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| c["Key"].as_str().unwrap().to_string()),
+        );
+    }
+    assert_eq!(n, 4);
+    assert_eq!(keys, (0..7).map(|i| format!("k{i}")).collect::<Vec<_>>());
+    let all = s3
+        .paginate_all(
+            "ListObjectsV2",
+            json!({"Bucket": "pages", "MaxKeys": 3}),
+            None,
+        )
+        .await
+        .unwrap();
+    assert_eq!(all["Contents"].as_array().unwrap().len(), 7);
+    let some = s3
+        .paginate_all(
+            "ListObjectsV2",
+            json!({"Bucket": "pages", "MaxKeys": 2}),
+            Some(4),
+        )
+        .await
+        .unwrap();
+    assert_eq!(some["Contents"].as_array().unwrap().len(), 4);
+    assert!(some["NextToken"].is_string(), "{some}");
+
+    let w = s3
+        .wait(
+            "ObjectExists",
+            json!({"Bucket": "pages", "Key": "k3"}),
+            inia::WaitOptions::default(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(w["ContentLength"], 1);
+    let e = s3
+        .wait(
+            "ObjectExists",
+            json!({"Bucket": "pages", "Key": "nope"}),
+            inia::WaitOptions {
+                delay: Some(std::time::Duration::from_millis(10)),
+                max_attempts: Some(2),
+            },
+        )
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("max attempts exceeded (2)"), "{e}");
+}
