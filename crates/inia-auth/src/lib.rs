@@ -28,6 +28,8 @@
 //! Owns: credentials, their sources and refresh, and every signature scheme. Does not own:
 //! protocols, endpoints, sending.
 
+pub mod config;
 pub mod credentials;
 pub mod provider;
+pub mod region;
 pub mod sign;

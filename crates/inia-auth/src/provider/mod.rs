@@ -9,10 +9,34 @@
 //! The trait is async so network sources (instance metadata, containers, assume-role)
 //! plug in later without changing it; the local providers here complete at once and need
 //! no runtime.
+//!
+//! Every provider reads variables and `HOME` from an injected [`Env`](crate::config::Env)
+//! (`Env::real()` for the process environment). [`RefreshingCredentials`] caches any
+//! provider and refreshes it before expiry.
+
+pub mod boto;
+pub mod cache;
+pub mod chain;
+pub mod config_file;
+pub mod environment;
+mod keys;
+pub mod process;
+pub mod shared_credentials;
+pub mod static_credentials;
+
+pub use boto::BotoConfigProvider;
+pub use cache::RefreshingCredentials;
+pub use chain::CredentialsChain;
+pub use config_file::ConfigFileProvider;
+pub use environment::EnvironmentProvider;
+pub use process::ProcessProvider;
+pub use shared_credentials::SharedCredentialsFileProvider;
+pub use static_credentials::StaticProvider;
 
 use crate::credentials::Credentials;
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
 
 /// What a provider's `provide` returns.
 pub type ProvideFuture<'a> =
@@ -24,6 +48,24 @@ pub trait ProvideCredentials: Send + Sync + std::fmt::Debug {
     fn name(&self) -> &'static str;
     /// Look for credentials.
     fn provide(&self) -> ProvideFuture<'_>;
+}
+
+impl<T: ProvideCredentials + ?Sized> ProvideCredentials for Arc<T> {
+    fn name(&self) -> &'static str {
+        (**self).name()
+    }
+    fn provide(&self) -> ProvideFuture<'_> {
+        (**self).provide()
+    }
+}
+
+impl<T: ProvideCredentials + ?Sized> ProvideCredentials for Box<T> {
+    fn name(&self) -> &'static str {
+        (**self).name()
+    }
+    fn provide(&self) -> ProvideFuture<'_> {
+        (**self).provide()
+    }
 }
 
 /// A configured credential source that failed. Never contains a secret.
