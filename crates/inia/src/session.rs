@@ -15,8 +15,9 @@ use crate::client::Client;
 use crate::endpoint::Partitions;
 use crate::error::Error;
 use crate::retry::RetryConfig;
+use inia_auth::config::Env;
 use inia_auth::credentials::Credentials;
-use inia_auth::provider::{ProvideCredentials, ProvideFuture};
+use inia_auth::provider::{ProvideCredentials, StaticProvider};
 use inia_http::{Body, HttpClient, HttpConfig, HttpError, ResponseBody};
 use inia_model::{ServiceModel, SpecPath};
 use std::collections::HashMap;
@@ -30,9 +31,6 @@ use tower::util::BoxCloneSyncService;
 pub type Transport =
     BoxCloneSyncService<http::Request<Body>, http::Response<ResponseBody>, HttpError>;
 
-/// Reads environment variables; replaceable in tests.
-pub(crate) type EnvFn = Arc<dyn Fn(&str) -> Option<String> + Send + Sync>;
-
 /// Builds a [`Session`].
 pub struct SessionBuilder {
     region: Option<String>,
@@ -44,7 +42,7 @@ pub struct SessionBuilder {
     retry: Option<RetryConfig>,
     http: HttpConfig,
     transport_map: Option<Box<dyn FnOnce(Transport) -> Transport + Send>>,
-    env: EnvFn,
+    env: Env,
 }
 
 impl Default for SessionBuilder {
@@ -59,7 +57,7 @@ impl Default for SessionBuilder {
             retry: None,
             http: HttpConfig::default(),
             transport_map: None,
-            env: Arc::new(|k| std::env::var(k).ok().filter(|v| !v.is_empty())),
+            env: Env::real(),
         }
     }
 }
@@ -84,7 +82,7 @@ impl SessionBuilder {
 
     /// Use these credentials, bypassing the provider chain.
     pub fn credentials(mut self, credentials: Credentials) -> Self {
-        self.credentials = Some(Arc::new(StaticCredentials(credentials)));
+        self.credentials = Some(Arc::new(StaticProvider::new(credentials)));
         self
     }
 
@@ -137,14 +135,15 @@ impl SessionBuilder {
         self
     }
 
-    /// Read settings from this function instead of the process environment (tests).
-    pub fn env(mut self, env: impl Fn(&str) -> Option<String> + Send + Sync + 'static) -> Self {
-        self.env = Arc::new(env);
+    /// Read settings, credentials and config files through this environment instead of
+    /// the process's (tests, embedding).
+    pub fn env(mut self, env: Env) -> Self {
+        self.env = env;
         self
     }
 
     pub fn build(self) -> Result<Session, Error> {
-        let env = self.env.clone();
+        let env = |k: &str| self.env.get_non_empty(k).map(str::to_string);
         let mut http = self.http;
         if http.ca_bundle.is_none() {
             http.ca_bundle = env("AWS_CA_BUNDLE").map(PathBuf::from);
@@ -183,13 +182,13 @@ impl SessionBuilder {
                 r
             }
         };
-        let region = self
-            .region
-            .or_else(|| env("AWS_REGION"))
-            .or_else(|| env("AWS_DEFAULT_REGION"));
+        let region = match self.region {
+            Some(r) => Some(r),
+            None => inia_auth::region::resolve_region(&self.env, self.profile.as_deref())?,
+        };
         let credentials = match self.credentials {
             Some(c) => c,
-            None => crate::credentials::default_chain(self.profile.as_deref(), &env),
+            None => crate::credentials::default_chain(self.profile.as_deref(), &self.env),
         };
         Ok(Session {
             inner: Arc::new(Inner {
@@ -202,7 +201,7 @@ impl SessionBuilder {
                 region,
                 endpoint_url: self.endpoint_url,
                 retry,
-                env,
+                env: self.env,
             }),
         })
     }
@@ -218,7 +217,7 @@ pub(crate) struct Inner {
     pub(crate) region: Option<String>,
     pub(crate) endpoint_url: Option<String>,
     pub(crate) retry: RetryConfig,
-    pub(crate) env: EnvFn,
+    pub(crate) env: Env,
 }
 
 /// Shared configuration and resources for clients. Cheap to clone.
@@ -283,7 +282,7 @@ impl Session {
     }
 
     pub(crate) fn env(&self, key: &str) -> Option<String> {
-        (self.inner.env)(key)
+        self.inner.env.get_non_empty(key).map(str::to_string)
     }
 
     /// The spec search path.
@@ -294,20 +293,5 @@ impl Session {
     /// The region, if one is configured.
     pub fn region(&self) -> Option<&str> {
         self.inner.region.as_deref()
-    }
-}
-
-/// Credentials given in code.
-#[derive(Debug)]
-pub(crate) struct StaticCredentials(pub(crate) Credentials);
-
-impl ProvideCredentials for StaticCredentials {
-    fn name(&self) -> &'static str {
-        "explicit"
-    }
-
-    fn provide(&self) -> ProvideFuture<'_> {
-        let c = self.0.clone();
-        Box::pin(async move { Ok(Some(c)) })
     }
 }

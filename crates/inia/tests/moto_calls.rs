@@ -15,7 +15,7 @@ fn session(moto: &Moto, region: &str) -> Session {
             None,
             "test",
         ))
-        .env(|_| None)
+        .env(inia::auth::config::Env::empty())
         .build()
         .expect("session")
 }
@@ -153,7 +153,7 @@ async fn errors_name_the_problem() {
     let e = ec2.call("NoSuchOperation", json!({})).await.unwrap_err();
     assert!(e.to_string().contains("NoSuchOperation"), "{e}");
     let e = Session::builder()
-        .env(|_| None)
+        .env(inia::auth::config::Env::empty())
         .build()
         .unwrap()
         .client("ec2")
@@ -237,4 +237,54 @@ async fn paging_and_waiters() {
         .await
         .unwrap_err();
     assert!(e.to_string().contains("max attempts exceeded (2)"), "{e}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn profile_from_shared_files_gives_credentials_and_region() {
+    let moto = Moto::start(&[]);
+    let home = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(home.path().join(".aws")).unwrap();
+    std::fs::write(
+        home.path().join(".aws/config"),
+        "[default]\nregion = us-east-1\n\n[profile dev]\nregion = eu-west-1\n",
+    )
+    .unwrap();
+    std::fs::write(
+        home.path().join(".aws/credentials"),
+        "[dev]\naws_access_key_id = AKIDDEV\naws_secret_access_key = dev-secret\n",
+    )
+    .unwrap();
+    let env = inia::auth::config::Env::empty().with_home(home.path());
+    let s = Session::builder()
+        .profile("dev")
+        .endpoint_url(moto.endpoint())
+        .env(env.clone())
+        .build()
+        .unwrap();
+    assert_eq!(s.region(), Some("eu-west-1"));
+    let who = s
+        .client("sts")
+        .unwrap()
+        .call("GetCallerIdentity", json!({}))
+        .await
+        .unwrap();
+    assert!(who["Arn"].is_string(), "{who}");
+    // No credentials anywhere: a clear error naming where it looked.
+    let empty = tempfile::tempdir().unwrap();
+    let s = Session::builder()
+        .region("us-east-1")
+        .endpoint_url(moto.endpoint())
+        .env(inia::auth::config::Env::empty().with_home(empty.path()))
+        .build()
+        .unwrap();
+    let e = s
+        .client("sts")
+        .unwrap()
+        .call("GetCallerIdentity", json!({}))
+        .await
+        .unwrap_err();
+    assert!(
+        e.to_string().contains("unable to locate credentials"),
+        "{e}"
+    );
 }

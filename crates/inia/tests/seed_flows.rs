@@ -19,7 +19,7 @@ fn session(moto: &Moto) -> Session {
             None,
             "test",
         ))
-        .env(|_| None)
+        .env(inia::auth::config::Env::empty())
         .build()
         .expect("session")
 }
