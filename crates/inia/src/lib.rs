@@ -32,6 +32,7 @@ mod paging;
 pub mod retry;
 pub mod s3;
 mod session;
+pub mod transfer;
 pub mod waiter;
 mod waiting;
 
@@ -43,4 +44,5 @@ pub use inia_http as connection;
 pub use inia_http::{Body, ResponseBody};
 pub use serde_json::{json, Value};
 pub use session::{Session, SessionBuilder, Transport};
+pub use transfer::{Transfer, TransferConfig, UploadOptions};
 pub use waiting::WaitOptions;

@@ -1,0 +1,207 @@
+//! Downloads: `GetObject` streamed chunk by chunk into a file or any `AsyncWrite`, the
+//! length and (for a plain-MD5 ETag of a whole object) the MD5 checked while streaming;
+//! files go to a temporary file in the same folder, renamed into place only when complete
+//! and correct, and removed on any error.
+//!
+//! Owns downloads. Does not own uploads (the parent module) or resuming a broken stream.
+
+use super::{invalid, io_error, Transfer, IO_BUFFER};
+use crate::error::Error;
+use inia_http::ResponseBody;
+use md5::{Digest, Md5};
+use serde_json::{json, Value};
+use std::path::{Path, PathBuf};
+use tokio::io::{AsyncWrite, AsyncWriteExt};
+
+impl Transfer {
+    /// Download `s3://bucket/key` to the file at `path`, replacing it only once the whole
+    /// object has arrived and checked out. Returns the `GetObject` result (without body).
+    pub async fn download_file(
+        &self,
+        bucket: &str,
+        key: &str,
+        path: impl AsRef<Path>,
+    ) -> Result<Value, Error> {
+        let params = json!({"Bucket": bucket, "Key": key});
+        self.download_file_with(params, path).await
+    }
+
+    /// [`download_file`](Self::download_file) with any `GetObject` parameters
+    /// (`VersionId`, SSE-C keys, `Range`...).
+    pub async fn download_file_with(
+        &self,
+        params: Value,
+        path: impl AsRef<Path>,
+    ) -> Result<Value, Error> {
+        let path = path.as_ref();
+        let name = path
+            .file_name()
+            .ok_or_else(|| invalid(path, "not a file name"))?;
+        let dir = match path.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        // Ask first, so that a missing object leaves no file behind.
+        let first = self.get(&params).await?;
+        let temp = dir.join(format!(
+            ".{}.inia-{:016x}.part",
+            name.to_string_lossy(),
+            fastrand::u64(..)
+        ));
+        let file = tokio::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&temp)
+            .await
+            .map_err(io_error(&temp))?;
+        let mut writer = tokio::io::BufWriter::with_capacity(IO_BUFFER, file);
+        let label = temp.display().to_string();
+        let result = async {
+            let value = stream_into(&params, first, &mut writer, &label).await?;
+            writer.shutdown().await.map_err(io_error(&temp))?;
+            drop(writer);
+            tokio::fs::rename(&temp, path)
+                .await
+                .map_err(io_error(path))?;
+            Ok(value)
+        }
+        .await;
+        if result.is_err() {
+            let _ = tokio::fs::remove_file(&temp).await;
+        }
+        result
+    }
+
+    /// Download `s3://bucket/key` into `writer` (a file, a `Vec<u8>`, a socket...),
+    /// flushed at the end. On an error, what was written stays written.
+    pub async fn download_to<W>(
+        &self,
+        bucket: &str,
+        key: &str,
+        writer: &mut W,
+    ) -> Result<Value, Error>
+    where
+        W: AsyncWrite + Unpin + ?Sized,
+    {
+        self.download_to_with(json!({"Bucket": bucket, "Key": key}), writer)
+            .await
+    }
+
+    /// [`download_to`](Self::download_to) with any `GetObject` parameters.
+    pub async fn download_to_with<W>(&self, params: Value, writer: &mut W) -> Result<Value, Error>
+    where
+        W: AsyncWrite + Unpin + ?Sized,
+    {
+        let first = self.get(&params).await?;
+        let label = format!("download of {}", describe(&params));
+        let value = stream_into(&params, first, writer, &label).await?;
+        writer.flush().await.map_err(|e| Error::Io {
+            path: label,
+            source: e,
+        })?;
+        Ok(value)
+    }
+
+    async fn get(&self, params: &Value) -> Result<(Value, ResponseBody), Error> {
+        let out = self
+            .client
+            .call_with("GetObject", params.clone(), None)
+            .await?;
+        let body = out.body.unwrap_or_else(ResponseBody::empty);
+        Ok((out.value, body))
+    }
+}
+
+/// Stream a `GetObject` body into `w`, hashing as it goes; check length and MD5.
+async fn stream_into<W>(
+    params: &Value,
+    (value, mut body): (Value, ResponseBody),
+    w: &mut W,
+    label: &str,
+) -> Result<Value, Error>
+where
+    W: AsyncWrite + Unpin + ?Sized,
+{
+    let mut md5 = Md5::new();
+    let mut received = 0u64;
+    while let Some(chunk) = body.chunk().await {
+        let chunk = chunk?;
+        md5.update(&chunk);
+        received += chunk.len() as u64;
+        w.write_all(&chunk).await.map_err(|e| Error::Io {
+            path: label.to_string(),
+            source: e,
+        })?;
+    }
+    let what = describe(params);
+    if let Some(expected) = value["ContentLength"].as_u64() {
+        if expected != received {
+            return Err(Error::Response(format!(
+                "{what}: received {received} bytes, but Content-Length said {expected}"
+            )));
+        }
+    }
+    if let Some(etag) = plain_md5_etag(params, &value) {
+        let got = format!("{:x}", md5.finalize());
+        if got != etag {
+            return Err(Error::Response(format!(
+                "{what}: the data received has MD5 {got}, but its ETag is {etag}; \
+                 it was corrupted on the way"
+            )));
+        }
+    }
+    Ok(value)
+}
+
+/// The ETag as lower-case hex, when it is the MD5 of the bytes received: a whole object
+/// (no range or part), a 32-hex-digit ETag (not `…-N` multipart), not SSE-KMS or SSE-C.
+fn plain_md5_etag(params: &Value, value: &Value) -> Option<String> {
+    if !params["Range"].is_null() || !params["PartNumber"].is_null() {
+        return None;
+    }
+    let sse = value["ServerSideEncryption"].as_str().unwrap_or("");
+    if sse.starts_with("aws:kms") || !value["SSECustomerAlgorithm"].is_null() {
+        return None;
+    }
+    let etag = value["ETag"].as_str()?.trim_matches('"');
+    (etag.len() == 32 && etag.bytes().all(|b| b.is_ascii_hexdigit()))
+        .then(|| etag.to_ascii_lowercase())
+}
+
+fn describe(params: &Value) -> String {
+    format!(
+        "s3://{}/{}",
+        params["Bucket"].as_str().unwrap_or("?"),
+        params["Key"].as_str().unwrap_or("?")
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn only_plain_md5_etags_of_whole_objects_are_checked() {
+        use super::plain_md5_etag as check;
+        use serde_json::json;
+        let (whole, ranged) = (json!({}), json!({"Range": "bytes=0-1"}));
+        let v = json!({"ETag": "\"0CC175B9C0F1B6A831C399E269772661\""});
+        assert_eq!(
+            check(&whole, &v).as_deref(),
+            Some("0cc175b9c0f1b6a831c399e269772661")
+        );
+        assert_eq!(check(&ranged, &v), None);
+        assert_eq!(
+            check(
+                &whole,
+                &json!({"ETag": "\"0cc175b9c0f1b6a831c399e269772661-3\""})
+            ),
+            None
+        );
+        assert_eq!(
+            check(
+                &whole,
+                &json!({"ETag": v["ETag"], "ServerSideEncryption": "aws:kms"})
+            ),
+            None
+        );
+    }
+}

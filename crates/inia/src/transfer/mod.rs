@@ -1,0 +1,485 @@
+//! S3 uploads and downloads on top of [`Client::call_with`]: what boto3's `upload_file`
+//! and `download_file` do.
+//!
+//! [`Transfer`] holds a clone of an S3 [`Client`] (cheap: clients share their state) and a
+//! [`TransferConfig`]. It owns, for uploads: `Content-Length`, `Content-MD5`, the
+//! `Content-Type` guessed from the file name (or the key, for bytes) unless given, metadata
+//! and canned ACL, one `PutObject` below the multipart threshold, and above it a multipart
+//! upload whose parts go up in parallel (bounded), each from its own file range or byte
+//! slice with its own `Content-MD5`. Bodies are replayable, so the client's retries re-send
+//! them. On any failure of a multipart upload it calls `AbortMultipartUpload` before
+//! returning the error (and, if the upload future is dropped half way, a spawned task does),
+//! so no orphan parts remain. For downloads: `GetObject` streamed chunk by chunk into a file
+//! or any `AsyncWrite`, the length and (when the ETag is a plain MD5) the MD5 checked while
+//! streaming; files are written to a temporary file in the same folder and renamed into
+//! place only when complete and correct.
+//!
+//! Downloads live in `download`. Does not own: the call path, retries and signing
+//! (`client`), S3 addressing and the
+//! bucket's region (`s3`), the request body type ([`Body`]). It does not resume a broken
+//! download stream, download ranges in parallel, or report progress.
+//!
+//! ```no_run
+//! # async fn demo(s3: inia::Client) -> Result<(), inia::Error> {
+//! use inia::transfer::UploadOptions;
+//! let t = s3.transfer();
+//! t.upload_file("bucket", "photos/cat.jpg", "cat.jpg", &UploadOptions::new().acl("public-read")).await?;
+//! t.download_file("bucket", "photos/cat.jpg", "/tmp/cat.jpg").await?;
+//! # Ok(()) }
+//! ```
+
+use crate::client::Client;
+use crate::error::Error;
+use base64::Engine as _;
+use bytes::Bytes;
+use inia_http::Body;
+use md5::{Digest, Md5};
+use serde_json::{json, Map, Value};
+use std::collections::BTreeMap;
+use std::io::{Read, Seek, SeekFrom};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use tokio::io::AsyncReadExt;
+use tokio::task::JoinSet;
+
+mod download;
+
+const MIB: u64 = 1024 * 1024;
+/// S3's smallest part (all but the last).
+pub const MIN_PART_SIZE: u64 = 5 * MIB;
+/// S3's most parts in one upload.
+pub const MAX_PARTS: u64 = 10_000;
+/// Buffer size when hashing a file and when writing a download to a file.
+pub(super) const IO_BUFFER: usize = MIB as usize;
+
+/// When and how to split uploads. The defaults are boto3's.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TransferConfig {
+    /// Uploads of at least this many bytes are multipart (default 8 MiB).
+    pub multipart_threshold: u64,
+    /// Size of each part but the last (default 8 MiB; raised to 5 MiB if smaller, and
+    /// enough to keep within 10,000 parts).
+    pub part_size: u64,
+    /// Parts in flight at once (default 10; at least 1).
+    pub max_concurrency: usize,
+}
+
+impl Default for TransferConfig {
+    fn default() -> Self {
+        TransferConfig {
+            multipart_threshold: 8 * MIB,
+            part_size: 8 * MIB,
+            max_concurrency: 10,
+        }
+    }
+}
+
+impl TransferConfig {
+    /// The part size used for an upload of `len` bytes.
+    pub fn part_size_for(&self, len: u64) -> u64 {
+        self.part_size
+            .max(MIN_PART_SIZE)
+            .max(len.div_ceil(MAX_PARTS))
+    }
+}
+
+/// What to store with an uploaded object, besides its bytes.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct UploadOptions {
+    /// `Content-Type`; when `None`, guessed from the file name (or the key for bytes),
+    /// else left to the server.
+    pub content_type: Option<String>,
+    /// User metadata, sent as `x-amz-meta-<name>` headers.
+    pub metadata: BTreeMap<String, String>,
+    /// A canned ACL (`private`, `public-read`, ...).
+    pub acl: Option<String>,
+    /// Other `PutObject` / `CreateMultipartUpload` parameters (`CacheControl`,
+    /// `StorageClass`, `ServerSideEncryption`, ...), like boto3's `ExtraArgs`. SSE-C keys,
+    /// `RequestPayer` and `ExpectedBucketOwner` are also passed to the part calls.
+    pub extra: Map<String, Value>,
+}
+
+impl UploadOptions {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn content_type(mut self, content_type: impl Into<String>) -> Self {
+        self.content_type = Some(content_type.into());
+        self
+    }
+
+    pub fn metadata(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.metadata.insert(name.into(), value.into());
+        self
+    }
+
+    pub fn acl(mut self, acl: impl Into<String>) -> Self {
+        self.acl = Some(acl.into());
+        self
+    }
+
+    /// Any other parameter of `PutObject` / `CreateMultipartUpload`.
+    pub fn param(mut self, name: impl Into<String>, value: impl Into<Value>) -> Self {
+        self.extra.insert(name.into(), value.into());
+        self
+    }
+}
+
+/// Parameters of the create call that the part and complete calls also need; the abort
+/// call needs the last two.
+const PART_PARAMS: [&str; 5] = [
+    "SSECustomerAlgorithm",
+    "SSECustomerKey",
+    "SSECustomerKeyMD5",
+    "RequestPayer",
+    "ExpectedBucketOwner",
+];
+const END_PARAMS: [&str; 2] = ["RequestPayer", "ExpectedBucketOwner"];
+
+/// Uploads and downloads through one S3 client. See the module documentation.
+#[derive(Clone, Debug)]
+pub struct Transfer {
+    client: Client,
+    config: TransferConfig,
+}
+
+impl Client {
+    /// Uploads and downloads through this (S3) client, with the default [`TransferConfig`].
+    pub fn transfer(&self) -> Transfer {
+        Transfer::new(self)
+    }
+}
+
+impl Transfer {
+    /// Holds a clone of `client` (it shares the client's state).
+    pub fn new(client: &Client) -> Transfer {
+        Transfer::with_config(client, TransferConfig::default())
+    }
+
+    pub fn with_config(client: &Client, config: TransferConfig) -> Transfer {
+        Transfer {
+            client: client.clone(),
+            config,
+        }
+    }
+
+    pub fn config(&self) -> &TransferConfig {
+        &self.config
+    }
+
+    /// Upload bytes held in memory as `s3://bucket/key`. Returns the `PutObject` (or
+    /// `CompleteMultipartUpload`) result, with its `ETag`.
+    pub async fn upload_bytes(
+        &self,
+        bucket: &str,
+        key: &str,
+        data: impl Into<Bytes>,
+        options: &UploadOptions,
+    ) -> Result<Value, Error> {
+        let source = Source::Bytes(data.into());
+        self.upload(bucket, key, source, Path::new(key), options)
+            .await
+    }
+
+    /// Upload the file at `path` as `s3://bucket/key`; the file is read, never held whole
+    /// in memory. Returns the `PutObject` (or `CompleteMultipartUpload`) result.
+    pub async fn upload_file(
+        &self,
+        bucket: &str,
+        key: &str,
+        path: impl AsRef<Path>,
+        options: &UploadOptions,
+    ) -> Result<Value, Error> {
+        let path = path.as_ref();
+        let meta = tokio::fs::metadata(path).await.map_err(io_error(path))?;
+        if !meta.is_file() {
+            return Err(invalid(path, "not a regular file"));
+        }
+        let source = Source::File {
+            path: Arc::new(path.to_path_buf()),
+            len: meta.len(),
+        };
+        self.upload(bucket, key, source, path, options).await
+    }
+
+    async fn upload(
+        &self,
+        bucket: &str,
+        key: &str,
+        source: Source,
+        name: &Path,
+        options: &UploadOptions,
+    ) -> Result<Value, Error> {
+        let mut params = Map::new();
+        params.insert("Bucket".into(), bucket.into());
+        params.insert("Key".into(), key.into());
+        if let Some(ct) = options.content_type.clone().or_else(|| guess_type(name)) {
+            params.insert("ContentType".into(), ct.into());
+        }
+        if !options.metadata.is_empty() {
+            params.insert("Metadata".into(), json!(options.metadata));
+        }
+        if let Some(acl) = &options.acl {
+            params.insert("ACL".into(), acl.as_str().into());
+        }
+        for (k, v) in &options.extra {
+            params.insert(k.clone(), v.clone());
+        }
+        let len = source.len();
+        if len < self.config.multipart_threshold.max(1) {
+            params.insert("ContentLength".into(), len.into());
+            params.insert("ContentMD5".into(), source.md5(0, len).await?.into());
+            let body = source.body(0, len)?;
+            let out = self
+                .client
+                .call_with("PutObject", Value::Object(params), Some(body))
+                .await?;
+            return Ok(out.value);
+        }
+        self.multipart(params, source).await
+    }
+
+    /// Create, upload the parts, complete; abort on any failure.
+    async fn multipart(&self, params: Map<String, Value>, source: Source) -> Result<Value, Error> {
+        let pick = |names: &[&str]| -> Map<String, Value> {
+            let mut m = Map::new();
+            for k in ["Bucket", "Key"].iter().chain(names) {
+                if let Some(v) = params.get(*k) {
+                    m.insert((*k).to_string(), v.clone());
+                }
+            }
+            m
+        };
+        let mut part_params = pick(&PART_PARAMS);
+        let mut end_params = pick(&END_PARAMS);
+        let created = self
+            .client
+            .call("CreateMultipartUpload", Value::Object(params.clone()))
+            .await?;
+        let upload_id = created["UploadId"]
+            .as_str()
+            .ok_or_else(|| Error::Response("CreateMultipartUpload answered no UploadId".into()))?
+            .to_string();
+        part_params.insert("UploadId".into(), upload_id.clone().into());
+        end_params.insert("UploadId".into(), upload_id.into());
+        let mut guard = AbortGuard {
+            client: self.client.clone(),
+            params: Some(end_params.clone()),
+        };
+        let result = self.parts_and_complete(part_params, source).await;
+        guard.params = None;
+        if result.is_err() {
+            if let Err(e) = abort(&self.client, end_params).await {
+                tracing::warn!(error = %e, "AbortMultipartUpload failed after a failed upload");
+            }
+        }
+        result
+    }
+
+    async fn parts_and_complete(
+        &self,
+        part_params: Map<String, Value>,
+        source: Source,
+    ) -> Result<Value, Error> {
+        let len = source.len();
+        let part_size = self.config.part_size_for(len);
+        let count = len.div_ceil(part_size);
+        let limit = self.config.max_concurrency.max(1);
+        let part_params = Arc::new(part_params);
+        let mut set = JoinSet::new();
+        let mut parts: Vec<(u64, String)> = Vec::new();
+        let mut next = 1u64;
+        loop {
+            while set.len() < limit && next <= count {
+                let offset = (next - 1) * part_size;
+                let size = part_size.min(len - offset);
+                let job = upload_part(
+                    self.client.clone(),
+                    part_params.clone(),
+                    source.clone(),
+                    next,
+                    offset,
+                    size,
+                );
+                set.spawn(job);
+                next += 1;
+            }
+            let Some(joined) = set.join_next().await else {
+                break;
+            };
+            let failed = match joined {
+                Ok(Ok(part)) => {
+                    parts.push(part);
+                    continue;
+                }
+                Ok(Err(e)) => e,
+                Err(e) => Error::Response(format!("an upload part task failed: {e}")),
+            };
+            // Stop the other parts before the caller aborts the upload.
+            set.shutdown().await;
+            return Err(failed);
+        }
+        parts.sort_by_key(|(n, _)| *n);
+        // CompleteMultipartUpload takes the same parameters as the parts.
+        let mut params = (*part_params).clone();
+        let list: Vec<Value> = parts
+            .into_iter()
+            .map(|(n, etag)| json!({"ETag": etag, "PartNumber": n}))
+            .collect();
+        params.insert("MultipartUpload".into(), json!({ "Parts": list }));
+        self.client
+            .call("CompleteMultipartUpload", Value::Object(params))
+            .await
+    }
+}
+async fn upload_part(
+    client: Client,
+    params: Arc<Map<String, Value>>,
+    source: Source,
+    number: u64,
+    offset: u64,
+    size: u64,
+) -> Result<(u64, String), Error> {
+    let md5 = source.md5(offset, size).await?;
+    let body = source.body(offset, size)?;
+    let mut params = (*params).clone();
+    params.insert("PartNumber".into(), number.into());
+    params.insert("ContentLength".into(), size.into());
+    params.insert("ContentMD5".into(), md5.into());
+    let out = client
+        .call_with("UploadPart", Value::Object(params), Some(body))
+        .await?;
+    let etag = out.value["ETag"]
+        .as_str()
+        .ok_or_else(|| Error::Response(format!("UploadPart {number} answered no ETag")))?;
+    Ok((number, etag.to_string()))
+}
+
+async fn abort(client: &Client, params: Map<String, Value>) -> Result<Value, Error> {
+    client
+        .call("AbortMultipartUpload", Value::Object(params))
+        .await
+}
+
+/// Aborts the upload from a spawned task if the upload future is dropped half way.
+struct AbortGuard {
+    client: Client,
+    /// `None` once the upload finished (or was aborted in line).
+    params: Option<Map<String, Value>>,
+}
+
+impl Drop for AbortGuard {
+    fn drop(&mut self) {
+        let Some(params) = self.params.take() else {
+            return;
+        };
+        if let Ok(rt) = tokio::runtime::Handle::try_current() {
+            let client = self.client.clone();
+            rt.spawn(async move {
+                if let Err(e) = abort(&client, params).await {
+                    tracing::warn!(error = %e, "AbortMultipartUpload failed after a cancelled upload");
+                }
+            });
+        } else {
+            tracing::warn!(upload = ?params.get("UploadId"), "cancelled multipart upload left unaborted: no runtime");
+        }
+    }
+}
+
+/// Where upload bytes come from; cheap to clone into part tasks.
+#[derive(Clone)]
+enum Source {
+    Bytes(Bytes),
+    File { path: Arc<PathBuf>, len: u64 },
+}
+
+impl Source {
+    fn len(&self) -> u64 {
+        match self {
+            Source::Bytes(b) => b.len() as u64,
+            Source::File { len, .. } => *len,
+        }
+    }
+
+    /// Ranges are computed from `len`, so they fit in memory that is this long.
+    fn slice(b: &Bytes, offset: u64, size: u64) -> Bytes {
+        b.slice(offset as usize..(offset + size) as usize)
+    }
+
+    /// The base64 MD5 of `size` bytes from `offset` (`Content-MD5`).
+    async fn md5(&self, offset: u64, size: u64) -> Result<String, Error> {
+        let digest = match self {
+            Source::Bytes(b) => Md5::digest(Source::slice(b, offset, size)).to_vec(),
+            Source::File { path, .. } => {
+                let path = path.clone();
+                let p = path.clone();
+                tokio::task::spawn_blocking(move || md5_of_range(&p, offset, size))
+                    .await
+                    .map_err(|e| io_error(&path)(std::io::Error::other(e.to_string())))?
+                    .map_err(io_error(&path))?
+            }
+        };
+        Ok(base64::engine::general_purpose::STANDARD.encode(digest))
+    }
+
+    /// A replayable body of `size` bytes from `offset`.
+    fn body(&self, offset: u64, size: u64) -> Result<Body, Error> {
+        match self {
+            Source::Bytes(b) => Ok(Body::from_bytes(Source::slice(b, offset, size))),
+            Source::File { path, len } if offset == 0 && size == *len => {
+                Body::from_file(path.as_path()).map_err(io_error(path))
+            }
+            Source::File { path, .. } => {
+                let path = path.clone();
+                Ok(Body::from_reader_factory(size, move || {
+                    let named = |e: std::io::Error| {
+                        std::io::Error::new(e.kind(), format!("{}: {e}", path.display()))
+                    };
+                    let mut f = std::fs::File::open(path.as_path()).map_err(named)?;
+                    f.seek(SeekFrom::Start(offset)).map_err(named)?;
+                    Ok(tokio::fs::File::from_std(f).take(size))
+                }))
+            }
+        }
+    }
+}
+
+fn md5_of_range(path: &Path, offset: u64, size: u64) -> std::io::Result<Vec<u8>> {
+    let mut f = std::fs::File::open(path)?;
+    f.seek(SeekFrom::Start(offset))?;
+    let mut reader = f.take(size);
+    let mut md5 = Md5::new();
+    let mut buf = vec![0u8; IO_BUFFER];
+    let mut left = size;
+    while left > 0 {
+        let n = reader.read(&mut buf)?;
+        if n == 0 {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::UnexpectedEof,
+                format!("the file ended {left} bytes early (did it change?)"),
+            ));
+        }
+        md5.update(&buf[..n]);
+        left -= n as u64;
+    }
+    Ok(md5.finalize().to_vec())
+}
+
+fn guess_type(name: impl AsRef<Path>) -> Option<String> {
+    mime_guess::from_path(name).first_raw().map(str::to_string)
+}
+
+pub(super) fn invalid(path: &Path, message: &str) -> Error {
+    io_error(path)(std::io::Error::new(
+        std::io::ErrorKind::InvalidInput,
+        message,
+    ))
+}
+
+pub(super) fn io_error(path: &Path) -> impl Fn(std::io::Error) -> Error + '_ {
+    move |source| Error::Io {
+        path: path.display().to_string(),
+        source,
+    }
+}
