@@ -1,4 +1,5 @@
 //! Repository tasks. `cargo xtask <task>`:
+//! - `demo`: inia's main job on a fresh machine: a local moto, the seed flows, their JSON.
 //! - `test`: the whole test suite (what CI runs).
 //! - `conformance`: botocore's protocol test vectors through inia, one line per file,
 //!   closing with `N passed, M failed`.
@@ -25,9 +26,10 @@ fn main() -> ExitCode {
             inia_conformance::botocore::sdist_tests().map(|p| println!("{}", p.display()))
         }
         Some("test") => pipeline::test(),
+        Some("demo") => pipeline::demo(),
         Some("bench") => pipeline::bench(),
         Some("conformance") => inia_conformance::report::run_and_print(),
-        _ => Err("usage: cargo xtask <test|conformance|bench|gen-specs|fetch>".to_string()),
+        _ => Err("usage: cargo xtask <demo|test|conformance|bench|gen-specs|fetch>".to_string()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -47,3 +47,32 @@ pub fn bench() -> Result<(), String> {
     let manifest = manifest.to_string_lossy().into_owned();
     cargo(&["run", "--release", "--quiet", "--manifest-path", &manifest])
 }
+
+/// `cargo xtask demo`: install and start moto on 127.0.0.1, run the seed flows through the
+/// library (`crates/inia/examples/seed_demo.rs`), print their JSON, stop moto.
+pub fn demo() -> Result<(), String> {
+    crate::services::ensure_moto(&inia_conformance::botocore::cache_dir())?;
+    let moto = inia_test_support::Moto::start(&[]);
+    println!("==> moto on {}", moto.endpoint());
+    let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+        .args([
+            "run",
+            "--quiet",
+            "--package",
+            "inia",
+            "--example",
+            "seed_demo",
+        ])
+        .env("AWS_ENDPOINT_URL", moto.endpoint())
+        .env("AWS_ACCESS_KEY_ID", "AKIDDEMO")
+        .env("AWS_SECRET_ACCESS_KEY", "demo-secret")
+        .env_remove("AWS_PROFILE")
+        .status()
+        .map_err(|e| format!("cannot run cargo: {e}"))?;
+    drop(moto);
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("the demo failed ({status})"))
+    }
+}

@@ -97,6 +97,11 @@ pub struct SerializeOptions {
     pub min_compression_size: Option<usize>,
     /// Makes the idempotency tokens callers leave out (a random UUID v4).
     pub idempotency_token: fn() -> String,
+    /// Write a space in a `query`/`ec2` form body as `+` (what botocore sends, byte for
+    /// byte; servers that re-encode the form botocore's way to check signatures, such as
+    /// moto, need it) rather than `%20` (what the Smithy protocol tests spell). Both are
+    /// valid form encodings. Default: `+`.
+    pub form_space_as_plus: bool,
 }
 
 impl Default for SerializeOptions {
@@ -104,6 +109,7 @@ impl Default for SerializeOptions {
         SerializeOptions {
             min_compression_size: Some(10240),
             idempotency_token: || uuid::Uuid::new_v4().to_string(),
+            form_space_as_plus: true,
         }
     }
 }
@@ -127,7 +133,8 @@ pub fn serialize_operation_with(
 ) -> Result<http::Request<Bytes>, ProtocolError> {
     let params = serialize::fill_idempotency_tokens(model, op, params, options.idempotency_token)?;
     let params = params.as_ref();
-    let req = match protocol(model)? {
+    let protocol = protocol(model)?;
+    let req = match protocol {
         Protocol::Query => serialize::query(model, op, params, false),
         Protocol::Ec2 => serialize::query(model, op, params, true),
         Protocol::Json => serialize::json(model, op, params),
@@ -135,6 +142,12 @@ pub fn serialize_operation_with(
         Protocol::RestXml => serialize::rest_xml(model, op, params),
         Protocol::RpcV2Cbor => Err(ProtocolError::Unsupported("smithy-rpc-v2-cbor".into())),
     }?;
+    let req = match protocol {
+        Protocol::Query | Protocol::Ec2 if options.form_space_as_plus => {
+            serialize::spaces_as_plus(req)
+        }
+        _ => req,
+    };
     serialize::finish(op, req, options.min_compression_size)
 }
 

@@ -1,15 +1,112 @@
-//! The session's default credential chain: `inia-auth`'s local providers in botocore's
-//! order (environment, shared credentials file, `credential_process`, config file, boto
-//! config), wrapped so expiring credentials are refreshed ahead of time, once.
+//! The session's default credential chain, in botocore's order: environment; assume-role
+//! for a profile with `role_arn`; shared credentials file; `credential_process`; config
+//! file; legacy boto config; container credentials; instance metadata (IMDSv2). The whole
+//! chain is refreshed ahead of expiry, once for many callers.
 //!
-//! Owns assembling the chain. Does not own any source (see `inia_auth::provider`).
+//! Assume-role from a profile: the source credentials come from `source_profile` (its
+//! static keys, from the credentials or config file) or `credential_source`
+//! (`Environment`, `Ec2InstanceMetadata`, `EcsContainer`); `role_session_name`,
+//! `external_id` and `duration_seconds` are honoured; STS is called through inia's own
+//! client, in the profile's region.
+//!
+//! Owns assembling the chain. Does not own any source (see `inia_auth::provider`, `imds`,
+//! `container_credentials`, `assume_role`).
 
-use inia_auth::config::Env;
-use inia_auth::provider::{CredentialsChain, ProvideCredentials, RefreshingCredentials};
+use crate::assume_role::AssumeRoleProvider;
+use crate::container_credentials::ContainerCredentialsProvider;
+use crate::error::Error;
+use crate::imds::ImdsCredentialsProvider;
+use inia_auth::config::{Env, ProfileFiles, SelectedProfile};
+use inia_auth::provider::{
+    ConfigFileProvider, CredentialsChain, EnvironmentProvider, ProvideCredentials,
+    RefreshingCredentials, SharedCredentialsFileProvider,
+};
 use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// The default chain for `profile` (given in code), reading `env`.
-pub(crate) fn default_chain(profile: Option<&str>, env: &Env) -> Arc<dyn ProvideCredentials> {
-    let chain = CredentialsChain::standard(env.clone(), profile);
-    Arc::new(RefreshingCredentials::new(chain))
+pub(crate) fn default_chain(
+    profile: Option<&str>,
+    env: &Env,
+) -> Result<Arc<dyn ProvideCredentials>, Error> {
+    let mut chain = CredentialsChain::standard(env.clone(), profile);
+    if let Some(assume) = profile_role(profile, env)? {
+        if chain
+            .insert_before("shared-credentials-file", assume)
+            .is_err()
+        {
+            return Err(Error::Config(
+                "credential chain has no shared-credentials-file provider".into(),
+            ));
+        }
+    }
+    chain.push(ContainerCredentialsProvider::from_env(env.clone()));
+    chain.push(ImdsCredentialsProvider::from_env(env.clone()));
+    Ok(Arc::new(RefreshingCredentials::new(chain)))
+}
+
+/// The assume-role provider the selected profile asks for, if it names a `role_arn`.
+fn profile_role(profile: Option<&str>, env: &Env) -> Result<Option<AssumeRoleProvider>, Error> {
+    let files = ProfileFiles::load(env)?;
+    let selected = SelectedProfile::select(profile, env);
+    let Some(p) = files.selected(&selected)? else {
+        return Ok(None);
+    };
+    let Some(role_arn) = p.get("role_arn").map(str::to_string) else {
+        return Ok(None);
+    };
+    let source: Arc<dyn ProvideCredentials> = match (p.get("source_profile"), p.get("credential_source")) {
+        (Some(src), None) => {
+            let chain = CredentialsChain::new()
+                .with(SharedCredentialsFileProvider::new(env.clone()).with_profile(src))
+                .with(ConfigFileProvider::new(env.clone()).with_profile(src));
+            Arc::new(chain)
+        }
+        (None, Some("Environment")) => Arc::new(EnvironmentProvider::new(env.clone())),
+        (None, Some("Ec2InstanceMetadata")) => Arc::new(ImdsCredentialsProvider::from_env(env.clone())),
+        (None, Some("EcsContainer")) => Arc::new(ContainerCredentialsProvider::from_env(env.clone())),
+        (None, Some(other)) => {
+            return Err(Error::Config(format!(
+                "profile {}: credential_source {other:?} is not Environment, Ec2InstanceMetadata or EcsContainer",
+                p.name()
+            )))
+        }
+        (Some(_), Some(_)) => {
+            return Err(Error::Config(format!(
+                "profile {}: give source_profile or credential_source, not both",
+                p.name()
+            )))
+        }
+        (None, None) => {
+            return Err(Error::Config(format!(
+                "profile {}: role_arn needs a source_profile or a credential_source",
+                p.name()
+            )))
+        }
+    };
+    let stamp = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let mut b = AssumeRoleProvider::builder(source, role_arn)
+        .session_name(
+            p.get("role_session_name")
+                .map_or_else(|| format!("inia-session-{stamp}"), str::to_string),
+        )
+        .env(env.clone());
+    if let Some(id) = p.get("external_id") {
+        b = b.external_id(id);
+    }
+    if let Some(secs) = p.get("duration_seconds") {
+        let secs: u64 = secs.trim().parse().map_err(|_| {
+            Error::Config(format!(
+                "profile {}: duration_seconds {secs:?} is not a number",
+                p.name()
+            ))
+        })?;
+        b = b.duration(Duration::from_secs(secs));
+    }
+    if let Some(region) = p.get("region") {
+        b = b.region(region);
+    }
+    Ok(Some(b.build()?))
 }

@@ -23,10 +23,13 @@
 pub use inia_model as model;
 pub use inia_protocol as protocol;
 
+pub mod assume_role;
 mod client;
+pub mod container_credentials;
 mod credentials;
 pub mod endpoint;
 mod error;
+pub mod imds;
 pub mod paginate;
 mod paging;
 pub mod retry;

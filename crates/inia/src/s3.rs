@@ -6,6 +6,8 @@
 //!   With virtual hosts, the path-style resource is kept for HMAC-SHA1 signing.
 //! - CreateBucket outside us-east-1 gets the region's `LocationConstraint` when none is
 //!   given, as boto3 users expect.
+//! - CopyObject and UploadPartCopy get their `CopySource` percent-encoded (given as
+//!   `"bucket/key"` or `{"Bucket", "Key", "VersionId"}`), as S3 requires.
 //!
 //! Also joins every service's request path onto its endpoint URL (with host prefixes),
 //! since that is where S3's rules hook in. Does not own uploads and downloads (see
@@ -22,9 +24,52 @@ pub(crate) fn is_s3(inner: &ClientInner) -> bool {
     inner.model.metadata().service_id.as_deref() == Some("S3")
 }
 
-/// Params with S3's defaults added.
+/// Characters a copy source keeps as they are.
+const COPY_SOURCE_SAFE: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~')
+    .remove(b'/');
+
+/// `CopySource` as S3 wants it in `x-amz-copy-source`: percent-encoded (a `?versionId=`
+/// suffix left as it is), from `"bucket/key"` or `{"Bucket", "Key", "VersionId"}`.
+pub fn encode_copy_source(v: &Value) -> Option<String> {
+    let enc = |s: &str| percent_encoding::utf8_percent_encode(s, COPY_SOURCE_SAFE).to_string();
+    match v {
+        Value::String(s) => Some(match s.split_once("?versionId=") {
+            Some((path, version)) => format!("{}?versionId={version}", enc(path)),
+            None => enc(s),
+        }),
+        Value::Object(o) => {
+            let bucket = o.get("Bucket")?.as_str()?;
+            let key = o.get("Key")?.as_str()?;
+            let mut out = format!("{bucket}/{}", enc(key));
+            if let Some(version) = o.get("VersionId").and_then(Value::as_str) {
+                out.push_str("?versionId=");
+                out.push_str(version);
+            }
+            Some(out)
+        }
+        _ => None,
+    }
+}
+
+/// Params with S3's defaults and encodings applied.
 pub(crate) fn customize_params(inner: &ClientInner, op: &Operation, params: Value) -> Value {
-    if !is_s3(inner) || op.name != "CreateBucket" {
+    if !is_s3(inner) {
+        return params;
+    }
+    if matches!(op.name.as_str(), "CopyObject" | "UploadPartCopy") {
+        let mut params = params;
+        if let Some(obj) = params.as_object_mut() {
+            if let Some(encoded) = obj.get("CopySource").and_then(encode_copy_source) {
+                obj.insert("CopySource".into(), Value::String(encoded));
+            }
+        }
+        return params;
+    }
+    if op.name != "CreateBucket" {
         return params;
     }
     let region = inner.endpoint.signing_region.as_str();
@@ -104,6 +149,22 @@ pub(crate) fn address(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn copy_sources_are_encoded() {
+        assert_eq!(
+            encode_copy_source(&json!("b/dir/a b+é.txt")).unwrap(),
+            "b/dir/a%20b%2B%C3%A9.txt"
+        );
+        assert_eq!(
+            encode_copy_source(&json!("b/k é?versionId=v1")).unwrap(),
+            "b/k%20%C3%A9?versionId=v1"
+        );
+        assert_eq!(
+            encode_copy_source(&json!({"Bucket": "b", "Key": "x y", "VersionId": "3"})).unwrap(),
+            "b/x%20y?versionId=3"
+        );
+    }
 
     #[test]
     fn bucket_names() {

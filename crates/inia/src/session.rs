@@ -188,7 +188,7 @@ impl SessionBuilder {
         };
         let credentials = match self.credentials {
             Some(c) => c,
-            None => crate::credentials::default_chain(self.profile.as_deref(), &self.env),
+            None => crate::credentials::default_chain(self.profile.as_deref(), &self.env)?,
         };
         Ok(Session {
             inner: Arc::new(Inner {

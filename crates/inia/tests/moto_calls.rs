@@ -274,7 +274,12 @@ async fn profile_from_shared_files_gives_credentials_and_region() {
     let s = Session::builder()
         .region("us-east-1")
         .endpoint_url(moto.endpoint())
-        .env(inia::auth::config::Env::empty().with_home(empty.path()))
+        // Instance metadata is off: tests reach only 127.0.0.1.
+        .env(
+            inia::auth::config::Env::empty()
+                .with_home(empty.path())
+                .with_var("AWS_EC2_METADATA_DISABLED", "true"),
+        )
         .build()
         .unwrap();
     let e = s
@@ -287,4 +292,44 @@ async fn profile_from_shared_files_gives_credentials_and_region() {
         e.to_string().contains("unable to locate credentials"),
         "{e}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn profile_with_role_arn_assumes_the_role() {
+    let moto = Moto::start(&[]);
+    // The role must exist for moto to hand out its credentials.
+    let admin = session(&moto, "us-east-1");
+    admin
+        .client("iam")
+        .unwrap()
+        .call(
+            "CreateRole",
+            json!({"RoleName": "ops", "AssumeRolePolicyDocument": "{}"}),
+        )
+        .await
+        .unwrap();
+    let home = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(home.path().join(".aws")).unwrap();
+    std::fs::write(
+        home.path().join(".aws/config"),
+        "[profile ops]\nrole_arn = arn:aws:iam::123456789012:role/ops\nsource_profile = base\nrole_session_name = nightly\nregion = us-east-1\n",
+    )
+    .unwrap();
+    std::fs::write(
+        home.path().join(".aws/credentials"),
+        "[base]\naws_access_key_id = AKIDBASE\naws_secret_access_key = base-secret\n",
+    )
+    .unwrap();
+    let env = inia::auth::config::Env::empty()
+        .with_home(home.path())
+        .with_var("AWS_ENDPOINT_URL", moto.endpoint());
+    let s = Session::builder().profile("ops").env(env).build().unwrap();
+    let who = s
+        .client("sts")
+        .unwrap()
+        .call("GetCallerIdentity", json!({}))
+        .await
+        .unwrap();
+    let arn = who["Arn"].as_str().unwrap_or("");
+    assert!(arn.contains("assumed-role/ops/nightly"), "{who}");
 }

@@ -114,9 +114,11 @@ fn run_input(suite: &Value, case: &Value) -> Result<(), String> {
     if let Some(input) = &op.input {
         params = to_inia_input(&model, input, params)?;
     }
-    // The Smithy protocol tests fix the generated idempotency token to this value.
+    // The Smithy protocol tests fix the generated idempotency token to this value, and
+    // spell a space in a form body %20 (inia's default is botocore's `+`; both are valid).
     let options = SerializeOptions {
         idempotency_token: || "00000000-0000-4000-8000-000000000000".to_string(),
+        form_space_as_plus: false,
         ..SerializeOptions::default()
     };
     let req = inia_protocol::serialize_operation_with(&model, &op, &params, &options)

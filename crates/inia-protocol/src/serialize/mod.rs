@@ -164,6 +164,16 @@ pub(crate) fn fill_idempotency_tokens<'p>(
     Ok(out)
 }
 
+/// A form body with each `%20` written `+`. Every other space-like byte is escaped and a
+/// literal `+` is `%2B`, so this changes spaces only.
+pub(crate) fn spaces_as_plus(mut req: http::Request<Bytes>) -> http::Request<Bytes> {
+    if req.body().windows(3).any(|w| w == b"%20") {
+        let text = String::from_utf8_lossy(req.body()).replace("%20", "+");
+        *req.body_mut() = Bytes::from(text);
+    }
+    req
+}
+
 /// What every protocol's request gets last: gzip for operations with the
 /// `requestcompression` trait whose body reaches the threshold, then `Content-MD5` for
 /// operations that require a checksum (over the bytes actually sent).
@@ -446,6 +456,21 @@ mod tests {
         let bad = json!({"Name": "a/b"});
         let e = host_prefix(&op, bad.as_object().unwrap()).unwrap_err();
         assert!(e.to_string().contains("Name"), "{e}");
+    }
+
+    #[test]
+    fn form_spaces_become_plus_only_in_bodies() {
+        let req = build(
+            "POST",
+            "/?q=a%20b",
+            HeaderMap::new(),
+            Bytes::from("A=x%20y&B=%2B"),
+            None,
+        )
+        .unwrap();
+        let req = spaces_as_plus(req);
+        assert_eq!(&req.body()[..], b"A=x+y&B=%2B");
+        assert_eq!(req.uri(), "/?q=a%20b");
     }
 
     #[test]

@@ -1,0 +1,260 @@
+//! [`AssumeRoleProvider`]: temporary credentials for a role, got from STS `AssumeRole`
+//! with the credentials of a source provider (botocore's `assume-role` provider, minus
+//! MFA prompts).
+//!
+//! The call goes through inia's own engine: the provider holds an `sts` client of an inner
+//! [`Session`] whose credentials come from the source provider, and calls `AssumeRole`
+//! with `RoleArn`, `RoleSessionName` (default `inia-session-<unix time>`, as botocore's
+//! `botocore-session-<time>`), and optionally `ExternalId`, `DurationSeconds` and an
+//! inline `Policy`. The inner session's region is the one given, else `AWS_REGION` /
+//! `AWS_DEFAULT_REGION` from the [`Env`], else `us-east-1`; its endpoint the one given,
+//! else the usual `AWS_ENDPOINT_URL_STS` / `AWS_ENDPOINT_URL` / endpoint data.
+//!
+//! Every `provide` calls STS: wrap the provider in `inia_auth`'s refreshing cache to reuse
+//! the answer until shortly before it expires. Failures (the source has no credentials,
+//! STS refuses) are errors: an assume-role source is configured by definition.
+//!
+//! Owns: the AssumeRole request and reading its answer. Does not own: reading role
+//! profiles from config files (`role_arn`, `source_profile`...), caching, the chain.
+
+use crate::client::Client;
+use crate::error::Error;
+use crate::imds::env_var;
+use crate::session::Session;
+use inia_auth::config::Env;
+use inia_auth::credentials::Credentials;
+use inia_auth::provider::{CredentialsError, ProvideCredentials, ProvideFuture};
+use inia_http::HttpConfig;
+use serde_json::{json, Map, Value};
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+/// Builds an [`AssumeRoleProvider`].
+pub struct AssumeRoleBuilder {
+    source: Arc<dyn ProvideCredentials>,
+    role_arn: String,
+    session_name: Option<String>,
+    external_id: Option<String>,
+    duration: Option<Duration>,
+    policy: Option<String>,
+    region: Option<String>,
+    endpoint_url: Option<String>,
+    http: Option<HttpConfig>,
+    env: Env,
+}
+
+impl AssumeRoleBuilder {
+    /// `RoleSessionName` (2 to 64 characters of `[\w+=,.@-]`).
+    pub fn session_name(mut self, name: impl Into<String>) -> Self {
+        self.session_name = Some(name.into());
+        self
+    }
+
+    /// `ExternalId`, when the role's trust policy asks for one.
+    pub fn external_id(mut self, id: impl Into<String>) -> Self {
+        self.external_id = Some(id.into());
+        self
+    }
+
+    /// `DurationSeconds` (whole seconds; STS accepts 900 up to the role's maximum).
+    pub fn duration(mut self, d: Duration) -> Self {
+        self.duration = Some(d);
+        self
+    }
+
+    /// An inline session policy (a JSON document) that narrows the role's permissions.
+    pub fn policy(mut self, policy: impl Into<String>) -> Self {
+        self.policy = Some(policy.into());
+        self
+    }
+
+    /// The region of the STS client.
+    pub fn region(mut self, region: impl Into<String>) -> Self {
+        self.region = Some(region.into());
+        self
+    }
+
+    /// Send the AssumeRole call to this URL.
+    pub fn endpoint_url(mut self, url: impl Into<String>) -> Self {
+        self.endpoint_url = Some(url.into());
+        self
+    }
+
+    /// Connection settings of the STS client (proxies, CA bundle, timeouts).
+    pub fn http_config(mut self, http: HttpConfig) -> Self {
+        self.http = Some(http);
+        self
+    }
+
+    /// Read settings from `env` instead of the process environment.
+    pub fn env(mut self, env: Env) -> Self {
+        self.env = env;
+        self
+    }
+
+    /// The provider, with its inner session built now (no network is used yet).
+    pub fn build(self) -> Result<AssumeRoleProvider, Error> {
+        if self.role_arn.trim().is_empty() {
+            return Err(Error::Config("assume-role: the role ARN is empty".into()));
+        }
+        let region = self
+            .region
+            .or_else(|| env_var(&self.env, "AWS_REGION"))
+            .or_else(|| env_var(&self.env, "AWS_DEFAULT_REGION"))
+            .unwrap_or_else(|| "us-east-1".to_string());
+        let mut builder = Session::builder()
+            .region(region)
+            .credentials_provider(self.source.clone())
+            .env(self.env);
+        if let Some(url) = self.endpoint_url {
+            builder = builder.endpoint_url(url);
+        }
+        if let Some(http) = self.http {
+            builder = builder.http_config(http);
+        }
+        // The endpoint is resolved and the model loaded now: configuration errors show early.
+        let sts = builder.build()?.client("sts")?;
+        Ok(AssumeRoleProvider {
+            sts,
+            source_name: self.source.name(),
+            role_arn: self.role_arn,
+            session_name: self.session_name,
+            external_id: self.external_id,
+            duration: self.duration,
+            policy: self.policy,
+        })
+    }
+}
+
+/// Credentials of an assumed role. See the module documentation.
+pub struct AssumeRoleProvider {
+    sts: Client,
+    source_name: &'static str,
+    role_arn: String,
+    session_name: Option<String>,
+    external_id: Option<String>,
+    duration: Option<Duration>,
+    policy: Option<String>,
+}
+
+impl std::fmt::Debug for AssumeRoleProvider {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AssumeRoleProvider")
+            .field("role_arn", &self.role_arn)
+            .field("session_name", &self.session_name)
+            .field(
+                "external_id",
+                &self.external_id.as_ref().map(|_| "** set **"),
+            )
+            .field("duration", &self.duration)
+            .field("source", &self.source_name)
+            .finish_non_exhaustive()
+    }
+}
+
+impl AssumeRoleProvider {
+    pub const NAME: &'static str = "assume-role";
+
+    /// A builder for assuming `role_arn` with the credentials `source` provides.
+    pub fn builder(
+        source: Arc<dyn ProvideCredentials>,
+        role_arn: impl Into<String>,
+    ) -> AssumeRoleBuilder {
+        AssumeRoleBuilder {
+            source,
+            role_arn: role_arn.into(),
+            session_name: None,
+            external_id: None,
+            duration: None,
+            policy: None,
+            region: None,
+            endpoint_url: None,
+            http: None,
+            env: Env::real(),
+        }
+    }
+
+    pub fn role_arn(&self) -> &str {
+        &self.role_arn
+    }
+
+    fn error(message: String) -> CredentialsError {
+        CredentialsError::Provider {
+            source_name: Self::NAME,
+            message,
+        }
+    }
+
+    fn params(&self) -> Value {
+        let mut p = Map::new();
+        p.insert("RoleArn".into(), json!(self.role_arn));
+        let name = self.session_name.clone().unwrap_or_else(|| {
+            let secs = SystemTime::now()
+                .duration_since(SystemTime::UNIX_EPOCH)
+                .map(|d| d.as_secs())
+                .unwrap_or(0);
+            format!("inia-session-{secs}")
+        });
+        p.insert("RoleSessionName".into(), json!(name));
+        if let Some(id) = &self.external_id {
+            p.insert("ExternalId".into(), json!(id));
+        }
+        if let Some(d) = self.duration {
+            p.insert("DurationSeconds".into(), json!(d.as_secs()));
+        }
+        if let Some(policy) = &self.policy {
+            p.insert("Policy".into(), json!(policy));
+        }
+        Value::Object(p)
+    }
+
+    async fn assume(&self) -> Result<Credentials, CredentialsError> {
+        let answer = match self.sts.call("AssumeRole", self.params()).await {
+            Ok(v) => v,
+            Err(Error::Credentials(e)) => {
+                return Err(Self::error(format!(
+                    "the source credentials ({}) for {}: {e}",
+                    self.source_name, self.role_arn
+                )))
+            }
+            Err(e) => {
+                return Err(Self::error(format!(
+                    "assuming {} failed: {e}",
+                    self.role_arn
+                )))
+            }
+        };
+        let creds = &answer["Credentials"];
+        let field = |name: &str| {
+            creds[name].as_str().map(str::to_string).ok_or_else(|| {
+                Self::error(format!("the AssumeRole answer has no Credentials.{name}"))
+            })
+        };
+        let id = field("AccessKeyId")?;
+        let secret = field("SecretAccessKey")?;
+        let token = field("SessionToken")?;
+        let expiry = inia_protocol::timefmt::from_value(&creds["Expiration"])
+            .map(SystemTime::from)
+            .ok_or_else(|| {
+                Self::error("the AssumeRole answer has no valid Credentials.Expiration".into())
+            })?;
+        tracing::debug!(role = %self.role_arn, "assumed role");
+        Ok(Credentials::new(
+            id,
+            secret,
+            Some(token),
+            Some(expiry),
+            Self::NAME,
+        ))
+    }
+}
+
+impl ProvideCredentials for AssumeRoleProvider {
+    fn name(&self) -> &'static str {
+        Self::NAME
+    }
+
+    fn provide(&self) -> ProvideFuture<'_> {
+        Box::pin(async move { self.assume().await.map(Some) })
+    }
+}
