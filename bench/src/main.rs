@@ -3,6 +3,7 @@
 //! here asserts a timing.
 
 mod protocol;
+mod sdk;
 mod sigv4;
 
 use std::time::{Duration, Instant};
@@ -29,7 +30,7 @@ fn main() {
     println!("| benchmark | inia | baseline (same run) | ratio |");
     println!("|---|---|---|---|");
     let mut failed = false;
-    for (name, run) in [("protocol", protocol::run as fn() -> Result<(), String>), ("sigv4", sigv4::run)] {
+    for (name, run) in [("protocol", protocol::run as fn() -> Result<(), String>), ("sigv4", sigv4::run), ("sdk", sdk::run)] {
         if let Err(e) = run() {
             eprintln!("bench {name}: {e}");
             failed = true;

@@ -28,5 +28,5 @@ pub use loader::{deep_merge, read_text, strip_documentation, Root, SpecPath};
 pub use service::{Metadata, Protocol, ServiceModel};
 pub use shape::{
     EndpointTrait, ErrorTrait, HttpChecksumTrait, HttpTrait, Location, Member, Operation,
-    RequestCompressionTrait, Shape, ShapeType, TimestampFormat, XmlNamespace,
+    RequestCompressionTrait, RetryableTrait, Shape, ShapeType, TimestampFormat, XmlNamespace,
 };

@@ -90,6 +90,13 @@ pub struct ErrorTrait {
     pub sender_fault: bool,
 }
 
+/// The `retryable` trait of an exception shape.
+#[derive(Debug, Clone, Copy, Default, Deserialize)]
+pub struct RetryableTrait {
+    #[serde(default)]
+    pub throttling: bool,
+}
+
 /// A reference from a structure member, list member, map key/value, or an operation's
 /// input/output/error to a named shape, with the serialization traits set at the
 /// reference. A trait set here overrides the same trait on the target shape.
@@ -162,6 +169,8 @@ pub struct Shape {
     #[serde(default)]
     pub fault: bool,
     pub error: Option<ErrorTrait>,
+    /// An exception the service says is worth retrying (`throttling` when it means "slow down").
+    pub retryable: Option<RetryableTrait>,
     #[serde(default)]
     pub document: bool,
     #[serde(default)]

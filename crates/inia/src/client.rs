@@ -341,7 +341,7 @@ impl Client {
                 Error::Service { error, .. } => Failure::Service {
                     status: error.status,
                     code: &error.code,
-                    modeled_retryable: false,
+                    modeled_retryable: self.modeled_retryable(op, &error.code),
                 },
                 Error::Transport(h) if h.is_timeout() => Failure::Timeout,
                 Error::Transport(h) if h.is_transient() => Failure::Connection,
@@ -373,6 +373,11 @@ impl Client {
             tracing::debug!(attempt, delay_ms = delay.as_millis() as u64, error = %err, "retrying");
             tokio::time::sleep(delay).await;
         }
+    }
+
+    /// True when the operation's exception shape for `code` is modeled as retryable.
+    fn modeled_retryable(&self, op: &Operation, code: &str) -> bool {
+        matches!(self.inner.model.error_shape(op, code), Ok(Some((_, shape))) if shape.retryable.is_some())
     }
 
     /// One attempt: sign, send, read, parse. On failure, also the server's retry hint.

@@ -1,0 +1,541 @@
+//! The engine against a server that fails on purpose: a small HTTP/1.1 server on 127.0.0.1,
+//! written here, that answers each request as its script says (a status and body, a
+//! connection reset, a body cut short, a stall), and records what it received and when.
+//!
+//! What is checked: which failures are retried and how many attempts are made (standard
+//! mode: 3 by default, `RetryConfig::max_attempts` and `AWS_MAX_ATTEMPTS` otherwise); the
+//! delays between attempts (full jitter within `[0, 2^(n-1)]` s, or the server's
+//! `x-amz-retry-after` / `Retry-After`); broken connections, cut bodies and read timeouts;
+//! and that an upload retried after a reset sends the same bytes again.
+//!
+//! Owns the fault server and these assertions. Does not own the retry policy's unit tests
+//! (`src/retry.rs`). Every wait here is bounded; only 127.0.0.1 is used.
+
+use inia::auth::config::Env;
+use inia::connection::{HttpConfig, HttpError, ProxyConfig};
+use inia::retry::RetryConfig;
+use inia::{json, Body, Credentials, Error, Session, SessionBuilder};
+use std::collections::VecDeque;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::task::JoinHandle;
+
+/// Longest the server waits for a client, or holds a stalled connection.
+const HOLD: Duration = Duration::from_secs(5);
+/// Scheduling slack allowed on top of a computed delay (debug build, busy machine).
+const SLACK: Duration = Duration::from_millis(750);
+
+/// What the server does with one request, once it has read all of it.
+#[derive(Clone, Debug)]
+enum Act {
+    /// Answer with this status, extra headers and body (keeping the connection).
+    Respond {
+        status: u16,
+        headers: Vec<(&'static str, String)>,
+        body: String,
+    },
+    /// Close the connection with a TCP reset, without answering.
+    Reset,
+    /// Answer 200 announcing 200 body bytes, send 20, close.
+    Truncate,
+    /// Say nothing for this long, then close.
+    Stall(Duration),
+}
+
+fn respond(status: u16, body: &str) -> Act {
+    Act::Respond {
+        status,
+        headers: Vec::new(),
+        body: body.to_string(),
+    }
+}
+
+fn respond_with(status: u16, header: (&'static str, &str), body: &str) -> Act {
+    Act::Respond {
+        status,
+        headers: vec![(header.0, header.1.to_string())],
+        body: body.to_string(),
+    }
+}
+
+/// One request as the server received it.
+#[derive(Clone, Debug)]
+struct Seen {
+    /// When its last byte arrived.
+    at: Instant,
+    method: String,
+    target: String,
+    body: Vec<u8>,
+}
+
+struct FaultServer {
+    addr: SocketAddr,
+    seen: Arc<Mutex<Vec<Seen>>>,
+    task: JoinHandle<()>,
+}
+
+impl Drop for FaultServer {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+impl FaultServer {
+    /// Starts a server that acts on requests in script order (across connections); past
+    /// the script it answers 418 with a non-retryable error.
+    async fn start(script: Vec<Act>) -> FaultServer {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let script = Arc::new(Mutex::new(VecDeque::from(script)));
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let seen2 = seen.clone();
+        let task = tokio::spawn(async move {
+            // Bounded: tests make a handful of connections; aborted on drop anyway.
+            for _ in 0..100 {
+                let Ok((stream, _)) = listener.accept().await else {
+                    return;
+                };
+                tokio::spawn(serve(stream, script.clone(), seen2.clone()));
+            }
+        });
+        FaultServer { addr, seen, task }
+    }
+
+    fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    fn seen(&self) -> Vec<Seen> {
+        self.seen.lock().unwrap().clone()
+    }
+
+    /// Time between consecutive requests.
+    fn gaps(&self) -> Vec<Duration> {
+        let seen = self.seen();
+        seen.windows(2).map(|w| w[1].at - w[0].at).collect()
+    }
+}
+
+async fn serve(
+    mut stream: TcpStream,
+    script: Arc<Mutex<VecDeque<Act>>>,
+    seen: Arc<Mutex<Vec<Seen>>>,
+) {
+    let mut buf = Vec::new();
+    // Bounded: a keep-alive connection carries at most this many requests here.
+    for _ in 0..50 {
+        let Some(request) = read_request(&mut stream, &mut buf).await else {
+            return;
+        };
+        seen.lock().unwrap().push(request);
+        let act = script.lock().unwrap().pop_front().unwrap_or_else(|| {
+            respond(
+                418,
+                "<ErrorResponse><Error><Code>ScriptOver</Code></Error></ErrorResponse>",
+            )
+        });
+        match act {
+            Act::Respond {
+                status,
+                headers,
+                body,
+            } => {
+                let mut head = format!(
+                    "HTTP/1.1 {status} Scripted\r\ncontent-type: text/xml\r\ncontent-length: {}\r\n",
+                    body.len()
+                );
+                for (k, v) in headers {
+                    head.push_str(&format!("{k}: {v}\r\n"));
+                }
+                head.push_str("\r\n");
+                if stream.write_all(head.as_bytes()).await.is_err()
+                    || stream.write_all(body.as_bytes()).await.is_err()
+                {
+                    return;
+                }
+            }
+            Act::Reset => {
+                let _ = stream.set_zero_linger();
+                return;
+            }
+            Act::Truncate => {
+                let _ = stream
+                    .write_all(b"HTTP/1.1 200 OK\r\ncontent-type: text/xml\r\ncontent-length: 200\r\n\r\n<GetCallerIdentityRe")
+                    .await;
+                let _ = stream.shutdown().await;
+                return;
+            }
+            Act::Stall(d) => {
+                tokio::time::sleep(d.min(HOLD)).await;
+                return;
+            }
+        }
+    }
+}
+
+/// Reads one request (head, then `Content-Length` bytes of body); `None` when the client
+/// went away or took too long. `buf` keeps what was read past the request.
+async fn read_request(stream: &mut TcpStream, buf: &mut Vec<u8>) -> Option<Seen> {
+    let mut chunk = [0u8; 16384];
+    let head_end = loop {
+        if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+            break i + 4;
+        }
+        if buf.len() > 65536 {
+            return None;
+        }
+        match tokio::time::timeout(HOLD, stream.read(&mut chunk)).await {
+            Ok(Ok(n)) if n > 0 => buf.extend_from_slice(&chunk[..n]),
+            _ => return None,
+        }
+    };
+    let head = String::from_utf8_lossy(&buf[..head_end]).into_owned();
+    let mut lines = head.lines();
+    let mut first = lines.next()?.split(' ');
+    let (method, target) = (first.next()?.to_string(), first.next()?.to_string());
+    let length: usize = lines
+        .filter_map(|l| l.split_once(':'))
+        .find(|(k, _)| k.trim().eq_ignore_ascii_case("content-length"))
+        .and_then(|(_, v)| v.trim().parse().ok())
+        .unwrap_or(0);
+    while buf.len() < head_end + length {
+        match tokio::time::timeout(HOLD, stream.read(&mut chunk)).await {
+            Ok(Ok(n)) if n > 0 => buf.extend_from_slice(&chunk[..n]),
+            _ => return None,
+        }
+    }
+    let body = buf[head_end..head_end + length].to_vec();
+    buf.drain(..head_end + length);
+    Some(Seen {
+        at: Instant::now(),
+        method,
+        target,
+        body,
+    })
+}
+
+const WHO: &str = "<GetCallerIdentityResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\">\
+    <GetCallerIdentityResult><Arn>arn:aws:iam::123456789012:user/t</Arn><UserId>AIDA</UserId>\
+    <Account>123456789012</Account></GetCallerIdentityResult>\
+    <ResponseMetadata><RequestId>r-1</RequestId></ResponseMetadata></GetCallerIdentityResponse>";
+
+fn query_error(code: &str) -> String {
+    format!(
+        "<ErrorResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><Error><Type>Sender</Type>\
+         <Code>{code}</Code><Message>scripted {code}</Message></Error><RequestId>r-e</RequestId></ErrorResponse>"
+    )
+}
+
+fn builder(server: &FaultServer) -> SessionBuilder {
+    let mut http = HttpConfig::default();
+    http.proxy = ProxyConfig::Disabled;
+    http.connect_timeout = Duration::from_secs(2);
+    http.read_timeout = Duration::from_secs(5);
+    Session::builder()
+        .region("us-east-1")
+        .endpoint_url(server.url())
+        .credentials(Credentials::new(
+            "AKIDTEST",
+            "secret-test",
+            None,
+            None,
+            "test",
+        ))
+        .http_config(http)
+        .env(Env::empty())
+}
+
+async fn who_am_i(b: SessionBuilder) -> Result<inia::Value, Error> {
+    b.build()
+        .unwrap()
+        .client("sts")
+        .unwrap()
+        .call("GetCallerIdentity", json!({}))
+        .await
+}
+
+/// Each gap within full jitter's bound for its retry: `[0, 2^(n-1)]` s, plus slack.
+fn assert_jittered(gaps: &[Duration]) {
+    for (i, gap) in gaps.iter().enumerate() {
+        let bound = Duration::from_secs(1 << i) + SLACK;
+        assert!(
+            *gap <= bound,
+            "retry {} came after {gap:?} (> {bound:?})",
+            i + 1
+        );
+    }
+}
+
+#[tokio::test]
+async fn server_error_then_success_takes_two_attempts() {
+    let server = FaultServer::start(vec![
+        respond(500, &query_error("InternalError")),
+        respond(200, WHO),
+    ])
+    .await;
+    let who = who_am_i(builder(&server)).await.unwrap();
+    assert_eq!(who["Account"], "123456789012");
+    let seen = server.seen();
+    assert_eq!(seen.len(), 2);
+    assert!(
+        seen.iter().all(|s| s.method == "POST" && s.target == "/"),
+        "{seen:?}"
+    );
+    assert_eq!(seen[0].body, seen[1].body);
+    assert_jittered(&server.gaps());
+}
+
+/// Three throttling answers, as S3, the query services and the JSON services give them:
+/// exactly 3 attempts (the default), the delays jittered within their bounds.
+#[tokio::test]
+async fn throttling_stops_after_the_default_three_attempts() {
+    let slow_down = FaultServer::start(vec![respond(503, &query_error("SlowDown")); 4]).await;
+    let throttling = FaultServer::start(vec![respond(400, &query_error("Throttling")); 4]).await;
+    let json_error = r#"{"__type":"com.amazonaws.dynamodb.v20120810#ThrottlingException","message":"Rate exceeded"}"#;
+    let exception = FaultServer::start(vec![respond(400, json_error); 4]).await;
+    let list_tables = async {
+        builder(&exception)
+            .build()
+            .unwrap()
+            .client("dynamodb")
+            .unwrap()
+            .call("ListTables", json!({}))
+            .await
+    };
+    let (a, b, c) = tokio::join!(
+        who_am_i(builder(&slow_down)),
+        who_am_i(builder(&throttling)),
+        list_tables
+    );
+    for (server, result, code) in [
+        (&slow_down, a, "SlowDown"),
+        (&throttling, b, "Throttling"),
+        (&exception, c, "ThrottlingException"),
+    ] {
+        let err = result.unwrap_err();
+        assert_eq!(err.code(), Some(code), "{err}");
+        assert_eq!(server.seen().len(), 3, "{code}");
+        assert_jittered(&server.gaps());
+    }
+}
+
+#[tokio::test]
+async fn max_attempts_comes_from_retry_config_and_the_environment() {
+    // A short x-amz-retry-after keeps the five attempts quick.
+    let throttle = respond_with(400, ("x-amz-retry-after", "20"), &query_error("Throttling"));
+    let five = FaultServer::start(vec![throttle.clone(); 6]).await;
+    let two = FaultServer::start(vec![throttle; 6]).await;
+    let config = RetryConfig {
+        max_attempts: 5,
+        ..RetryConfig::default()
+    };
+    let (a, b) = tokio::join!(
+        who_am_i(builder(&five).retry(config)),
+        who_am_i(builder(&two).env(Env::empty().with_var("AWS_MAX_ATTEMPTS", "2")))
+    );
+    assert_eq!(a.unwrap_err().code(), Some("Throttling"));
+    assert_eq!(five.seen().len(), 5);
+    assert_eq!(b.unwrap_err().code(), Some("Throttling"));
+    assert_eq!(two.seen().len(), 2);
+}
+
+#[tokio::test]
+async fn a_validation_error_is_not_retried() {
+    let server = FaultServer::start(vec![
+        respond(400, &query_error("ValidationError")),
+        respond(200, WHO),
+    ])
+    .await;
+    let err = who_am_i(builder(&server)).await.unwrap_err();
+    assert_eq!(err.code(), Some("ValidationError"), "{err}");
+    assert_eq!(server.seen().len(), 1);
+}
+
+/// A wait longer than jitter could give for the first retry (at most 1 s) shows the hint
+/// was followed: `x-amz-retry-after` in milliseconds, `Retry-After` in seconds.
+#[tokio::test]
+async fn the_servers_retry_after_is_honoured() {
+    let ms = FaultServer::start(vec![
+        respond_with(503, ("x-amz-retry-after", "1500"), &query_error("SlowDown")),
+        respond(200, WHO),
+    ])
+    .await;
+    let secs = FaultServer::start(vec![
+        respond_with(
+            503,
+            ("Retry-After", "2"),
+            &query_error("ServiceUnavailable"),
+        ),
+        respond(200, WHO),
+    ])
+    .await;
+    let (a, b) = tokio::join!(who_am_i(builder(&ms)), who_am_i(builder(&secs)));
+    a.unwrap();
+    b.unwrap();
+    for (server, hint) in [
+        (&ms, Duration::from_millis(1500)),
+        (&secs, Duration::from_secs(2)),
+    ] {
+        let gaps = server.gaps();
+        assert_eq!(gaps.len(), 1);
+        assert!(
+            gaps[0] >= hint && gaps[0] <= hint + SLACK,
+            "{gaps:?} for {hint:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_reset_connection_is_retried() {
+    let server = FaultServer::start(vec![Act::Reset, respond(200, WHO)]).await;
+    let who = who_am_i(builder(&server)).await.unwrap();
+    assert_eq!(who["Account"], "123456789012");
+    assert_eq!(server.seen().len(), 2);
+    assert_jittered(&server.gaps());
+}
+
+#[tokio::test]
+async fn a_truncated_body_is_retried_then_reported_as_truncated() {
+    let server = FaultServer::start(vec![Act::Truncate; 4]).await;
+    let err = who_am_i(builder(&server)).await.unwrap_err();
+    assert!(
+        matches!(err, Error::Transport(HttpError::Truncated { .. })),
+        "{err:?}"
+    );
+    let text = err.to_string();
+    assert!(text.contains("cut short"), "{text}");
+    assert_eq!(server.seen().len(), 3);
+    assert_jittered(&server.gaps());
+}
+
+#[tokio::test]
+async fn a_stalled_response_is_a_read_timeout() {
+    let read_timeout = Duration::from_millis(300);
+    let stalled = FaultServer::start(vec![Act::Stall(Duration::from_secs(3))]).await;
+    let once = RetryConfig {
+        max_attempts: 1,
+        ..RetryConfig::default()
+    };
+    // inia-http starts the first read-timeout window once the connect timeout has passed
+    // (connecting keeps its own budget), so a stall before the response head is reported
+    // after connect timeout + read timeout at most: keep both small.
+    let connect_timeout = Duration::from_millis(200);
+    let started = Instant::now();
+    let err = who_am_i(
+        builder(&stalled)
+            .connect_timeout(connect_timeout)
+            .read_timeout(read_timeout)
+            .retry(once),
+    )
+    .await
+    .unwrap_err();
+    let took = started.elapsed();
+    assert!(
+        matches!(err, Error::Transport(HttpError::ReadTimeout { .. })),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("read timeout"), "{err}");
+    assert!(
+        took >= read_timeout && took <= connect_timeout + read_timeout + SLACK,
+        "{took:?}"
+    );
+
+    // With retries left, the next attempt succeeds.
+    let then_ok =
+        FaultServer::start(vec![Act::Stall(Duration::from_secs(3)), respond(200, WHO)]).await;
+    let who = who_am_i(builder(&then_ok).read_timeout(read_timeout))
+        .await
+        .unwrap();
+    assert_eq!(who["Account"], "123456789012");
+    assert_eq!(then_ok.seen().len(), 2);
+}
+
+/// An S3 upload whose connection is reset after the server read the whole body: the retry
+/// sends the same bytes, from memory and from a file.
+#[tokio::test]
+async fn an_upload_retried_after_a_reset_sends_the_same_bytes() {
+    let data: Vec<u8> = (0..300_000u32).map(|i| (i % 251) as u8).collect();
+    let file = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(file.path(), &data).unwrap();
+    let bodies = [
+        ("memory", Body::from_bytes(data.clone())),
+        ("file", Body::from_file(file.path()).unwrap()),
+    ];
+    for (what, body) in bodies {
+        let ok = respond_with(200, ("ETag", "\"0123\""), "");
+        let server = FaultServer::start(vec![Act::Reset, ok]).await;
+        let s3 = builder(&server).build().unwrap().client("s3").unwrap();
+        let out = s3
+            .call_with(
+                "PutObject",
+                json!({"Bucket": "bucket", "Key": "dir/key.bin"}),
+                Some(body),
+            )
+            .await
+            .unwrap();
+        assert_eq!(out.value["ETag"], "\"0123\"", "{what}");
+        let seen = server.seen();
+        assert_eq!(seen.len(), 2, "{what}");
+        for s in &seen {
+            assert_eq!(
+                (s.method.as_str(), s.target.as_str()),
+                ("PUT", "/bucket/dir/key.bin"),
+                "{what}"
+            );
+            assert!(
+                s.body == data,
+                "{what}: the server got {} bytes, not the {} sent",
+                s.body.len(),
+                data.len()
+            );
+        }
+    }
+}
+
+/// A gateway's error page (HTML, not the service's error format) is still a 5xx: retried.
+#[tokio::test]
+async fn a_gateway_error_page_is_retried() {
+    let page = "<html><body>502 Bad Gateway</body></html>";
+    let server = FaultServer::start(vec![respond(502, page), respond(200, WHO)]).await;
+    who_am_i(builder(&server)).await.unwrap();
+    assert_eq!(server.seen().len(), 2);
+}
+
+/// An upload body that cannot be produced again is not retried after a reset: the error
+/// comes back after one attempt.
+#[tokio::test]
+async fn a_one_shot_upload_is_not_retried() {
+    let server =
+        FaultServer::start(vec![Act::Reset, respond_with(200, ("ETag", "\"1\""), "")]).await;
+    let s3 = builder(&server).build().unwrap().client("s3").unwrap();
+    let body = Body::from_stream(9, inia::ResponseBody::from_bytes("only once"));
+    let err = s3
+        .call_with(
+            "PutObject",
+            json!({"Bucket": "bucket", "Key": "k"}),
+            Some(body),
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Transport(_)), "{err:?}");
+    assert_eq!(server.seen().len(), 1);
+}
+
+/// Error shapes modeled `"retryable"` (DynamoDB's `ReplicatedWriteConflictException`) are
+/// retried, as in botocore's standard mode.
+#[tokio::test]
+async fn a_modeled_retryable_error_is_retried() {
+    let conflict = r#"{"__type":"com.amazonaws.dynamodb.v20120810#ReplicatedWriteConflictException","message":"conflict"}"#;
+    let server = FaultServer::start(vec![respond(400, conflict), respond(200, "{}")]).await;
+    let ddb = builder(&server)
+        .build()
+        .unwrap()
+        .client("dynamodb")
+        .unwrap();
+    let item = json!({"TableName": "tbl", "Item": {"k": {"S": "v"}}});
+    ddb.call("PutItem", item).await.unwrap();
+    assert_eq!(server.seen().len(), 2);
+}
