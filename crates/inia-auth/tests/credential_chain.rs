@@ -7,9 +7,8 @@
 use inia_auth::config::{Env, ProfileFiles};
 use inia_auth::credentials::Credentials;
 use inia_auth::provider::{
-    BotoConfigProvider, ConfigFileProvider, CredentialsChain, CredentialsError,
-    EnvironmentProvider, ProcessProvider, ProvideCredentials, RefreshingCredentials,
-    SharedCredentialsFileProvider, StaticProvider,
+    BotoConfigProvider, CredentialsChain, CredentialsError, EnvironmentProvider, ProcessProvider,
+    ProfileFileProvider, ProvideCredentials, RefreshingCredentials, StaticProvider,
 };
 use inia_auth::region::resolve_region;
 use std::io::Write;
@@ -529,8 +528,8 @@ fn no_secret_in_logs_errors_or_debug() {
         seen += &format!("{files:?}\n");
         for p in [
             &EnvironmentProvider::new(env.clone()) as &dyn ProvideCredentials,
-            &SharedCredentialsFileProvider::new(env.clone()),
-            &ConfigFileProvider::new(env.clone()),
+            &ProfileFileProvider::credentials_file(env.clone()),
+            &ProfileFileProvider::config_file(env.clone()),
             &ProcessProvider::new(env.clone()),
             &BotoConfigProvider::new(env.clone()),
             &StaticProvider::from_keys("AK", SECRET, Some(TOKEN.into())),

@@ -25,7 +25,7 @@ async fn wait_for_log(proxy: &Tinyproxy, needle: &str) -> bool {
 
 #[tokio::test]
 async fn plain_http_through_the_proxy() {
-    let Some(proxy) = Tinyproxy::start(USER, PASSWORD).await else {
+    let Some(proxy) = Tinyproxy::start(USER, PASSWORD) else {
         return;
     };
     let origin = origin().await;
@@ -69,7 +69,7 @@ async fn plain_http_through_the_proxy() {
 
 #[tokio::test]
 async fn https_through_a_connect_tunnel() {
-    let Some(proxy) = Tinyproxy::start(USER, PASSWORD).await else {
+    let Some(proxy) = Tinyproxy::start(USER, PASSWORD) else {
         return;
     };
     let ca = TestCa::new();
@@ -103,7 +103,7 @@ async fn https_through_a_connect_tunnel() {
 
 #[tokio::test]
 async fn no_proxy_goes_direct() {
-    let Some(proxy) = Tinyproxy::start(USER, PASSWORD).await else {
+    let Some(proxy) = Tinyproxy::start(USER, PASSWORD) else {
         return;
     };
     let origin = origin().await;
@@ -146,7 +146,7 @@ async fn no_proxy_goes_direct() {
 
 #[tokio::test]
 async fn wrong_password_is_a_clear_proxy_auth_error() {
-    let Some(proxy) = Tinyproxy::start(USER, PASSWORD).await else {
+    let Some(proxy) = Tinyproxy::start(USER, PASSWORD) else {
         return;
     };
     let origin = origin().await;
@@ -189,7 +189,7 @@ async fn wrong_password_is_a_clear_proxy_auth_error() {
 
 #[tokio::test]
 async fn missing_credentials_get_407() {
-    let Some(proxy) = Tinyproxy::start(USER, PASSWORD).await else {
+    let Some(proxy) = Tinyproxy::start(USER, PASSWORD) else {
         return;
     };
     let origin = origin().await;
@@ -215,7 +215,7 @@ async fn missing_credentials_get_407() {
 
 #[tokio::test]
 async fn an_origin_401_through_the_proxy_is_a_response() {
-    let Some(proxy) = Tinyproxy::start(USER, PASSWORD).await else {
+    let Some(proxy) = Tinyproxy::start(USER, PASSWORD) else {
         return;
     };
     let origin = origin().await;
@@ -251,7 +251,7 @@ async fn proxy_that_is_down_is_a_proxy_error() {
 
 #[tokio::test]
 async fn imds_endpoint_never_goes_through_the_proxy() {
-    let Some(proxy) = Tinyproxy::start(USER, PASSWORD).await else {
+    let Some(proxy) = Tinyproxy::start(USER, PASSWORD) else {
         return;
     };
     // A local stand-in for the metadata service, named as an IMDS endpoint would be

@@ -40,7 +40,7 @@ fn set_only(vars: &[(&str, &str)]) {
 
 #[tokio::test]
 async fn proxies_from_the_environment() {
-    let Some(proxy) = Tinyproxy::start("envuser", "envpass").await else {
+    let Some(proxy) = Tinyproxy::start("envuser", "envpass") else {
         return;
     };
     let plain = origin().await;

@@ -18,8 +18,8 @@ use crate::error::Error;
 use crate::imds::ImdsCredentialsProvider;
 use inia_auth::config::{Env, ProfileFiles, SelectedProfile};
 use inia_auth::provider::{
-    ConfigFileProvider, CredentialsChain, EnvironmentProvider, ProvideCredentials,
-    RefreshingCredentials, SharedCredentialsFileProvider,
+    CredentialsChain, EnvironmentProvider, ProfileFileProvider, ProvideCredentials,
+    RefreshingCredentials,
 };
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -58,8 +58,8 @@ fn profile_role(profile: Option<&str>, env: &Env) -> Result<Option<AssumeRolePro
     let source: Arc<dyn ProvideCredentials> = match (p.get("source_profile"), p.get("credential_source")) {
         (Some(src), None) => {
             let chain = CredentialsChain::new()
-                .with(SharedCredentialsFileProvider::new(env.clone()).with_profile(src))
-                .with(ConfigFileProvider::new(env.clone()).with_profile(src));
+                .with(ProfileFileProvider::credentials_file(env.clone()).with_profile(src))
+                .with(ProfileFileProvider::config_file(env.clone()).with_profile(src));
             Arc::new(chain)
         }
         (None, Some("Environment")) => Arc::new(EnvironmentProvider::new(env.clone())),

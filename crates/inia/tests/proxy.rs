@@ -14,125 +14,11 @@ use inia::auth::config::Env;
 use inia::connection::{HttpConfig, HttpError, ProxyConfig};
 use inia::retry::RetryConfig;
 use inia::{json, Credentials, Error, Session};
-use inia_test_support::{free_port, Moto};
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use inia_test_support::{free_port, Moto, Tinyproxy};
 use std::time::Duration;
 
 const USER: &str = "inia";
 const PASSWORD: &str = "pr0xy-s3cret";
-
-/// Where tinyproxy is: on `PATH`, or where Debian puts it.
-fn tinyproxy_path() -> Option<PathBuf> {
-    let on_path = std::env::var_os("PATH")
-        .map(|p| {
-            std::env::split_paths(&p)
-                .map(|d| d.join("tinyproxy"))
-                .collect::<Vec<_>>()
-        })
-        .unwrap_or_default();
-    on_path
-        .into_iter()
-        .chain([
-            PathBuf::from("/usr/bin/tinyproxy"),
-            PathBuf::from("/usr/sbin/tinyproxy"),
-        ])
-        .find(|p| p.is_file())
-}
-
-/// A tinyproxy process on 127.0.0.1 with Basic authentication, killed on drop.
-struct Tinyproxy {
-    port: u16,
-    dir: tempfile::TempDir,
-    child: Child,
-}
-
-impl Drop for Tinyproxy {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Tinyproxy {
-    /// Starts tinyproxy, or returns `None` (after printing why) when it is not installed
-    /// outside CI.
-    async fn start() -> Option<Tinyproxy> {
-        let Some(binary) = tinyproxy_path() else {
-            assert!(
-                std::env::var_os("CI").is_none(),
-                "tinyproxy is not installed; `cargo xtask test` installs it (apt-get install -y tinyproxy)"
-            );
-            eprintln!("SKIPPED: tinyproxy is not installed (apt-get install -y tinyproxy)");
-            return None;
-        };
-        // A free port may be taken between our probe and tinyproxy's bind: try a few.
-        for _ in 0..5 {
-            let port = free_port();
-            let dir = tempfile::tempdir().unwrap();
-            let config = format!(
-                "Port {port}\nListen 127.0.0.1\nTimeout 30\nMaxClients 50\nAllow 127.0.0.1\n\
-                 BasicAuth {USER} {PASSWORD}\nLogLevel Info\nLogFile \"{}\"\n",
-                dir.path().join("tinyproxy.log").display()
-            );
-            let config_path = dir.path().join("tinyproxy.conf");
-            std::fs::write(&config_path, config).unwrap();
-            let child = Command::new(&binary)
-                .arg("-d")
-                .arg("-c")
-                .arg(&config_path)
-                .stdin(Stdio::null())
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .spawn()
-                .expect("tinyproxy is installed but cannot be started");
-            let mut proxy = Tinyproxy { port, dir, child };
-            // Up to 5 s for it to listen.
-            for _ in 0..100 {
-                if let Ok(Some(_)) = proxy.child.try_wait() {
-                    break;
-                }
-                if tokio::net::TcpStream::connect(("127.0.0.1", port))
-                    .await
-                    .is_ok()
-                {
-                    return Some(proxy);
-                }
-                tokio::time::sleep(Duration::from_millis(50)).await;
-            }
-            eprintln!("tinyproxy did not listen on {port}; log: {}", proxy.log());
-        }
-        panic!("tinyproxy could not be started");
-    }
-
-    fn url_with(&self, user: &str, password: &str) -> String {
-        format!("http://{user}:{password}@127.0.0.1:{}", self.port)
-    }
-
-    fn log(&self) -> String {
-        std::fs::read_to_string(self.dir.path().join("tinyproxy.log")).unwrap_or_default()
-    }
-
-    /// The request lines tinyproxy logged (`POST http://127.0.0.1:port/ HTTP/1.1`).
-    fn requests(&self) -> Vec<String> {
-        self.log()
-            .lines()
-            .filter(|l| l.contains("Request (file descriptor"))
-            .filter_map(|l| l.split_once("): ").map(|(_, r)| r.to_string()))
-            .collect()
-    }
-
-    /// tinyproxy writes its log as it goes: wait (bounded) for a request line with `needle`.
-    async fn wait_for_request(&self, needle: &str) -> bool {
-        for _ in 0..40 {
-            if self.requests().iter().any(|r| r.contains(needle)) {
-                return true;
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        false
-    }
-}
 
 fn session(endpoint: &str, proxy: ProxyConfig) -> Session {
     let mut http = HttpConfig::default();
@@ -157,7 +43,7 @@ fn session(endpoint: &str, proxy: ProxyConfig) -> Session {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sts_goes_through_the_proxy_unless_no_proxy_says_otherwise() {
-    let Some(proxy) = Tinyproxy::start().await else {
+    let Some(proxy) = Tinyproxy::start(USER, PASSWORD) else {
         return;
     };
     let moto = Moto::start(&[]);
@@ -176,16 +62,14 @@ async fn sts_goes_through_the_proxy_unless_no_proxy_says_otherwise() {
         "{who}"
     );
     assert!(
-        proxy
-            .wait_for_request(&format!("POST {endpoint}/ HTTP/1.1"))
-            .await,
+        proxy.wait_for_request(&format!("POST {endpoint}/ HTTP/1.1")),
         "tinyproxy should have forwarded the call: {}",
         proxy.log()
     );
     assert!(!proxy.log().contains(PASSWORD), "{}", proxy.log());
 
     // NO_PROXY names the target: direct, and the proxy sees nothing.
-    let Some(untouched) = Tinyproxy::start().await else {
+    let Some(untouched) = Tinyproxy::start(USER, PASSWORD) else {
         return;
     };
     let direct = ProxyConfig::all(untouched.url_with(USER, PASSWORD)).with_no_proxy("127.0.0.1");
@@ -207,7 +91,7 @@ async fn sts_goes_through_the_proxy_unless_no_proxy_says_otherwise() {
 
 #[tokio::test]
 async fn a_wrong_proxy_password_is_a_clear_error() {
-    let Some(proxy) = Tinyproxy::start().await else {
+    let Some(proxy) = Tinyproxy::start(USER, PASSWORD) else {
         return;
     };
     // The proxy refuses before forwarding anything: no origin is needed behind it.

@@ -1,9 +1,13 @@
 //! Real servers for end-to-end tests, started on 127.0.0.1 with their own PID and stopped
-//! when dropped. Installation is the test command's job (`cargo xtask test` installs the
+//! when dropped: moto (here) and tinyproxy (`tinyproxy`). Installation is the test command's job (`cargo xtask test` installs the
 //! pinned moto into `.cache/moto-venv`); a test that cannot find a server fails with the
 //! command that installs it, rather than passing silently.
 //!
 //! Owns starting, waiting for and stopping servers. Does not own any assertion.
+
+mod tinyproxy;
+
+pub use tinyproxy::{tinyproxy_path, Tinyproxy};
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};

@@ -16,8 +16,8 @@
 //! ([`super::RefreshingCredentials`]) or any one source.
 
 use super::{
-    BotoConfigProvider, ConfigFileProvider, CredentialsError, EnvironmentProvider, ProcessProvider,
-    ProvideCredentials, ProvideFuture, SharedCredentialsFileProvider,
+    BotoConfigProvider, CredentialsError, EnvironmentProvider, ProcessProvider,
+    ProfileFileProvider, ProvideCredentials, ProvideFuture,
 };
 use crate::config::Env;
 use crate::credentials::Credentials;
@@ -47,9 +47,9 @@ impl CredentialsChain {
                 "profile given in code: not looking for credentials in environment variables"
             );
         }
-        let mut shared = SharedCredentialsFileProvider::new(env.clone());
+        let mut shared = ProfileFileProvider::credentials_file(env.clone());
         let mut process = ProcessProvider::new(env.clone());
-        let mut config = ConfigFileProvider::new(env.clone());
+        let mut config = ProfileFileProvider::config_file(env.clone());
         if let Some(name) = profile {
             shared = shared.with_profile(name);
             process = process.with_profile(name);

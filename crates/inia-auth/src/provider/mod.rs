@@ -17,20 +17,18 @@
 pub mod boto;
 pub mod cache;
 pub mod chain;
-pub mod config_file;
 pub mod environment;
 mod keys;
 pub mod process;
-pub mod shared_credentials;
+pub mod profile_file;
 pub mod static_credentials;
 
 pub use boto::BotoConfigProvider;
 pub use cache::RefreshingCredentials;
 pub use chain::CredentialsChain;
-pub use config_file::ConfigFileProvider;
 pub use environment::EnvironmentProvider;
 pub use process::ProcessProvider;
-pub use shared_credentials::SharedCredentialsFileProvider;
+pub use profile_file::{ProfileFile, ProfileFileProvider};
 pub use static_credentials::StaticProvider;
 
 use crate::credentials::Credentials;
