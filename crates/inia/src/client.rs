@@ -108,7 +108,8 @@ impl Client {
             .endpoint_url
             .clone()
             .or_else(|| session.env(&format!("AWS_ENDPOINT_URL_{}", env_key(&service_id))))
-            .or_else(|| session.env("AWS_ENDPOINT_URL"));
+            .or_else(|| session.env("AWS_ENDPOINT_URL"))
+            .or_else(|| session.inner.profile_endpoint_url.clone());
         let region = session.inner.region.clone();
         let endpoint = match (&override_url, &region) {
             (Some(url), region) => {
@@ -217,7 +218,20 @@ impl Client {
         let name = self.operation_name(operation)?;
         let op = self.inner.model.operation(&name)?;
         let span = tracing::info_span!("call", service = %self.inner.service, operation = %name);
-        self.orchestrate(&op, params, body).instrument(span).await
+        let call = self.orchestrate(&op, params, body).instrument(span);
+        match self.inner.session.inner.call_timeout {
+            Some(limit) => tokio::time::timeout(limit, call)
+                .await
+                .unwrap_or_else(|_| Err(self.deadline_error(limit))),
+            None => call.await,
+        }
+    }
+
+    fn deadline_error(&self, deadline: Duration) -> Error {
+        Error::Transport(inia_http::HttpError::DeadlineExceeded {
+            target: self.inner.endpoint.url.clone(),
+            deadline,
+        })
     }
 
     async fn orchestrate(
@@ -325,10 +339,15 @@ impl Client {
                 status = tracing::field::Empty,
                 request_id = tracing::field::Empty
             );
-            let result = self
+            let one = self
                 .attempt(op, clone_parts(&parts), this_body)
-                .instrument(span.clone())
-                .await;
+                .instrument(span.clone());
+            let result = match self.inner.session.inner.attempt_timeout {
+                Some(limit) => tokio::time::timeout(limit, one)
+                    .await
+                    .unwrap_or_else(|_| Err((self.deadline_error(limit), None))),
+                None => one.await,
+            };
             tracing::debug!(parent: &span, elapsed_ms = started.elapsed().as_millis() as u64, ok = result.is_ok(), "attempt done");
             let (err, hint) = match result {
                 Ok(out) => {

@@ -5,9 +5,12 @@
 //! Settings come from code first, then the environment, as botocore reads them:
 //! region from `AWS_REGION`, then `AWS_DEFAULT_REGION`, then the profile; endpoint from
 //! `AWS_ENDPOINT_URL_<SERVICE_ID>` then `AWS_ENDPOINT_URL`; `AWS_MAX_ATTEMPTS` and
-//! `AWS_RETRY_MODE` (only `standard` is implemented; others fall back to it);
-//! `AWS_CA_BUNDLE` for extra CAs. Defaults: 3 attempts, connect timeout 3.1 s, read
-//! timeout 60 s, TLS verified.
+//! `AWS_RETRY_MODE` (only `standard` is implemented; others fall back to it), each also
+//! from the profile's `endpoint_url`, `max_attempts` and `retry_mode`; `AWS_CA_BUNDLE` (or
+//! the profile's `ca_bundle`) for extra CAs. Defaults: 3 attempts, connect timeout 3.1 s,
+//! read timeout 60 s, an attempt deadline of 2 minutes (until the response is parsed; a
+//! download body is then governed by the read timeout), a call deadline of 10 minutes
+//! (all attempts and backoff), TLS verified.
 //!
 //! Owns configuration and sharing. Does not own the call path (see `client`).
 
@@ -15,7 +18,7 @@ use crate::client::Client;
 use crate::endpoint::Partitions;
 use crate::error::Error;
 use crate::retry::RetryConfig;
-use inia_auth::config::Env;
+use inia_auth::config::{Env, ProfileFiles, SelectedProfile};
 use inia_auth::credentials::Credentials;
 use inia_auth::provider::{ProvideCredentials, StaticProvider};
 use inia_http::{Body, HttpClient, HttpConfig, HttpError, ResponseBody};
@@ -40,6 +43,8 @@ pub struct SessionBuilder {
     unsigned: bool,
     spec_dirs: Vec<PathBuf>,
     retry: Option<RetryConfig>,
+    attempt_timeout: Option<Duration>,
+    call_timeout: Option<Duration>,
     http: HttpConfig,
     transport_map: Option<Box<dyn FnOnce(Transport) -> Transport + Send>>,
     env: Env,
@@ -55,6 +60,8 @@ impl Default for SessionBuilder {
             unsigned: false,
             spec_dirs: Vec::new(),
             retry: None,
+            attempt_timeout: Some(Duration::from_secs(120)),
+            call_timeout: Some(Duration::from_secs(600)),
             http: HttpConfig::default(),
             transport_map: None,
             env: Env::real(),
@@ -115,6 +122,19 @@ impl SessionBuilder {
         self
     }
 
+    /// The longest one attempt may take until its response is parsed (`None`: no limit).
+    pub fn attempt_timeout(mut self, t: Option<Duration>) -> Self {
+        self.attempt_timeout = t;
+        self
+    }
+
+    /// The longest a whole call may take, every attempt and backoff included (`None`: no
+    /// limit).
+    pub fn call_timeout(mut self, t: Option<Duration>) -> Self {
+        self.call_timeout = t;
+        self
+    }
+
     pub fn connect_timeout(mut self, t: Duration) -> Self {
         self.http.connect_timeout = t;
         self
@@ -143,10 +163,25 @@ impl SessionBuilder {
     }
 
     pub fn build(self) -> Result<Session, Error> {
-        let env = |k: &str| self.env.get_non_empty(k).map(str::to_string);
+        let profile = ProfileFiles::load(&self.env).and_then(|f| {
+            f.selected(&SelectedProfile::select(self.profile.as_deref(), &self.env))
+        })?;
+        let from_profile = |k: &str| {
+            profile
+                .as_ref()
+                .and_then(|p| p.get(k))
+                .map(|v| v.trim().to_string())
+                .filter(|v| !v.is_empty())
+        };
+        let env = |k: &str| {
+            self.env
+                .get_non_empty(k)
+                .map(str::to_string)
+                .or_else(|| from_profile(&k.trim_start_matches("AWS_").to_ascii_lowercase()))
+        };
         let mut http = self.http;
         if http.ca_bundle.is_none() {
-            http.ca_bundle = env("AWS_CA_BUNDLE").map(PathBuf::from);
+            http.ca_bundle = env("AWS_CA_BUNDLE").map(|p| self.env.expand_home(&p));
         }
         let client = HttpClient::new(http)?;
         let mut transport: Transport = BoxCloneSyncService::new(client);
@@ -200,7 +235,10 @@ impl SessionBuilder {
                 unsigned: self.unsigned,
                 region,
                 endpoint_url: self.endpoint_url,
+                profile_endpoint_url: from_profile("endpoint_url"),
                 retry,
+                attempt_timeout: self.attempt_timeout,
+                call_timeout: self.call_timeout,
                 env: self.env,
             }),
         })
@@ -216,7 +254,10 @@ pub(crate) struct Inner {
     pub(crate) unsigned: bool,
     pub(crate) region: Option<String>,
     pub(crate) endpoint_url: Option<String>,
+    pub(crate) profile_endpoint_url: Option<String>,
     pub(crate) retry: RetryConfig,
+    pub(crate) attempt_timeout: Option<Duration>,
+    pub(crate) call_timeout: Option<Duration>,
     pub(crate) env: Env,
 }
 

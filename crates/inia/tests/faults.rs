@@ -68,6 +68,8 @@ struct Seen {
     at: Instant,
     method: String,
     target: String,
+    /// The request line and headers as received.
+    head: String,
     body: Vec<u8>,
 }
 
@@ -210,6 +212,7 @@ async fn read_request(stream: &mut TcpStream, buf: &mut Vec<u8>) -> Option<Seen>
     let body = buf[head_end..head_end + length].to_vec();
     buf.drain(..head_end + length);
     Some(Seen {
+        head: head.clone(),
         at: Instant::now(),
         method,
         target,
@@ -538,4 +541,65 @@ async fn a_modeled_retryable_error_is_retried() {
     let item = json!({"TableName": "tbl", "Item": {"k": {"S": "v"}}});
     ddb.call("PutItem", item).await.unwrap();
     assert_eq!(server.seen().len(), 2);
+}
+
+/// A clock-skew error with the server's `Date` an hour ahead: the client signs the next
+/// attempt with its clock corrected by that hour.
+#[tokio::test]
+async fn clock_skew_is_corrected_from_the_server_date() {
+    let ahead = chrono::DateTime::<chrono::Utc>::from(std::time::SystemTime::now())
+        + chrono::Duration::hours(1);
+    let date = ahead.format("%a, %d %b %Y %H:%M:%S GMT").to_string();
+    let skewed = query_error("RequestTimeTooSkewed");
+    let server = FaultServer::start(vec![
+        respond_with(403, ("Date", &date), &skewed),
+        respond(200, WHO),
+    ])
+    .await;
+    let who = who_am_i(builder(&server)).await.unwrap();
+    assert_eq!(who["Account"], "123456789012");
+    let seen = server.seen();
+    assert_eq!(seen.len(), 2);
+    let amz_date = |s: &Seen| {
+        s.head
+            .lines()
+            .find_map(|l| l.strip_prefix("x-amz-date: "))
+            .and_then(|d| chrono::NaiveDateTime::parse_from_str(d.trim(), "%Y%m%dT%H%M%SZ").ok())
+            .map(|t| t.and_utc())
+            .expect("an x-amz-date header")
+    };
+    let first = amz_date(&seen[0]);
+    let second = amz_date(&seen[1]);
+    let shift = (second - first).num_seconds();
+    assert!(
+        (3500..=3700).contains(&shift),
+        "second attempt signed {shift} s later than the first"
+    );
+}
+
+/// The call deadline bounds the whole call, retries and backoff included.
+#[tokio::test]
+async fn the_call_deadline_bounds_every_attempt_together() {
+    let server = FaultServer::start(vec![
+        Act::Stall(Duration::from_secs(5)),
+        Act::Stall(Duration::from_secs(5)),
+    ])
+    .await;
+    let started = Instant::now();
+    let err = who_am_i(
+        builder(&server)
+            .read_timeout(Duration::from_secs(30))
+            .call_timeout(Some(Duration::from_millis(700))),
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        matches!(err, Error::Transport(HttpError::DeadlineExceeded { .. })),
+        "{err:?}"
+    );
+    assert!(
+        started.elapsed() < Duration::from_millis(700) + SLACK,
+        "{:?}",
+        started.elapsed()
+    );
 }

@@ -246,7 +246,7 @@ async fn profile_from_shared_files_gives_credentials_and_region() {
     std::fs::create_dir_all(home.path().join(".aws")).unwrap();
     std::fs::write(
         home.path().join(".aws/config"),
-        "[default]\nregion = us-east-1\n\n[profile dev]\nregion = eu-west-1\n",
+        format!("[default]\nregion = us-east-1\n\n[profile dev]\nregion = eu-west-1\nendpoint_url = {}\nmax_attempts = 2\n", moto.endpoint()),
     )
     .unwrap();
     std::fs::write(
@@ -255,9 +255,9 @@ async fn profile_from_shared_files_gives_credentials_and_region() {
     )
     .unwrap();
     let env = inia::auth::config::Env::empty().with_home(home.path());
+    // Region, endpoint and credentials all come from the profile.
     let s = Session::builder()
         .profile("dev")
-        .endpoint_url(moto.endpoint())
         .env(env.clone())
         .build()
         .unwrap();
