@@ -162,6 +162,16 @@ impl Body {
         }
     }
 
+    /// The in-memory payload as shared `Bytes` (a reference count, no copy); `None` for
+    /// streams.
+    pub fn shared_bytes(&self) -> Option<Bytes> {
+        match &self.inner {
+            Inner::Empty => Some(Bytes::new()),
+            Inner::Bytes { all, .. } => Some(all.clone()),
+            Inner::Stream(_) => None,
+        }
+    }
+
     /// The whole payload when it is in memory (empty or bytes), for a signer to hash;
     /// `None` for streams.
     pub fn bytes(&self) -> Option<&[u8]> {

@@ -484,8 +484,10 @@ impl Client {
             .ok_or_else(|| {
                 inia_auth::provider::CredentialsError::NotFound("the configured provider".into())
             })?;
-        let mut signed_body = match body.bytes() {
-            Some(b) => SignedBody::Bytes(Bytes::copy_from_slice(b)),
+        // The in-memory body is shared with the signer, not copied.
+        let original = body.shared_bytes();
+        let mut signed_body = match &original {
+            Some(b) => SignedBody::Bytes(b.clone()),
             None => SignedBody::Unsigned,
         };
         let ctx = SigningContext::new(
@@ -495,9 +497,14 @@ impl Client {
             time,
         );
         self.inner.signer.sign(parts, &mut signed_body, &ctx)?;
-        // A signer may rewrite an in-memory body (SigV2 POST).
+        // A signer may replace an in-memory body (SigV2 POST): then it is new bytes.
+        let replaced = |b: &Bytes| {
+            original
+                .as_ref()
+                .is_some_and(|o| o.as_ptr() != b.as_ptr() || o.len() != b.len())
+        };
         let body = match signed_body {
-            SignedBody::Bytes(b) if body.bytes().is_some_and(|old| old != &b[..]) => {
+            SignedBody::Bytes(b) if replaced(&b) => {
                 parts.headers.insert(
                     http::header::CONTENT_LENGTH,
                     http::HeaderValue::from(b.len()),
