@@ -77,42 +77,33 @@ pub fn normalize_path(path: &str) -> String {
 /// The query string canonically: each key and value decoded then strictly re-encoded,
 /// pairs sorted by key then value, joined by `&`. A key without `=` gets an empty value.
 pub fn canonical_query(query: &str) -> String {
-    if is_canonical_form(query) {
-        // Already strictly encoded (what inia's serializers write): only sort.
-        let mut pairs: Vec<(&str, &str)> = query
-            .split('&')
-            .filter(|p| !p.is_empty())
-            .map(|p| p.split_once('=').unwrap_or((p, "")))
-            .collect();
-        pairs.sort_unstable();
-        let mut s = String::with_capacity(query.len() + 8);
-        for (i, (k, v)) in pairs.iter().enumerate() {
-            if i > 0 {
-                s.push('&');
-            }
-            s.push_str(k);
-            s.push('=');
-            s.push_str(v);
-        }
-        return s;
-    }
-    let mut pairs: Vec<(String, String)> = query
+    let pairs = query
         .split('&')
         .filter(|p| !p.is_empty())
-        .map(|p| {
-            let (k, v) = p.split_once('=').unwrap_or((p, ""));
-            (encode(&decode(k), STRICT), encode(&decode(v), STRICT))
-        })
+        .map(|p| p.split_once('=').unwrap_or((p, "")));
+    if is_canonical_form(query) {
+        // Already strictly encoded (what inia's serializers write): only sort.
+        let mut pairs: Vec<(&str, &str)> = pairs.collect();
+        pairs.sort_unstable();
+        return join_pairs(&pairs, query.len());
+    }
+    let mut pairs: Vec<(String, String)> = pairs
+        .map(|(k, v)| (encode(&decode(k), STRICT), encode(&decode(v), STRICT)))
         .collect();
-    pairs.sort();
-    let mut s = String::with_capacity(query.len() + 8);
+    pairs.sort_unstable();
+    join_pairs(&pairs, query.len())
+}
+
+/// `k=v&k=v` from sorted pairs.
+fn join_pairs<K: AsRef<str>, V: AsRef<str>>(pairs: &[(K, V)], capacity: usize) -> String {
+    let mut s = String::with_capacity(capacity + 8);
     for (i, (k, v)) in pairs.iter().enumerate() {
         if i > 0 {
             s.push('&');
         }
-        s.push_str(k);
+        s.push_str(k.as_ref());
         s.push('=');
-        s.push_str(v);
+        s.push_str(v.as_ref());
     }
     s
 }
