@@ -1,0 +1,73 @@
+//! The command line's error: a one-line reason and the AWS CLI v2 exit code it maps to
+//! (252 usage, 253 configuration or credentials, 254 service error, 255 anything else).
+//!
+//! Owns the mapping from engine errors to exit codes. Does not own printing (see `main`).
+
+use inia::model::ModelError;
+use inia::Error;
+
+/// Bad command line or parameter.
+pub const USAGE: i32 = 252;
+/// Configuration or credentials problem.
+pub const CONFIG: i32 = 253;
+/// The service answered with an error.
+pub const SERVICE: i32 = 254;
+/// Anything else.
+pub const OTHER: i32 = 255;
+
+/// A failure with its exit code.
+#[derive(Debug)]
+pub struct CliError {
+    pub code: i32,
+    pub message: String,
+}
+
+impl CliError {
+    pub fn usage(message: impl Into<String>) -> CliError {
+        CliError {
+            code: USAGE,
+            message: message.into(),
+        }
+    }
+
+    pub fn other(message: impl Into<String>) -> CliError {
+        CliError {
+            code: OTHER,
+            message: message.into(),
+        }
+    }
+}
+
+impl From<Error> for CliError {
+    fn from(e: Error) -> CliError {
+        let code = match &e {
+            Error::Service { .. } => SERVICE,
+            Error::Validation(_) | Error::Param { .. } => USAGE,
+            Error::Credentials(_) | Error::Config(_) | Error::Sign(_) => CONFIG,
+            Error::Model(
+                ModelError::UnknownService { .. } | ModelError::UnknownOperation { .. },
+            ) => USAGE,
+            _ => OTHER,
+        };
+        let message = match &e {
+            Error::Validation(problems) => {
+                format!("Parameter validation failed: {}", problems.join("; "))
+            }
+            Error::Waiter { name, reason } => format!("Waiter {name} failed: {reason}"),
+            other => other.to_string(),
+        };
+        CliError {
+            code,
+            message: one_line(&message),
+        }
+    }
+}
+
+/// Joins a multi-line message into one line.
+pub fn one_line(s: &str) -> String {
+    s.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join("; ")
+}

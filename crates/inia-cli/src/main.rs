@@ -1,0 +1,88 @@
+//! `inia`: the command line, shaped like the AWS CLI v2. `main` sets up what every run
+//! needs (a panic hook that prints one line and exits 255, `--debug` logging, a
+//! current-thread runtime, Ctrl-C as exit 130) and maps failures to exit codes.
+//!
+//! Owns process setup and exit codes. Does not own any command's logic (see `run`).
+
+mod error;
+mod globals;
+mod help;
+mod names;
+mod output;
+mod params;
+mod run;
+mod shorthand;
+mod values;
+
+use error::CliError;
+
+fn main() {
+    std::panic::set_hook(Box::new(|info| {
+        let payload = info.payload();
+        let msg = payload
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown panic".into());
+        eprintln!("inia: internal error: {}", error::one_line(&msg));
+        std::process::exit(error::OTHER);
+    }));
+    let args: Result<Vec<String>, _> = std::env::args_os()
+        .skip(1)
+        .map(|a| a.into_string())
+        .collect();
+    let code = match args {
+        Ok(args) => real_main(args),
+        Err(a) => report(CliError::usage(format!(
+            "argument is not valid UTF-8: {}",
+            a.to_string_lossy()
+        ))),
+    };
+    std::process::exit(code);
+}
+
+fn real_main(args: Vec<String>) -> i32 {
+    let (g, rest) = match globals::extract(args) {
+        Ok(x) => x,
+        Err(e) => return report(e),
+    };
+    if g.version {
+        println!("inia-cli/{}", env!("CARGO_PKG_VERSION"));
+        return 0;
+    }
+    if g.debug {
+        let _ = tracing_subscriber::fmt()
+            .with_writer(std::io::stderr)
+            .with_max_level(tracing_subscriber::filter::LevelFilter::DEBUG)
+            .try_init();
+    }
+    let rt = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => return report(CliError::other(format!("cannot start the runtime: {e}"))),
+    };
+    rt.block_on(async {
+        tokio::select! {
+            r = run::run(&g, rest) => match r {
+                Ok(()) => 0,
+                Err(e) => report(e),
+            },
+            _ = tokio::signal::ctrl_c() => {
+                eprintln!();
+                130
+            }
+        }
+    })
+}
+
+/// Print the one-line reason; the exit code.
+fn report(e: CliError) -> i32 {
+    if e.code == error::USAGE {
+        eprintln!("inia: error: {}", e.message);
+    } else {
+        eprintln!("{}", e.message);
+    }
+    e.code
+}

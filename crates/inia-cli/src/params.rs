@@ -1,0 +1,305 @@
+//! One operation's parameters: a clap command built at run time from the operation's input
+//! shape (one `--kebab-case` option per member, `--no-flag` for booleans, a `--body FILE`
+//! for a streaming upload, a trailing output file for a streaming download), and the
+//! parsed words turned into the params value. Also `--cli-input-json` and
+//! `--generate-cli-skeleton`.
+//!
+//! Owns the parameter surface of one operation. Does not own calling it (see `run`).
+
+use crate::error::CliError;
+use crate::names::kebab;
+use crate::values::{self, is_boolean_value_struct};
+use clap::{Arg, ArgAction, Command};
+use inia::model::{Operation, ServiceModel, Shape, ShapeType};
+use serde_json::{Map, Value};
+use std::collections::HashSet;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// How one input member appears on the command line.
+pub struct Param {
+    pub member: String,
+    pub flag: String,
+    pub shape: Arc<Shape>,
+    pub required: bool,
+    /// A boolean, or a structure of one boolean `Value`: has a `--no-` form.
+    pub negatable: bool,
+    /// The streaming upload member: its value names a file.
+    pub upload: bool,
+}
+
+/// The parameters of one operation.
+pub struct OpParams {
+    pub params: Vec<Param>,
+    /// The operation streams its output payload to a file named last on the line.
+    pub download: bool,
+}
+
+/// What the words of one command line asked for.
+pub struct Parsed {
+    pub params: Value,
+    pub upload: Option<PathBuf>,
+    pub outfile: Option<PathBuf>,
+    /// `--generate-cli-skeleton [input|output]`.
+    pub skeleton: Option<String>,
+}
+
+const INPUT_JSON: &str = "__cli_input_json";
+const SKELETON: &str = "__generate_cli_skeleton";
+const OUTFILE: &str = "__outfile";
+
+fn err(e: impl std::fmt::Display) -> CliError {
+    CliError::other(e.to_string())
+}
+
+/// The parameters of `op`, from its input shape.
+pub fn describe(model: &ServiceModel, op: &Operation) -> Result<OpParams, CliError> {
+    let mut params = Vec::new();
+    let mut seen: HashSet<String> = ["cli-input-json", "generate-cli-skeleton"]
+        .into_iter()
+        .map(String::from)
+        .collect();
+    if let Some(input) = &op.input {
+        let shape = model.target(input, &op.name).map_err(err)?;
+        for (name, member) in &shape.members {
+            let target = model.target(member, name).map_err(err)?;
+            let flag = kebab(name);
+            let upload = shape.payload.as_deref() == Some(name.as_str())
+                && (target.streaming || member.streaming);
+            let negatable = !upload
+                && (target.kind == ShapeType::Boolean || is_boolean_value_struct(model, &target));
+            if !seen.insert(flag.clone()) || (negatable && !seen.insert(format!("no-{flag}"))) {
+                continue;
+            }
+            params.push(Param {
+                member: name.clone(),
+                flag,
+                required: shape.required.contains(name),
+                shape: target,
+                negatable,
+                upload,
+            });
+        }
+    }
+    let download = match &op.output {
+        Some(out) => {
+            let shape = model.target(out, &op.name).map_err(err)?;
+            match shape.payload.as_ref().and_then(|p| shape.members.get(p)) {
+                Some(m) => {
+                    let t = model.target(m, &op.name).map_err(err)?;
+                    (t.streaming || m.streaming) && t.kind == ShapeType::Blob
+                }
+                None => false,
+            }
+        }
+        None => false,
+    };
+    Ok(OpParams { params, download })
+}
+
+impl OpParams {
+    fn command(&self, name: &str) -> Command {
+        let mut cmd = Command::new(name.to_string())
+            .no_binary_name(true)
+            .disable_help_flag(true)
+            .disable_version_flag(true)
+            .disable_help_subcommand(true);
+        for p in &self.params {
+            let mut arg = Arg::new(p.member.clone())
+                .long(p.flag.clone())
+                .allow_negative_numbers(true);
+            arg = if p.negatable {
+                arg.num_args(0..=1).action(ArgAction::Set)
+            } else if p.shape.kind == ShapeType::List && !p.upload {
+                arg.num_args(1..).action(ArgAction::Append)
+            } else {
+                arg.num_args(1).action(ArgAction::Set)
+            };
+            cmd = cmd.arg(arg);
+            if p.negatable {
+                cmd = cmd.arg(
+                    Arg::new(format!("no-{}", p.member))
+                        .long(format!("no-{}", p.flag))
+                        .action(ArgAction::SetTrue),
+                );
+            }
+        }
+        cmd = cmd
+            .arg(Arg::new(INPUT_JSON).long("cli-input-json").num_args(1))
+            .arg(
+                Arg::new(SKELETON)
+                    .long("generate-cli-skeleton")
+                    .num_args(0..=1)
+                    .default_missing_value("input")
+                    .value_parser(["input", "output"]),
+            );
+        if self.download {
+            cmd = cmd.arg(Arg::new(OUTFILE).value_name("outfile").num_args(1));
+        }
+        cmd
+    }
+
+    /// Parse `words` (everything after the operation name).
+    pub fn parse(
+        &self,
+        model: &ServiceModel,
+        op: &Operation,
+        words: &[String],
+    ) -> Result<Parsed, CliError> {
+        let matches = self
+            .command(&kebab(&op.name))
+            .try_get_matches_from(words)
+            .map_err(|e| CliError::usage(clap_message(&e)))?;
+        let skeleton = matches.get_one::<String>(SKELETON).cloned();
+        let mut out = Map::new();
+        let mut upload = None;
+        for p in &self.params {
+            let flag = format!("--{}", p.flag);
+            let negated = p.negatable && matches.get_flag(&format!("no-{}", p.member));
+            let given = matches.contains_id(&p.member)
+                && matches.value_source(&p.member) == Some(clap::parser::ValueSource::CommandLine);
+            if negated && given {
+                return Err(CliError::usage(format!(
+                    "cannot specify both {flag} and --no-{}",
+                    p.flag
+                )));
+            }
+            let value = if negated {
+                bool_value(model, p, false)
+            } else if !given {
+                continue;
+            } else {
+                let words: Vec<String> = matches
+                    .get_many::<String>(&p.member)
+                    .map(|v| v.cloned().collect())
+                    .unwrap_or_default();
+                if p.upload {
+                    upload = words.first().map(PathBuf::from);
+                    continue;
+                }
+                if p.negatable && words.is_empty() {
+                    bool_value(model, p, true)
+                } else {
+                    values::from_words(model, &p.shape, &words, &flag)?
+                }
+            };
+            out.insert(p.member.clone(), value);
+        }
+        let mut params = Map::new();
+        if let Some(text) = matches.get_one::<String>(INPUT_JSON) {
+            let text = match text.strip_prefix("file://") {
+                Some(path) => std::fs::read_to_string(path).map_err(|e| {
+                    CliError::usage(format!(
+                        "Error parsing parameter '--cli-input-json': Unable to load paramfile {text}: {e}"
+                    ))
+                })?,
+                None => text.clone(),
+            };
+            match serde_json::from_str::<Value>(&text) {
+                Ok(Value::Object(m)) => params = m,
+                Ok(_) => {
+                    return Err(CliError::usage(
+                        "Error parsing parameter '--cli-input-json': expected a JSON object",
+                    ))
+                }
+                Err(e) => {
+                    return Err(CliError::usage(format!(
+                        "Error parsing parameter '--cli-input-json': Invalid JSON: {e}"
+                    )))
+                }
+            }
+        }
+        params.extend(out);
+        if skeleton.is_none() {
+            let missing: Vec<String> = self
+                .params
+                .iter()
+                .filter(|p| p.required && !params.contains_key(&p.member))
+                .filter(|p| !(p.upload && upload.is_some()))
+                .map(|p| format!("--{}", p.flag))
+                .collect();
+            if !missing.is_empty() {
+                return Err(CliError::usage(format!(
+                    "the following arguments are required: {}",
+                    missing.join(", ")
+                )));
+            }
+        }
+        let outfile = matches
+            .try_get_one::<String>(OUTFILE)
+            .ok()
+            .flatten()
+            .map(PathBuf::from);
+        if self.download && outfile.is_none() && skeleton.is_none() {
+            return Err(CliError::usage(
+                "the following arguments are required: outfile",
+            ));
+        }
+        Ok(Parsed {
+            params: Value::Object(params),
+            upload,
+            outfile,
+            skeleton,
+        })
+    }
+}
+
+fn bool_value(model: &ServiceModel, p: &Param, b: bool) -> Value {
+    if is_boolean_value_struct(model, &p.shape) {
+        Value::Object(Map::from_iter([("Value".to_string(), Value::Bool(b))]))
+    } else {
+        Value::Bool(b)
+    }
+}
+
+/// clap's error as one line, without its usage and tips.
+fn clap_message(e: &clap::Error) -> String {
+    let text = e.to_string();
+    let first = text.lines().next().unwrap_or("invalid arguments");
+    first.trim_start_matches("error: ").to_string()
+}
+
+/// A sample value of `shape`, as `--generate-cli-skeleton` prints it.
+pub fn skeleton(model: &ServiceModel, shape: &Shape, depth: usize) -> Value {
+    let child = |m: &inia::model::Member, at: &str| {
+        model
+            .target(m, at)
+            .map(|s| skeleton(model, &s, depth + 1))
+            .unwrap_or(Value::Null)
+    };
+    if depth > 12 {
+        return Value::Null;
+    }
+    match shape.kind {
+        ShapeType::Structure => Value::Object(
+            shape
+                .members
+                .iter()
+                .filter(|(_, m)| !m.streaming)
+                .map(|(n, m)| (n.clone(), child(m, n)))
+                .collect(),
+        ),
+        ShapeType::List => Value::Array(shape.member.iter().map(|m| child(m, "member")).collect()),
+        ShapeType::Map => Value::Object(
+            shape
+                .value
+                .iter()
+                .map(|m| ("KeyName".to_string(), child(m, "value")))
+                .collect(),
+        ),
+        ShapeType::Boolean => Value::Bool(true),
+        ShapeType::Integer
+        | ShapeType::Long
+        | ShapeType::Short
+        | ShapeType::Byte
+        | ShapeType::BigInteger => Value::from(0),
+        ShapeType::Float | ShapeType::Double | ShapeType::BigDecimal => Value::from(0.0),
+        ShapeType::Timestamp => Value::String("1970-01-01T00:00:00".into()),
+        ShapeType::Blob if shape.streaming => Value::Null,
+        _ => shape
+            .enum_values
+            .as_ref()
+            .and_then(|v| v.first().cloned())
+            .unwrap_or_else(|| Value::String(String::new())),
+    }
+}

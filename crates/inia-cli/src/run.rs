@@ -1,0 +1,307 @@
+//! Running one command line after the global options are taken out: find the service
+//! (loading only its model), the operation or waiter, parse its parameters, build the
+//! session and client, call (paging, uploading or downloading as the operation needs) and
+//! print the result.
+//!
+//! Owns the command's flow. Does not own parameter parsing (`params`), output (`output`)
+//! or any engine logic (the `inia` crate).
+
+use crate::error::CliError;
+use crate::globals::Globals;
+use crate::help::{self, cli_service_name};
+use crate::names::{kebab, loose};
+use crate::output::{self, Query};
+use crate::params::{self, Parsed};
+use inia::connection::HttpConfig;
+use inia::model::{ServiceModel, SpecPath};
+use inia::{Body, Client, Session, Value, WaitOptions};
+use serde_json::Map;
+use tokio::io::AsyncWriteExt;
+
+fn is_help(w: Option<&String>) -> bool {
+    matches!(w.map(String::as_str), Some("help" | "--help" | "-h"))
+}
+
+fn engine(e: inia::Error) -> CliError {
+    CliError::from(e)
+}
+
+/// Run `<service> <operation> [parameters]`.
+pub async fn run(g: &Globals, words: Vec<String>) -> Result<(), CliError> {
+    let specs = SpecPath::from_env(g.spec_paths.clone());
+    let Some(word) = words.first() else {
+        return Err(CliError::usage(
+            "the following arguments are required: command (see 'inia help')",
+        ));
+    };
+    if is_help(Some(word)) {
+        return help::top(specs.services());
+    }
+    let folder = match word.as_str() {
+        "s3api" => "s3",
+        "s3" => {
+            return Err(CliError::usage(
+                "the high-level s3 commands are not supported yet; use 'inia s3api'",
+            ))
+        }
+        w => w,
+    };
+    if folder.contains(['/', '\\']) || folder.starts_with('.') || specs.api_version(folder).is_err()
+    {
+        return Err(CliError::usage(format!(
+            "argument command: Invalid choice: '{word}' (see 'inia help' for the services)"
+        )));
+    }
+    let cli_name = cli_service_name(folder).to_string();
+    let rest = &words[1..];
+    if rest.is_empty() || is_help(rest.first()) {
+        let model = specs.load_service(folder).map_err(|e| engine(e.into()))?;
+        return help::service(&cli_name, &model, &waiter_names(&specs, folder)?);
+    }
+    let query = g.query.as_deref().map(Query::compile).transpose()?;
+    if rest[0] == "wait" {
+        return wait(g, &specs, folder, &cli_name, &rest[1..]).await;
+    }
+    if is_help(rest.get(1)) {
+        let model = specs.load_service(folder).map_err(|e| engine(e.into()))?;
+        let op = find_operation(&model, &rest[0], &cli_name)?;
+        let op = model.operation(&op).map_err(|e| engine(e.into()))?;
+        return help::operation(&cli_name, &rest[0], &params::describe(&model, &op)?);
+    }
+    let session = session(g)?;
+    let model = session.model(folder).map_err(engine)?;
+    let name = find_operation(&model, &rest[0], &cli_name)?;
+    let op = model.operation(&name).map_err(|e| engine(e.into()))?;
+    let desc = params::describe(&model, &op)?;
+    let parsed = desc.parse(&model, &op, &rest[1..])?;
+    if let Some(which) = &parsed.skeleton {
+        return print_skeleton(&model, &op, which);
+    }
+    let client = session.client(folder).map_err(engine)?;
+    let value = call(g, &client, &name, parsed).await?;
+    output::print(value, query.as_ref())
+}
+
+/// The session the global options describe.
+fn session(g: &Globals) -> Result<Session, CliError> {
+    let mut http = HttpConfig::default();
+    http.insecure = g.no_verify_ssl;
+    let mut b = Session::builder()
+        .http_config(http)
+        .unsigned(g.no_sign_request);
+    if let Some(t) = g.connect_timeout {
+        b = b.connect_timeout(t);
+    }
+    if let Some(t) = g.read_timeout {
+        b = b.read_timeout(t);
+    }
+    if let Some(r) = &g.region {
+        b = b.region(r);
+    }
+    if let Some(p) = &g.profile {
+        b = b.profile(p);
+    }
+    if let Some(u) = &g.endpoint_url {
+        b = b.endpoint_url(u);
+    }
+    for d in &g.spec_paths {
+        b = b.spec_dir(d);
+    }
+    b.build().map_err(engine)
+}
+
+fn find_operation(model: &ServiceModel, word: &str, service: &str) -> Result<String, CliError> {
+    let key = loose(word);
+    model
+        .operation_names()
+        .find(|n| loose(n) == key)
+        .map(str::to_string)
+        .ok_or_else(|| {
+            CliError::usage(format!(
+                "argument operation: Invalid choice: '{word}' (see 'inia {service} help' for the operations)"
+            ))
+        })
+}
+
+fn print_skeleton(
+    model: &ServiceModel,
+    op: &inia::model::Operation,
+    which: &str,
+) -> Result<(), CliError> {
+    let member = if which == "output" {
+        &op.output
+    } else {
+        &op.input
+    };
+    let value = match member {
+        Some(m) => {
+            let shape = model.target(m, &op.name).map_err(|e| engine(e.into()))?;
+            params::skeleton(model, &shape, 0)
+        }
+        None => Value::Object(Map::new()),
+    };
+    output::print_json(&value)
+}
+
+/// One operation call: a download, an upload, all pages, or a single call.
+async fn call(g: &Globals, client: &Client, name: &str, parsed: Parsed) -> Result<Value, CliError> {
+    let Parsed {
+        mut params,
+        upload,
+        outfile,
+        ..
+    } = parsed;
+    if let Some(path) = outfile {
+        let out = client.call_with(name, params, None).await.map_err(engine)?;
+        if let Some(mut body) = out.body {
+            let shown = path.display().to_string();
+            let io = |e: std::io::Error| CliError::other(format!("{shown}: {e}"));
+            let mut file = tokio::fs::File::create(&path).await.map_err(io)?;
+            while let Some(chunk) = body.chunk().await {
+                let chunk = chunk.map_err(|e| engine(e.into()))?;
+                file.write_all(&chunk).await.map_err(io)?;
+            }
+            file.flush().await.map_err(io)?;
+        }
+        return Ok(out.value);
+    }
+    if let Some(path) = upload {
+        let body = Body::from_file(&path).map_err(|e| {
+            CliError::usage(format!(
+                "Error parsing parameter '--body': {}: {e}",
+                path.display()
+            ))
+        })?;
+        let out = client
+            .call_with(name, params, Some(body))
+            .await
+            .map_err(engine)?;
+        return Ok(out.value);
+    }
+    let paginator = if g.no_paginate {
+        None
+    } else {
+        client.paginator(name).map_err(engine)?
+    };
+    let Some(p) = paginator else {
+        return client.call(name, params).await.map_err(engine);
+    };
+    let Some(obj) = params.as_object_mut() else {
+        return Err(CliError::usage("parameters must be a JSON object"));
+    };
+    if let Some(limit) = p.limit_key() {
+        let size = match (g.page_size, g.max_items) {
+            (Some(n), _) => Some(n),
+            // Without --page-size, ask for no more than --max-items in one call.
+            (None, Some(m)) if !obj.contains_key(limit) => {
+                Some(clamp_limit(client.model(), name, limit, m as u64))
+            }
+            _ => None,
+        };
+        if let Some(n) = size {
+            obj.insert(limit.to_string(), Value::from(n));
+        }
+    }
+    if let Some(token) = &g.starting_token {
+        for (k, v) in decode_token(p.input_tokens(), token)? {
+            obj.insert(k, v);
+        }
+    }
+    client
+        .paginate_all(name, params, g.max_items)
+        .await
+        .map_err(engine)
+}
+
+/// `n` within the limit member's modelled bounds.
+fn clamp_limit(model: &ServiceModel, op: &str, limit: &str, n: u64) -> u64 {
+    let shape = model
+        .operation(op)
+        .ok()
+        .and_then(|o| o.input.clone())
+        .and_then(|i| model.target(&i, op).ok())
+        .and_then(|s| {
+            s.members
+                .get(limit)
+                .and_then(|m| model.target(m, limit).ok())
+        });
+    let (min, max) = shape.map_or((None, None), |s| (s.min, s.max));
+    let mut n = n as f64;
+    if let Some(max) = max {
+        n = n.min(max);
+    }
+    if let Some(min) = min {
+        n = n.max(min);
+    }
+    n.max(1.0) as u64
+}
+
+/// A `--starting-token`: the one input token as is, or several as base64 JSON.
+fn decode_token(names: &[String], token: &str) -> Result<Vec<(String, Value)>, CliError> {
+    if let [one] = names {
+        return Ok(vec![(one.clone(), Value::String(token.to_string()))]);
+    }
+    let bad = || CliError::usage(format!("Bad --starting-token: {token}"));
+    let bytes = inia::protocol::timefmt::base64_decode(token).ok_or_else(bad)?;
+    match serde_json::from_slice::<Value>(&bytes) {
+        Ok(Value::Object(m)) => Ok(m.into_iter().filter(|(k, _)| names.contains(k)).collect()),
+        _ => Err(bad()),
+    }
+}
+
+fn waiter_names(specs: &SpecPath, folder: &str) -> Result<Vec<String>, CliError> {
+    let file = specs
+        .load_json(folder, "waiters-2")
+        .map_err(|e| engine(e.into()))?;
+    Ok(file
+        .as_ref()
+        .and_then(|f| f["waiters"].as_object())
+        .map(|m| m.keys().cloned().collect())
+        .unwrap_or_default())
+}
+
+/// `inia <service> wait <waiter> [parameters]`.
+async fn wait(
+    g: &Globals,
+    specs: &SpecPath,
+    folder: &str,
+    cli_name: &str,
+    words: &[String],
+) -> Result<(), CliError> {
+    let names = waiter_names(specs, folder)?;
+    if words.is_empty() || is_help(words.first()) {
+        return help::waiters(cli_name, &names);
+    }
+    let key = loose(&words[0]);
+    let Some(waiter) = names.iter().find(|n| loose(n) == key) else {
+        return Err(CliError::usage(format!(
+            "argument wait: Invalid choice: '{}' (see 'inia {cli_name} wait help')",
+            words[0]
+        )));
+    };
+    let file = specs
+        .load_json(folder, "waiters-2")
+        .map_err(|e| engine(e.into()))?
+        .unwrap_or_default();
+    let op_name = file["waiters"][waiter.as_str()]["operation"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let session = session(g)?;
+    let model = session.model(folder).map_err(engine)?;
+    let op = model.operation(&op_name).map_err(|e| engine(e.into()))?;
+    let desc = params::describe(&model, &op)?;
+    if is_help(words.get(1)) {
+        return help::operation(cli_name, &format!("wait {}", kebab(waiter)), &desc);
+    }
+    let parsed = desc.parse(&model, &op, &words[1..])?;
+    if let Some(which) = &parsed.skeleton {
+        return print_skeleton(&model, &op, which);
+    }
+    let client = session.client(folder).map_err(engine)?;
+    client
+        .wait(waiter, parsed.params, WaitOptions::default())
+        .await
+        .map_err(engine)?;
+    Ok(())
+}
