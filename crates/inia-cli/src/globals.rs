@@ -16,6 +16,8 @@ pub struct Globals {
     pub region: Option<String>,
     pub profile: Option<String>,
     pub query: Option<String>,
+    /// `--output`, when given (see `output` for the other sources).
+    pub output: Option<crate::output::Format>,
     pub no_paginate: bool,
     pub page_size: Option<u64>,
     pub max_items: Option<usize>,
@@ -58,7 +60,7 @@ pub const HELP: &[(&str, &str)] = &[
     ("--endpoint-url URL", "send requests to this URL"),
     ("--region REGION", "the region to call"),
     ("--profile NAME", "a profile of the shared config files"),
-    ("--output json", "the output format (only json so far)"),
+    ("--output FORMAT", "json, text, table or yaml"),
     (
         "--query EXPR",
         "a JMESPath expression applied to the result",
@@ -131,24 +133,10 @@ fn set(g: &mut Globals, name: &str, value: String) -> Result<(), CliError> {
         "--endpoint-url" => g.endpoint_url = Some(value),
         "--region" => g.region = Some(value),
         "--profile" => g.profile = Some(value),
-        "--output" => match value.as_str() {
-            "json" => {}
-            "text" | "table" | "yaml" | "yaml-stream" => {
-                return Err(CliError::usage(format!(
-                    "--output {value} is not supported yet (only json)"
-                )))
-            }
-            other => {
-                return Err(CliError::usage(format!(
-                    "argument --output: invalid choice: '{other}' (choose from 'json', 'text', 'table', 'yaml', 'yaml-stream')"
-                )))
-            }
-        },
+        "--output" => g.output = Some(crate::output::Format::parse(&value)?),
         "--query" => g.query = Some(value),
         "--page-size" => g.page_size = Some(number(&value)?),
-        "--max-items" => {
-            g.max_items = Some(usize::try_from(number(&value)?).unwrap_or(usize::MAX))
-        }
+        "--max-items" => g.max_items = Some(usize::try_from(number(&value)?).unwrap_or(usize::MAX)),
         "--starting-token" => g.starting_token = Some(value),
         "--cli-read-timeout" => g.read_timeout = Some(seconds(number(&value)?)),
         "--cli-connect-timeout" => g.connect_timeout = Some(seconds(number(&value)?)),
@@ -188,7 +176,9 @@ mod tests {
 
     #[test]
     fn bad_globals_are_usage_errors() {
-        assert_eq!(extract(args("--output text sts x")).unwrap_err().code, 252);
+        assert_eq!(extract(args("--output xml sts x")).unwrap_err().code, 252);
+        let (g, _) = extract(args("--output table sts x")).unwrap();
+        assert_eq!(g.output, Some(crate::output::Format::Table));
         assert_eq!(extract(args("--page-size x")).unwrap_err().code, 252);
         assert_eq!(extract(args("sts x --region")).unwrap_err().code, 252);
     }

@@ -11,6 +11,7 @@ mod names;
 mod output;
 mod params;
 mod run;
+mod s3cmd;
 mod shorthand;
 mod values;
 
@@ -77,11 +78,11 @@ fn real_main(args: Vec<String>) -> i32 {
     })
 }
 
-/// Print the one-line reason; the exit code.
+/// Print the one-line reason (if there is one); the exit code.
 fn report(e: CliError) -> i32 {
     if e.code == error::USAGE {
         eprintln!("inia: error: {}", e.message);
-    } else {
+    } else if !e.message.is_empty() {
         eprintln!("{}", e.message);
     }
     e.code

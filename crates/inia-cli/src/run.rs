@@ -39,11 +39,7 @@ pub async fn run(g: &Globals, words: Vec<String>) -> Result<(), CliError> {
     }
     let folder = match word.as_str() {
         "s3api" => "s3",
-        "s3" => {
-            return Err(CliError::usage(
-                "the high-level s3 commands are not supported yet; use 'inia s3api'",
-            ))
-        }
+        "s3" => return crate::s3cmd::run(g, &words[1..]).await,
         w => w,
     };
     if folder.contains(['/', '\\']) || folder.starts_with('.') || specs.api_version(folder).is_err()
@@ -79,7 +75,12 @@ pub async fn run(g: &Globals, words: Vec<String>) -> Result<(), CliError> {
     }
     let client = session.client(folder).map_err(engine)?;
     let value = call(g, &client, &name, parsed).await?;
-    output::print(value, query.as_ref())
+    let choice = output::Choice {
+        format: g.output,
+        profile: g.profile.as_deref(),
+        title: &name,
+    };
+    output::print(value, query.as_ref(), &choice)
 }
 
 /// The session the global options describe.

@@ -333,7 +333,7 @@ fn usage_errors_exit_252_naming_the_problem() {
             "Colour",
         ),
         (
-            &["sts", "get-caller-identity", "--output", "table"],
+            &["sts", "get-caller-identity", "--output", "yaml-stream"],
             "not supported yet",
         ),
         (&["sts", "get-caller-identity", "--query", "[["], "--query"),
