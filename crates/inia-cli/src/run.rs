@@ -83,8 +83,8 @@ pub async fn run(g: &Globals, words: Vec<String>) -> Result<(), CliError> {
     output::print(value, query.as_ref(), &choice)
 }
 
-/// The session the global options describe.
-fn session(g: &Globals) -> Result<Session, CliError> {
+/// The session the global options describe (the API commands and `inia s3` alike).
+pub(crate) fn session(g: &Globals) -> Result<Session, CliError> {
     let mut http = HttpConfig::default();
     http.insecure = g.no_verify_ssl;
     let mut b = Session::builder()

@@ -14,9 +14,8 @@ mod url;
 use crate::error::CliError;
 use crate::globals::Globals;
 use futures_util::StreamExt;
-use inia::connection::HttpConfig;
 use inia::transfer::UploadOptions;
-use inia::{json, Client, Session, Value};
+use inia::{json, Client, Value};
 use std::collections::BTreeMap;
 
 const USAGE: &str = "usage: inia s3 <mb|rb|ls|cp|mv|rm|sync> [paths] [options]";
@@ -203,30 +202,7 @@ fn metadata(text: &str) -> Result<BTreeMap<String, String>, CliError> {
 
 /// The S3 client the global options describe.
 fn client(g: &Globals) -> Result<Client, CliError> {
-    let mut http = HttpConfig::default();
-    http.insecure = g.no_verify_ssl;
-    let mut b = Session::builder()
-        .http_config(http)
-        .unsigned(g.no_sign_request);
-    if let Some(t) = g.connect_timeout {
-        b = b.connect_timeout(t);
-    }
-    if let Some(t) = g.read_timeout {
-        b = b.read_timeout(t);
-    }
-    if let Some(r) = &g.region {
-        b = b.region(r);
-    }
-    if let Some(p) = &g.profile {
-        b = b.profile(p);
-    }
-    if let Some(u) = &g.endpoint_url {
-        b = b.endpoint_url(u);
-    }
-    for d in &g.spec_paths {
-        b = b.spec_dir(d);
-    }
-    let session = b.build().map_err(CliError::from)?;
+    let session = crate::run::session(g)?;
     session.client("s3").map_err(CliError::from)
 }
 

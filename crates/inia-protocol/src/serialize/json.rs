@@ -25,7 +25,7 @@ pub(super) fn serialize(
     params: &Value,
 ) -> Result<http::Request<Bytes>, ProtocolError> {
     let input = super::input(model, op)?;
-    let params = super::prepare(input.as_ref(), params)?;
+    let params = super::prepare(params)?;
     let meta = model.metadata();
     let mut headers = HeaderMap::new();
     if let Some(prefix) = &meta.target_prefix {

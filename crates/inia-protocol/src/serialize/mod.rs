@@ -116,10 +116,7 @@ pub(crate) fn input<'o>(
 }
 
 /// The params as an object (null is an empty input).
-pub(crate) fn prepare<'p>(
-    _input: Option<&MemberRef<'_>>,
-    params: &'p Value,
-) -> Result<Cow<'p, Map<String, Value>>, ProtocolError> {
+pub(crate) fn prepare<'p>(params: &'p Value) -> Result<Cow<'p, Map<String, Value>>, ProtocolError> {
     let obj = match params {
         Value::Object(o) => Cow::Borrowed(o),
         Value::Null => Cow::Owned(Map::new()),

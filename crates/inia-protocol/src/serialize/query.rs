@@ -32,7 +32,7 @@ pub(super) fn serialize(
     ec2: bool,
 ) -> Result<http::Request<Bytes>, ProtocolError> {
     let input = super::input(model, op)?;
-    let params = super::prepare(input.as_ref(), params)?;
+    let params = super::prepare(params)?;
     let version = model.metadata().api_version.as_deref().unwrap_or_default();
     let mut pairs = vec![
         ("Action".to_string(), op.name.clone()),
