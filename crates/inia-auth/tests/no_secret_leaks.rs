@@ -114,6 +114,15 @@ fn secrets_never_reach_logs_errors_or_debug() {
                     .unwrap_err()
             },
             scheme("kerberos").unwrap_err(),
+            // Azure SharedKey: the secret (an account key) is not base64.
+            scheme("azure-shared-key")
+                .unwrap()
+                .sign(
+                    &mut parts("GET", "https://a.blob.core.windows.net/?comp=list"),
+                    &mut SignedBody::Unsigned,
+                    &ctx,
+                )
+                .unwrap_err(),
         ];
         for e in &errors {
             seen.push_str(&format!("{e} {e:?}\n"));

@@ -28,6 +28,7 @@ pub struct Globals {
     pub connect_timeout: Option<Duration>,
     pub debug: bool,
     pub spec_paths: Vec<PathBuf>,
+    pub provider: Option<String>,
     pub version: bool,
 }
 
@@ -44,6 +45,7 @@ const WITH_VALUE: &[&str] = &[
     "--cli-read-timeout",
     "--cli-connect-timeout",
     "--spec-path",
+    "--provider",
 ];
 
 /// Names of the global flags.
@@ -80,6 +82,10 @@ pub const HELP: &[(&str, &str)] = &[
     (
         "--spec-path DIR",
         "look for spec files here first (repeatable)",
+    ),
+    (
+        "--provider NAME",
+        "the provider file to use (aws, azure-blob, s3-compatible, eucalyptus...)",
     ),
 ];
 
@@ -140,6 +146,7 @@ fn set(g: &mut Globals, name: &str, value: String) -> Result<(), CliError> {
         "--starting-token" => g.starting_token = Some(value),
         "--cli-read-timeout" => g.read_timeout = Some(seconds(number(&value)?)),
         "--cli-connect-timeout" => g.connect_timeout = Some(seconds(number(&value)?)),
+        "--provider" => g.provider = Some(value),
         _ => g.spec_paths.push(PathBuf::from(value)),
     }
     Ok(())

@@ -35,3 +35,11 @@ pub fn versions(service: &str) -> Vec<String> {
         })
         .collect()
 }
+
+/// Names of the embedded files directly in `folder` (`providers` → `aws.json`, ...).
+pub fn names_under(folder: &str) -> impl Iterator<Item = &'static str> + '_ {
+    FILES.iter().filter_map(move |(name, _)| {
+        let rest = name.strip_prefix(folder)?.strip_prefix('/')?;
+        (!rest.contains('/')).then_some(rest)
+    })
+}

@@ -20,11 +20,16 @@
 mod embedded;
 mod error;
 mod loader;
+mod provider;
 mod service;
 mod shape;
 
 pub use error::ModelError;
 pub use loader::{deep_merge, read_text, strip_documentation, Root, SpecPath};
+pub use provider::{
+    fill_template, template_variables, Addressing, Checksums, CredentialSource, EndpointRule,
+    KeyNames, ProviderFile, ServiceBinding, Setting, Signing,
+};
 pub use service::{Metadata, Protocol, ServiceModel};
 pub use shape::{
     EndpointTrait, ErrorTrait, HttpChecksumTrait, HttpTrait, Location, Member, Operation,

@@ -207,6 +207,15 @@ impl SpecPath {
     /// A file at the top of a spec folder (`endpoints.json`), from the first root that has
     /// it. `None` when no root has it.
     pub fn load_root_json(&self, name: &str) -> Result<Option<Value>, ModelError> {
+        match self.read_root(name)? {
+            Some((text, origin)) => parse_value(&text, &origin).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// The text of a file at the top of a spec folder (`providers/aws.json`) and where it
+    /// was found, from the first root that has it.
+    pub fn read_root(&self, name: &str) -> Result<Option<(String, String)>, ModelError> {
         for root in &self.roots {
             let found = Found {
                 root: root.clone(),
@@ -217,7 +226,7 @@ impl SpecPath {
                 Root::Dir(d) => d.join(name).is_file(),
             };
             if exists {
-                return parse_value(&found.read()?, &found.origin()).map(Some);
+                return Ok(Some((found.read()?, found.origin())));
             }
         }
         Ok(None)

@@ -17,7 +17,10 @@ use crate::session::Session;
 use bytes::Bytes;
 use inia_auth::sign::{scheme, Anonymous, Sign, SignedBody, SigningContext};
 use inia_http::{Body, ResponseBody};
-use inia_model::{Operation, Protocol, ServiceModel, ShapeType};
+use inia_model::{
+    Addressing, Checksums, EndpointRule, Operation, Protocol, ServiceBinding, ServiceModel,
+    ShapeType,
+};
 use serde_json::Value;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -49,6 +52,9 @@ pub struct Output {
 
 pub(crate) struct ClientInner {
     pub(crate) session: Session,
+    /// The spec folder the model, paginators and waiters come from (`Service::name`):
+    /// the provider's model for the service (`azure-blob` for `blob`), not the name the
+    /// client was asked for.
     pub(crate) service: String,
     pub(crate) model: Arc<ServiceModel>,
     protocol: Protocol,
@@ -56,6 +62,11 @@ pub(crate) struct ClientInner {
     endpoint_overridden: bool,
     signing_name: String,
     signer: Arc<dyn Sign>,
+    /// S3 bucket addressing, from the provider file.
+    pub(crate) addressing: Addressing,
+    /// Headers every request carries unless it sets them, from the provider file.
+    headers: Vec<(http::HeaderName, http::HeaderValue)>,
+    checksums: Checksums,
     quota: RetryQuota,
     /// Server clock minus ours, in seconds, learnt from clock-skew errors.
     skew: AtomicI64,
@@ -95,6 +106,7 @@ impl Client {
         session: Session,
         service: &str,
         model: Arc<ServiceModel>,
+        binding: &ServiceBinding,
     ) -> Result<Client, Error> {
         let protocol = inia_protocol::protocol(&model).map_err(|e| Error::Config(e.to_string()))?;
         let md = model.metadata();
@@ -111,10 +123,12 @@ impl Client {
             .or_else(|| session.env("AWS_ENDPOINT_URL"))
             .or_else(|| session.inner.profile_endpoint_url.clone());
         let region = session.inner.region.clone();
-        let endpoint = match (&override_url, &region) {
-            (Some(url), region) => {
+        let mut endpoint = match (&override_url, &binding.endpoint) {
+            (Some(url), _) => {
                 if !(url.starts_with("http://") || url.starts_with("https://")) {
-                    return Err(Error::Config(format!("endpoint URL {url:?} must start with http:// or https://")));
+                    return Err(Error::Config(format!(
+                        "endpoint URL {url:?} must start with http:// or https://"
+                    )));
                 }
                 ResolvedEndpoint {
                     url: url.trim_end_matches('/').to_string(),
@@ -123,43 +137,58 @@ impl Client {
                     partition: "aws".into(),
                 }
             }
-            (None, Some(region)) => session
-                .partitions()?
-                .resolve(&prefix, region)
-                .map_err(|e| Error::Config(e.to_string()))?,
-            (None, None) => {
-                return Err(Error::Config(
-                    "You must specify a region (AWS_REGION, AWS_DEFAULT_REGION, a profile's region, or in code)".into(),
-                ))
+            (None, EndpointRule::Partitions { partitions }) => {
+                let Some(region) = &region else {
+                    return Err(Error::Config(
+                        "You must specify a region (AWS_REGION, AWS_DEFAULT_REGION, a profile's region, or in code)".into(),
+                    ));
+                };
+                session
+                    .partitions(partitions)?
+                    .resolve(&prefix, region)
+                    .map_err(|e| Error::Config(e.to_string()))?
+            }
+            (None, EndpointRule::Template(t)) => {
+                crate::provider::template_endpoint(&session, service, t)?
             }
         };
-        let signing_name = endpoint
-            .signing_name
+        if let Some(r) = &binding.signing.region {
+            endpoint.signing_region = r.clone();
+        }
+        let signing_name = binding
+            .signing
+            .name
             .clone()
+            .or_else(|| endpoint.signing_name.clone())
             .or_else(|| md.signing_name.clone())
             .unwrap_or_else(|| prefix.clone());
         let signer: Arc<dyn Sign> = if session.inner.unsigned {
             Arc::new(Anonymous)
         } else {
-            let version = md.signature_version.as_deref().unwrap_or("v4");
-            let name = match version {
-                "s3" | "s3v4" => "s3v4",
-                "v4" | "v2" => version,
-                other => other,
+            let name = match binding.signing.scheme.as_deref() {
+                None | Some("model") => match md.signature_version.as_deref().unwrap_or("v4") {
+                    "s3" | "s3v4" => "s3v4",
+                    other => other,
+                },
+                Some(given) => given,
             };
             scheme(name)?
         };
+        let headers = crate::provider::default_headers(&session, binding)?;
         let quota = RetryQuota::new(session.inner.retry.quota);
         Ok(Client {
             inner: Arc::new(ClientInner {
                 session,
-                service: service.to_string(),
+                service: binding.model_name(service).to_string(),
                 model,
                 protocol,
                 endpoint,
                 endpoint_overridden: override_url.is_some(),
                 signing_name,
                 signer,
+                addressing: binding.addressing,
+                headers,
+                checksums: binding.checksums,
                 quota,
                 skew: AtomicI64::new(0),
                 op_names: OnceLock::new(),
@@ -256,6 +285,7 @@ impl Client {
             }
         }
         let params = crate::s3::customize_params(&self.inner, op, params);
+        let params = crate::route53::customize_params(model, op, params);
         inia_protocol::validate::validate(model, op, &params).map_err(wrap)?;
         // Stage: serialize.
         let request = inia_protocol::serialize_operation(model, op, &params).map_err(wrap)?;
@@ -277,7 +307,28 @@ impl Client {
         if let Some(p) = auth_path {
             parts.extensions.insert(p);
         }
+        self.provider_headers(&mut parts, &body);
         self.attempts(op, parts, body).await
+    }
+
+    /// The provider's default headers, and `Content-MD5` when its checksums say so.
+    fn provider_headers(&self, parts: &mut http::request::Parts, body: &Body) {
+        for (name, value) in &self.inner.headers {
+            if !parts.headers.contains_key(name) {
+                parts.headers.insert(name.clone(), value.clone());
+            }
+        }
+        if self.inner.checksums == Checksums::Md5 && !parts.headers.contains_key("content-md5") {
+            if let Some(bytes) = body.shared_bytes().filter(|b| !b.is_empty()) {
+                use md5::Digest;
+                let digest = md5::Md5::digest(&bytes);
+                let b64 =
+                    base64::Engine::encode(&base64::engine::general_purpose::STANDARD, digest);
+                if let Ok(v) = http::HeaderValue::from_str(&b64) {
+                    parts.headers.insert("content-md5", v);
+                }
+            }
+        }
     }
 
     /// The input member that is a streaming payload, if any.
@@ -313,17 +364,57 @@ impl Client {
         })
     }
 
+    /// Every attempt of one call; the retries made are recorded in the result's
+    /// `ResponseMetadata.RetryAttempts` (and `MaxAttemptsReached` when a retryable error
+    /// ran out of attempts), as botocore records them.
     async fn attempts(
         &self,
         op: &Operation,
         parts: http::request::Parts,
         body: Body,
     ) -> Result<Output, Error> {
+        let mut attempt = 1;
+        let mut exhausted = false;
+        let result = self
+            .attempt_loop(op, parts, body, &mut attempt, &mut exhausted)
+            .await;
+        let record = |v: &mut Value| {
+            if let Some(Value::Object(md)) = v.get_mut("ResponseMetadata") {
+                md.insert("RetryAttempts".into(), Value::from(attempt - 1));
+                if exhausted {
+                    md.insert("MaxAttemptsReached".into(), Value::Bool(true));
+                }
+            }
+        };
+        match result {
+            Ok(mut out) => {
+                record(&mut out.value);
+                Ok(out)
+            }
+            Err(Error::Service {
+                operation,
+                mut error,
+            }) => {
+                record(&mut error.value);
+                Err(Error::Service { operation, error })
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    async fn attempt_loop(
+        &self,
+        op: &Operation,
+        parts: http::request::Parts,
+        body: Body,
+        attempt: &mut u32,
+        exhausted: &mut bool,
+    ) -> Result<Output, Error> {
         let max = self.inner.session.inner.retry.max_attempts.max(1);
         let mut last_cost: Option<u32> = None;
         let mut body = Some(body);
-        let mut attempt = 1;
         loop {
+            let attempt_no = *attempt;
             let this_body = match body.as_ref().and_then(Body::try_clone) {
                 Some(b) => b,
                 None => body.take().ok_or_else(|| {
@@ -335,7 +426,7 @@ impl Client {
             let started = Instant::now();
             let span = tracing::debug_span!(
                 "attempt",
-                attempt,
+                attempt = attempt_no,
                 status = tracing::field::Empty,
                 request_id = tracing::field::Empty
             );
@@ -370,8 +461,8 @@ impl Client {
             if let Error::Service { error, .. } = &err {
                 let date = error.value["ResponseMetadata"]["HTTPHeaders"]["date"].as_str();
                 if let Some(skew) = retry::clock_skew(&error.code, date, SystemTime::now()) {
-                    if self.inner.skew.swap(skew, Ordering::Relaxed) != skew && attempt < max {
-                        attempt += 1;
+                    if self.inner.skew.swap(skew, Ordering::Relaxed) != skew && *attempt < max {
+                        *attempt += 1;
                         continue;
                     }
                 }
@@ -380,16 +471,17 @@ impl Client {
                 return Err(err);
             };
             let can_resend = body.as_ref().is_some_and(|b| b.try_clone().is_some());
-            if attempt >= max || !can_resend {
+            if *attempt >= max || !can_resend {
+                *exhausted = *attempt >= max;
                 return Err(err);
             }
             let Some(cost) = self.inner.quota.acquire(kind) else {
                 return Err(err);
             };
             last_cost = Some(cost);
-            attempt += 1;
-            let delay = retry::backoff(attempt, fastrand::f64(), hint);
-            tracing::debug!(attempt, delay_ms = delay.as_millis() as u64, error = %err, "retrying");
+            *attempt += 1;
+            let delay = retry::backoff(*attempt, fastrand::f64(), hint);
+            tracing::debug!(attempt = *attempt, delay_ms = delay.as_millis() as u64, error = %err, "retrying");
             tokio::time::sleep(delay).await;
         }
     }

@@ -160,7 +160,9 @@ impl Partitions {
 }
 
 /// The URL of a request: the endpoint (which may carry a base path, such as Walrus's
-/// `/services/Walrus`) joined with the serialized path and query.
+/// `/services/Walrus`) joined with the serialized path and query. A request path of `/`
+/// keeps its slash (`/services/compute/?Action=..`), as the Smithy protocol suite's
+/// `HostWithPath` cases require (botocore would drop it).
 pub fn join(endpoint_url: &str, path_and_query: &str) -> String {
     let base = endpoint_url.trim_end_matches('/');
     if path_and_query.starts_with('/') {

@@ -1,8 +1,10 @@
 //! S3's addressing and customizations, applied around the generic call path.
 //!
-//! - Addressing: virtual-hosted style (`bucket.s3.region.amazonaws.com/key`) for
-//!   DNS-compatible bucket names on AWS hosts; path style (`host/bucket/key`) for custom
-//!   endpoints and IP addresses, which is what S3-compatible stores and emulators need.
+//! - Addressing, as the provider file's `addressing` says: `auto` (the default) is
+//!   virtual-hosted style (`bucket.s3.region.amazonaws.com/key`) for DNS-compatible
+//!   bucket names on AWS hosts and path style (`host/bucket/key`) for custom endpoints and
+//!   IP addresses, which S3-compatible stores and emulators need; `path` always path
+//!   style; `virtual` virtual-hosted whenever the name allows it (not for IP addresses).
 //!   With virtual hosts, the path-style resource is kept for HMAC-SHA1 signing.
 //! - CreateBucket outside us-east-1 gets the region's `LocationConstraint` when none is
 //!   given, as boto3 users expect.
@@ -16,7 +18,7 @@
 use crate::client::{url_for, ClientInner};
 use crate::error::Error;
 use inia_auth::sign::S3AuthPath;
-use inia_model::Operation;
+use inia_model::{Addressing, Operation};
 use inia_protocol::HostPrefix;
 use serde_json::{json, Value};
 
@@ -110,14 +112,20 @@ pub(crate) fn address(
         .map_or_else(|| "/".to_string(), |pq| pq.as_str().to_string());
     let mut uri = url_for(&inner.endpoint.url, &path_and_query)?;
     let mut auth_path = None;
-    if is_s3(inner) && !inner.endpoint_overridden() {
+    let virtual_hosts = match inner.addressing {
+        Addressing::Path => false,
+        Addressing::Virtual => true,
+        Addressing::Auto => !inner.endpoint_overridden(),
+    };
+    if is_s3(inner) && virtual_hosts {
         let host = uri.host().unwrap_or("");
         let path = uri.path();
         let bucket = path.trim_start_matches('/').split('/').next().unwrap_or("");
+        let aws_host = host.ends_with(".amazonaws.com");
         if !bucket.is_empty()
             && dns_compatible(bucket)
             && !is_ip(host)
-            && host.ends_with(".amazonaws.com")
+            && (aws_host || inner.addressing == Addressing::Virtual)
         {
             let rest = &path[1 + bucket.len()..];
             let rest = if rest.is_empty() { "/" } else { rest };

@@ -12,20 +12,23 @@
 //! download body is then governed by the read timeout), a call deadline of 10 minutes
 //! (all attempts and backoff), TLS verified.
 //!
+//! The provider file (see `provider`) decides per service the model, endpoint, signing
+//! and credential sources; `aws`, the default, reads endpoints from the partition data.
+//!
 //! Owns configuration and sharing. Does not own the call path (see `client`).
 
 use crate::client::Client;
 use crate::endpoint::Partitions;
 use crate::error::Error;
 use crate::retry::RetryConfig;
-use inia_auth::config::{Env, ProfileFiles, SelectedProfile};
+use inia_auth::config::{Env, Profile, ProfileFiles, SelectedProfile};
 use inia_auth::credentials::Credentials;
 use inia_auth::provider::{ProvideCredentials, StaticProvider};
 use inia_http::{Body, HttpClient, HttpConfig, HttpError, ResponseBody};
-use inia_model::{ServiceModel, SpecPath};
+use inia_model::{ProviderFile, ServiceBinding, ServiceModel, SpecPath};
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tower::util::BoxCloneSyncService;
 
@@ -36,6 +39,7 @@ pub type Transport =
 
 /// Builds a [`Session`].
 pub struct SessionBuilder {
+    provider: Option<String>,
     region: Option<String>,
     profile: Option<String>,
     endpoint_url: Option<String>,
@@ -53,6 +57,7 @@ pub struct SessionBuilder {
 impl Default for SessionBuilder {
     fn default() -> Self {
         SessionBuilder {
+            provider: None,
             region: None,
             profile: None,
             endpoint_url: None,
@@ -70,6 +75,14 @@ impl Default for SessionBuilder {
 }
 
 impl SessionBuilder {
+    /// The provider file to use (`aws`, `azure-blob`, `s3-compatible`, `eucalyptus`, or
+    /// any `providers/<name>.json` on the spec path). Else `INIA_PROVIDER`, else the
+    /// profile's `provider` key, else `aws`.
+    pub fn provider(mut self, name: impl Into<String>) -> Self {
+        self.provider = Some(name.into());
+        self
+    }
+
     pub fn region(mut self, region: impl Into<String>) -> Self {
         self.region = Some(region.into());
         self
@@ -221,21 +234,31 @@ impl SessionBuilder {
             Some(r) => Some(r),
             None => inia_auth::region::resolve_region(&self.env, self.profile.as_deref())?,
         };
+        let specs = SpecPath::from_env(self.spec_dirs);
+        let provider_name = crate::provider::choose(
+            self.provider.as_deref(),
+            &self.env,
+            from_profile("provider"),
+        );
+        let provider = crate::provider::load(&specs, &provider_name)?;
         let credentials = match self.credentials {
             Some(c) => c,
-            None => crate::credentials::default_chain(self.profile.as_deref(), &self.env)?,
+            None => crate::provider::credentials(&provider, self.profile.as_deref(), &self.env)?,
         };
+        let profile_endpoint_url = from_profile("endpoint_url");
         Ok(Session {
             inner: Arc::new(Inner {
-                specs: SpecPath::from_env(self.spec_dirs),
+                specs,
+                provider,
+                profile,
                 models: Mutex::new(HashMap::new()),
-                partitions: OnceLock::new(),
+                partitions: Mutex::new(HashMap::new()),
                 transport,
                 credentials,
                 unsigned: self.unsigned,
                 region,
                 endpoint_url: self.endpoint_url,
-                profile_endpoint_url: from_profile("endpoint_url"),
+                profile_endpoint_url,
                 retry,
                 attempt_timeout: self.attempt_timeout,
                 call_timeout: self.call_timeout,
@@ -247,8 +270,11 @@ impl SessionBuilder {
 
 pub(crate) struct Inner {
     pub(crate) specs: SpecPath,
+    pub(crate) provider: Arc<ProviderFile>,
+    /// The selected profile's values (provider settings read keys from it).
+    pub(crate) profile: Option<Profile>,
     models: Mutex<HashMap<String, Arc<ServiceModel>>>,
-    partitions: OnceLock<Result<Arc<Partitions>, String>>,
+    partitions: Mutex<HashMap<String, Arc<Partitions>>>,
     pub(crate) transport: Transport,
     pub(crate) credentials: Arc<dyn ProvideCredentials>,
     pub(crate) unsigned: bool,
@@ -288,9 +314,36 @@ impl Session {
         SessionBuilder::default().build()
     }
 
-    /// A client for `service` (`ec2`, `s3`, `dynamodb`...), as named by its spec folder.
+    /// A client for `service` (`ec2`, `s3`, `dynamodb`...; `blob` with `azure-blob`), as
+    /// the provider file names it (with `aws`, any spec folder).
     pub fn client(&self, service: &str) -> Result<Client, Error> {
-        Client::new(self.clone(), service, self.model(service)?)
+        let binding = self.binding(service)?;
+        let model = self.model(binding.model_name(service))?;
+        Client::new(self.clone(), service, model, binding)
+    }
+
+    /// The provider file in use.
+    pub fn provider(&self) -> &ProviderFile {
+        &self.inner.provider
+    }
+
+    /// How the provider reaches `service`.
+    pub fn binding(&self, service: &str) -> Result<&ServiceBinding, Error> {
+        let p = &self.inner.provider;
+        p.binding(service).ok_or_else(|| {
+            Error::Config(format!(
+                "provider {} has no service {service} (it has: {}; see {})",
+                p.name,
+                p.service_names().collect::<Vec<_>>().join(", "),
+                p.origin
+            ))
+        })
+    }
+
+    /// The model the provider uses for `service`, loaded once per session.
+    pub fn service_model(&self, service: &str) -> Result<Arc<ServiceModel>, Error> {
+        let binding = self.binding(service)?;
+        self.model(binding.model_name(service))
     }
 
     /// The model of `service`, loaded once per session.
@@ -304,22 +357,25 @@ impl Session {
         Ok(m)
     }
 
-    pub(crate) fn partitions(&self) -> Result<Arc<Partitions>, Error> {
-        self.inner
+    /// Partition data from `file` (`endpoints.json`) on the spec path, read once.
+    pub(crate) fn partitions(&self, file: &str) -> Result<Arc<Partitions>, Error> {
+        let mut cache = self
+            .inner
             .partitions
-            .get_or_init(|| {
-                let v = self
-                    .inner
-                    .specs
-                    .load_root_json("endpoints.json")
-                    .map_err(|e| e.to_string())?
-                    .ok_or_else(|| "no endpoints.json on the spec path".to_string())?;
-                Partitions::from_json(&v)
-                    .map(Arc::new)
-                    .map_err(|e| e.to_string())
-            })
-            .clone()
-            .map_err(Error::Config)
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        if let Some(p) = cache.get(file) {
+            return Ok(p.clone());
+        }
+        let v = self
+            .inner
+            .specs
+            .load_root_json(file)?
+            .ok_or_else(|| Error::Config(format!("no {file} on the spec path")))?;
+        let p =
+            Arc::new(Partitions::from_json(&v).map_err(|e| Error::Config(format!("{file}: {e}")))?);
+        cache.insert(file.to_string(), p.clone());
+        Ok(p)
     }
 
     pub(crate) fn env(&self, key: &str) -> Option<String> {

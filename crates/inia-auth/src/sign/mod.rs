@@ -1,5 +1,5 @@
 //! Request signers behind one small trait, [`Sign`], so a spec or provider file can name
-//! its scheme: `v4`, `s3v4`, `v2`, `s3` (HMAC-SHA1), `bearer`, `none`.
+//! its scheme: `v4`, `s3v4`, `v2`, `s3` (HMAC-SHA1), `bearer`, `none`, `azure-shared-key`.
 //!
 //! A signer takes the request head (`http::request::Parts`, whose URI is absolute or
 //! whose `Host` header is set), the body as far as signing needs it ([`SignBody`]), and a
@@ -9,12 +9,14 @@
 //! Owns the schemes and their registry. Does not own credentials lookup (see `provider`)
 //! or which scheme a service uses (the model and provider files say).
 
+mod azure_shared_key;
 mod bearer;
 pub mod canonical;
 mod s3_hmac;
 mod sigv2;
 mod sigv4;
 
+pub use azure_shared_key::AzureSharedKey;
 pub use bearer::{Anonymous, Bearer};
 pub use s3_hmac::{S3AuthPath, S3HmacSha1};
 pub use sigv2::SigV2;
@@ -86,7 +88,7 @@ impl<'a> SigningContext<'a> {
 pub enum SignError {
     #[error("cannot sign the request: {0}")]
     Invalid(String),
-    #[error("unknown signing scheme `{0}` (inia knows v4, s3v4, v2, s3, bearer, none)")]
+    #[error("unknown signing scheme `{0}` (inia knows v4, s3v4, v2, s3, bearer, none, azure-shared-key)")]
     UnknownScheme(String),
 }
 
@@ -161,6 +163,7 @@ pub fn scheme(name: &str) -> Result<Arc<dyn Sign>, SignError> {
         "v2" => Arc::new(SigV2),
         "s3" | "hmac-v1" => Arc::new(S3HmacSha1),
         "none" | "anonymous" | "unsigned" => Arc::new(Anonymous),
+        "azure-shared-key" => Arc::new(AzureSharedKey),
         other => return Err(SignError::UnknownScheme(other.to_string())),
     })
 }

@@ -6,7 +6,9 @@
 //!   ec2: `<Response><Errors><Error>…` with `<RequestID>`; rest-xml: either of those
 //!   forms, or S3's bare `<Error>` (its request id comes from `x-amz-request-id` and
 //!   `x-amz-id-2`). `Error` holds every child of the error element (`Code`, `Message`,
-//!   `Type`, …). An unreadable XML body falls back to the status code;
+//!   `Type`, …). An unreadable XML body falls back to the status code; Azure Storage's
+//!   `x-ms-error-code` and `x-ms-request-id` headers fill in a code and request id the
+//!   body does not give (HEAD errors have no body);
 //! - json and rest-json: the code is the `x-amzn-errortype` header, else the body's
 //!   `__type` then `code` / `Code` (rest-json: `code` / `Code` then `__type`), else the
 //!   status; anything after `:` and before the last `#` is dropped. The message is the body's `message` / `Message` (the whole
@@ -114,7 +116,7 @@ fn status_error(status: u16) -> Map<String, Value> {
 
 /// Element content as a loose value: text for a leaf, else an object of children
 /// (repeated names collect into a list).
-fn loose(doc: &Document<'_>, node: NodeId) -> Value {
+pub(crate) fn loose(doc: &Document<'_>, node: NodeId) -> Value {
     if !doc.has_children(node) {
         return Value::String(doc.text(node).to_string());
     }
@@ -155,7 +157,9 @@ fn xml_error(
             meta.insert("RequestId".into(), h("x-amz-request-id"));
             meta.insert("HostId".into(), h("x-amz-id-2"));
         }
-        return (status_error(status), Some(meta), Map::new());
+        let mut error = status_error(status);
+        azure_headers(protocol, headers, false, &mut error, &mut meta);
+        return (error, Some(meta), Map::new());
     };
     let root = doc.root();
     let bare = doc.name(root) == "Error";
@@ -202,6 +206,7 @@ fn xml_error(
             meta.insert("RequestId".into(), Value::String(doc.text(n).to_string()));
         }
     }
+    azure_headers(protocol, headers, true, &mut error, &mut meta);
     let code = error
         .get("Code")
         .and_then(Value::as_str)
@@ -223,6 +228,32 @@ fn xml_error(
     };
     let meta = (!meta.is_empty()).then_some(meta);
     (error, meta, modeled)
+}
+
+/// Azure Storage (rest-xml) also sends the code in `x-ms-error-code`, the only place a
+/// HEAD error has it, and the request id in `x-ms-request-id`: they fill in what the body
+/// does not give (`code_from_body` false: the code so far is only the status).
+fn azure_headers(
+    protocol: Protocol,
+    headers: &http::HeaderMap,
+    code_from_body: bool,
+    error: &mut Map<String, Value>,
+    meta: &mut Map<String, Value>,
+) {
+    if protocol != Protocol::RestXml {
+        return;
+    }
+    let empty = |v: Option<&Value>| v.and_then(Value::as_str).is_none_or(str::is_empty);
+    if !code_from_body || empty(error.get("Code")) {
+        if let Some(code) = header(headers, "x-ms-error-code").filter(|c| !c.is_empty()) {
+            error.insert("Code".into(), Value::String(code));
+        }
+    }
+    if empty(meta.get("RequestId")) {
+        if let Some(id) = header(headers, "x-ms-request-id") {
+            meta.insert("RequestId".into(), Value::String(id));
+        }
+    }
 }
 
 /// Members of the modeled exception named by `error`'s code, when there is one.

@@ -12,6 +12,9 @@
 //! - a map is `entry` children (any name) holding key and value elements (`key` and
 //!   `value` unless renamed); a flattened map is every entry element of the member's
 //!   name;
+//! - a `document` structure is free-form: each child element is a member named by the
+//!   element (Azure's `<Metadata><colour>blue</colour></Metadata>`), text for a leaf,
+//!   nested the same way otherwise;
 //! - a union holding one element the model does not know is
 //!   `{"SDK_UNKNOWN_MEMBER": {"name": tag}}`;
 //! - scalars come from element text (see [`super::text_scalar`]); elements the shape does
@@ -286,6 +289,10 @@ impl<'m> Shaped<'m> {
             }
         };
         Ok(Some(match shape.kind {
+            ShapeType::Structure if shape.document => match super::errors::loose(doc, first) {
+                Value::Object(o) => Value::Object(o),
+                _ => Value::Object(Map::new()),
+            },
             ShapeType::Structure => {
                 Value::Object(self.structure_of(doc, &member.shape, shape, first)?)
             }
