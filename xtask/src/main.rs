@@ -1,5 +1,6 @@
 //! Repository tasks. `cargo xtask <task>`:
-//! - `demo`: inia's main job on a fresh machine: a local moto, the seed flows, their JSON.
+//! - `demo`: inia's main job on a fresh machine: a local moto, the seed flows run with the
+//!   `inia` command line, their JSON.
 //! - `test`: the whole test suite (what CI runs).
 //! - `conformance`: botocore's protocol test vectors through inia, one line per file,
 //!   closing with `N passed, M failed`.
@@ -7,6 +8,7 @@
 //! - `bench`: benchmarks against their baselines, in release builds (docs/performance.md).
 //! - `fetch`: download and unpack the pinned botocore test data into `.cache/`.
 
+mod demo;
 mod pipeline;
 mod services;
 mod specs;
@@ -26,7 +28,7 @@ fn main() -> ExitCode {
             inia_conformance::botocore::sdist_tests().map(|p| println!("{}", p.display()))
         }
         Some("test") => pipeline::test(),
-        Some("demo") => pipeline::demo(),
+        Some("demo") => demo::run(&workspace()),
         Some("bench") => pipeline::bench(),
         Some("conformance") => inia_conformance::report::run_and_print(),
         _ => Err("usage: cargo xtask <demo|test|conformance|bench|gen-specs|fetch>".to_string()),

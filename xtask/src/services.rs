@@ -1,11 +1,19 @@
 //! Installing what the end-to-end tests need, so that `cargo xtask test` works on a fresh
-//! machine: the pinned moto (PyPI) in `.cache/moto-venv`, and tinyproxy (Debian). Each
-//! step does nothing when the thing is already there.
+//! machine: the pinned moto (PyPI) in `.cache/moto-venv`, the pinned AWS CLI v1 (PyPI) in
+//! `.cache/awscli-venv`, tinyproxy (Debian), and the Node servers Azurite and s3rver (npm) in
+//! `.cache/node`. Each step does nothing when the thing is already there.
 
 use std::path::Path;
 use std::process::Command;
 
 const MOTO: &str = "moto[server]==5.2.5";
+
+/// The AWS CLI the parity test and the bench compare against (v1, from PyPI). Its own venv:
+/// its botocore pin conflicts with moto's.
+const AWSCLI: &str = "awscli==1.46.2";
+
+/// The Node servers the Azure Blob and s3rver tests start (npm, pinned).
+const NODE_SERVERS: &[&str] = &["azurite@3.37.0", "s3rver@3.7.1"];
 
 fn run(program: &str, args: &[&str]) -> Result<(), String> {
     println!("==> {program} {}", args.join(" "));
@@ -32,6 +40,40 @@ pub fn ensure_moto(cache: &Path) -> Result<(), String> {
     run(&pip, &["install", "--quiet", MOTO])
 }
 
+/// The AWS CLI v1 from PyPI, pinned, in `.cache/awscli-venv` (not moto's venv: their
+/// botocore pins conflict). pip's output goes to `.cache/awscli-install.log`.
+pub fn ensure_awscli(cache: &Path) -> Result<(), String> {
+    let venv = cache.join("awscli-venv");
+    if venv.join("bin/aws").is_file() {
+        return Ok(());
+    }
+    let venv_s = venv.to_string_lossy().into_owned();
+    run("python3", &["-m", "venv", &venv_s])?;
+    let log_path = cache.join("awscli-install.log");
+    let log = std::fs::File::create(&log_path)
+        .map_err(|e| format!("cannot create {}: {e}", log_path.display()))?;
+    let pip = venv.join("bin/pip");
+    println!(
+        "==> {} install {AWSCLI} (log: {})",
+        pip.display(),
+        log_path.display()
+    );
+    let status = Command::new(&pip)
+        .args(["install", "--quiet", AWSCLI])
+        .stdout(log.try_clone().map_err(|e| e.to_string())?)
+        .stderr(log)
+        .status()
+        .map_err(|e| format!("cannot run {}: {e}", pip.display()))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!(
+            "pip install {AWSCLI} failed ({status}); see {}",
+            log_path.display()
+        ))
+    }
+}
+
 fn on_path(program: &str) -> bool {
     Command::new("sh")
         .args(["-c", &format!("command -v {program}")])
@@ -46,4 +88,46 @@ pub fn ensure_tinyproxy() -> Result<(), String> {
     }
     run("apt-get", &["update", "-qq"])?;
     run("apt-get", &["install", "-y", "-qq", "tinyproxy"])
+}
+
+/// Azurite and s3rver from npm, pinned, in `.cache/node` (their launchers are
+/// `.cache/node/node_modules/.bin/{azurite-blob,s3rver}`). npm's output goes to
+/// `.cache/node-install.log`.
+pub fn ensure_node_servers(cache: &Path) -> Result<(), String> {
+    let prefix = cache.join("node");
+    let bin = prefix.join("node_modules/.bin");
+    if bin.join("azurite-blob").is_file() && bin.join("s3rver").is_file() {
+        return Ok(());
+    }
+    if !on_path("npm") {
+        return Err(format!(
+            "npm is not installed, and the Azurite and s3rver tests need it to install {}: \
+             install Node.js 20 with npm (Debian: `apt-get install nodejs npm`)",
+            NODE_SERVERS.join(" ")
+        ));
+    }
+    std::fs::create_dir_all(&prefix)
+        .map_err(|e| format!("cannot create {}: {e}", prefix.display()))?;
+    let log_path = cache.join("node-install.log");
+    let log = std::fs::File::create(&log_path)
+        .map_err(|e| format!("cannot create {}: {e}", log_path.display()))?;
+    let prefix_s = prefix.to_string_lossy().into_owned();
+    let mut args = vec!["install", "--no-audit", "--no-fund", "--prefix", &prefix_s];
+    args.extend_from_slice(NODE_SERVERS);
+    println!("==> npm {} (log: {})", args.join(" "), log_path.display());
+    let status = Command::new("npm")
+        .args(&args)
+        .stdout(log.try_clone().map_err(|e| e.to_string())?)
+        .stderr(log)
+        .status()
+        .map_err(|e| format!("cannot run npm: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!(
+            "npm install {} failed ({status}); see {}",
+            NODE_SERVERS.join(" "),
+            log_path.display()
+        ))
+    }
 }

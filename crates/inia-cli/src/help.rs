@@ -82,7 +82,7 @@ pub fn operation(service: &str, command: &str, params: &OpParams) -> Result<(), 
             type_name(p.shape.kind).to_string()
         };
         let flag = if p.negatable {
-            format!("--{} | --no-{}", p.flag, p.flag)
+            format!("--{} | --{}", p.flag, p.no_flag)
         } else {
             format!("--{}", p.flag)
         };

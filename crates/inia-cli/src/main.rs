@@ -7,12 +7,15 @@
 mod error;
 mod globals;
 mod help;
+mod hoisted;
 mod names;
 mod output;
 mod params;
+mod renames;
 mod run;
 mod s3cmd;
 mod shorthand;
+mod timestamps;
 mod values;
 
 use error::CliError;

@@ -26,6 +26,10 @@ pub struct Param {
     pub negatable: bool,
     /// The streaming upload member: its value names a file.
     pub upload: bool,
+    /// Set at `(parent, member)` instead of at the top (see `hoisted`).
+    pub nested: Option<(String, String)>,
+    /// The negative flag of a negatable parameter (`no-<flag>` unless renamed).
+    pub no_flag: String,
 }
 
 /// The parameters of one operation.
@@ -52,8 +56,10 @@ fn err(e: impl std::fmt::Display) -> CliError {
     CliError::other(e.to_string())
 }
 
-/// The parameters of `op`, from its input shape.
-pub fn describe(model: &ServiceModel, op: &Operation) -> Result<OpParams, CliError> {
+/// The parameters of `op` of the command `service`, from its input shape, with the AWS
+/// CLI's renamed flags (see `renames`).
+pub fn describe(service: &str, model: &ServiceModel, op: &Operation) -> Result<OpParams, CliError> {
+    let op_flag = kebab(&op.name);
     let mut params = Vec::new();
     let mut seen: HashSet<String> = ["cli-input-json", "generate-cli-skeleton"]
         .into_iter()
@@ -63,12 +69,14 @@ pub fn describe(model: &ServiceModel, op: &Operation) -> Result<OpParams, CliErr
         let shape = model.target(input, &op.name).map_err(err)?;
         for (name, member) in &shape.members {
             let target = model.target(member, name).map_err(err)?;
-            let flag = kebab(name);
+            let derived = kebab(name);
+            let flag = crate::renames::flag(service, &op_flag, &derived);
+            let no_flag = crate::renames::flag(service, &op_flag, &format!("no-{derived}"));
             let upload = shape.payload.as_deref() == Some(name.as_str())
                 && (target.streaming || member.streaming);
             let negatable = !upload
                 && (target.kind == ShapeType::Boolean || is_boolean_value_struct(model, &target));
-            if !seen.insert(flag.clone()) || (negatable && !seen.insert(format!("no-{flag}"))) {
+            if !seen.insert(flag.clone()) || (negatable && !seen.insert(no_flag.clone())) {
                 continue;
             }
             params.push(Param {
@@ -78,7 +86,14 @@ pub fn describe(model: &ServiceModel, op: &Operation) -> Result<OpParams, CliErr
                 shape: target,
                 negatable,
                 upload,
+                nested: None,
+                no_flag,
             });
+        }
+    }
+    for p in crate::hoisted::params(model, op)? {
+        if seen.insert(p.flag.clone()) {
+            params.push(p);
         }
     }
     let download = match &op.output {
@@ -119,7 +134,7 @@ impl OpParams {
             if p.negatable {
                 cmd = cmd.arg(
                     Arg::new(format!("no-{}", p.member))
-                        .long(format!("no-{}", p.flag))
+                        .long(p.no_flag.clone())
                         .action(ArgAction::SetTrue),
                 );
             }
@@ -160,8 +175,8 @@ impl OpParams {
                 && matches.value_source(&p.member) == Some(clap::parser::ValueSource::CommandLine);
             if negated && given {
                 return Err(CliError::usage(format!(
-                    "cannot specify both {flag} and --no-{}",
-                    p.flag
+                    "cannot specify both {flag} and --{}",
+                    p.no_flag
                 )));
             }
             let value = if negated {
@@ -183,7 +198,12 @@ impl OpParams {
                     values::from_words(model, &p.shape, &words, &flag)?
                 }
             };
-            out.insert(p.member.clone(), value);
+            match &p.nested {
+                Some(at) => crate::hoisted::place(&mut out, at, &flag, value)?,
+                None => {
+                    out.insert(p.member.clone(), value);
+                }
+            }
         }
         let mut params = Map::new();
         if let Some(text) = matches.get_one::<String>(INPUT_JSON) {

@@ -14,7 +14,7 @@ use crate::output::{self, Query};
 use crate::params::{self, Parsed};
 use inia::connection::HttpConfig;
 use inia::model::{ServiceModel, SpecPath};
-use inia::{Body, Client, Session, Value, WaitOptions};
+use inia::{Body, Client, PageOptions, Session, Value, WaitOptions};
 use serde_json::Map;
 use tokio::io::AsyncWriteExt;
 
@@ -28,53 +28,68 @@ fn engine(e: inia::Error) -> CliError {
 
 /// Run `<service> <operation> [parameters]`.
 pub async fn run(g: &Globals, words: Vec<String>) -> Result<(), CliError> {
-    let specs = SpecPath::from_env(g.spec_paths.clone());
     let Some(word) = words.first() else {
         return Err(CliError::usage(
             "the following arguments are required: command (see 'inia help')",
         ));
     };
+    let session = session(g)?;
+    let specs = session.specs();
     if is_help(Some(word)) {
-        return help::top(specs.services());
+        return help::top(service_names(&session));
     }
-    let folder = match word.as_str() {
+    let service = match word.as_str() {
         "s3api" => "s3",
         "s3" => return crate::s3cmd::run(g, &words[1..]).await,
         w => w,
     };
+    let invalid = || {
+        CliError::usage(format!(
+            "argument command: Invalid choice: '{word}' (see 'inia help' for the services)"
+        ))
+    };
+    // The provider binds the command's name to a model folder (`blob` → `azure-blob`).
+    let folder = session
+        .binding(service)
+        .map_err(|_| invalid())?
+        .model_name(service)
+        .to_string();
+    let folder = folder.as_str();
     if folder.contains(['/', '\\']) || folder.starts_with('.') || specs.api_version(folder).is_err()
     {
-        return Err(CliError::usage(format!(
-            "argument command: Invalid choice: '{word}' (see 'inia help' for the services)"
-        )));
+        return Err(invalid());
     }
-    let cli_name = cli_service_name(folder).to_string();
+    let cli_name = cli_service_name(service).to_string();
     let rest = &words[1..];
     if rest.is_empty() || is_help(rest.first()) {
         let model = specs.load_service(folder).map_err(|e| engine(e.into()))?;
-        return help::service(&cli_name, &model, &waiter_names(&specs, folder)?);
+        return help::service(&cli_name, &model, &waiter_names(specs, folder)?);
     }
     let query = g.query.as_deref().map(Query::compile).transpose()?;
     if rest[0] == "wait" {
-        return wait(g, &specs, folder, &cli_name, &rest[1..]).await;
+        return wait(&session, service, folder, &cli_name, &rest[1..]).await;
     }
     if is_help(rest.get(1)) {
         let model = specs.load_service(folder).map_err(|e| engine(e.into()))?;
         let op = find_operation(&model, &rest[0], &cli_name)?;
         let op = model.operation(&op).map_err(|e| engine(e.into()))?;
-        return help::operation(&cli_name, &rest[0], &params::describe(&model, &op)?);
+        return help::operation(
+            &cli_name,
+            &rest[0],
+            &params::describe(&cli_name, &model, &op)?,
+        );
     }
-    let session = session(g)?;
     let model = session.model(folder).map_err(engine)?;
     let name = find_operation(&model, &rest[0], &cli_name)?;
     let op = model.operation(&name).map_err(|e| engine(e.into()))?;
-    let desc = params::describe(&model, &op)?;
+    let desc = params::describe(&cli_name, &model, &op)?;
     let parsed = desc.parse(&model, &op, &rest[1..])?;
     if let Some(which) = &parsed.skeleton {
         return print_skeleton(&model, &op, which);
     }
-    let client = session.client(folder).map_err(engine)?;
-    let value = call(g, &client, &name, parsed).await?;
+    let client = session.client(service).map_err(engine)?;
+    let mut value = call(g, &client, &name, parsed).await?;
+    crate::timestamps::convert(&model, &op, &mut value, g.profile.as_deref())?;
     let choice = output::Choice {
         format: g.output,
         profile: g.profile.as_deref(),
@@ -105,10 +120,25 @@ pub(crate) fn session(g: &Globals) -> Result<Session, CliError> {
     if let Some(u) = &g.endpoint_url {
         b = b.endpoint_url(u);
     }
+    if let Some(p) = &g.provider {
+        b = b.provider(p);
+    }
     for d in &g.spec_paths {
         b = b.spec_dir(d);
     }
     b.build().map_err(engine)
+}
+
+/// The service commands: the provider's services, and with a provider that binds any name
+/// (`aws`), every service model on the spec path.
+fn service_names(session: &Session) -> Vec<String> {
+    let provider = session.provider();
+    let mut names: std::collections::BTreeSet<String> =
+        provider.service_names().map(str::to_string).collect();
+    if provider.binds_any() {
+        names.extend(session.specs().services());
+    }
+    names.into_iter().collect()
 }
 
 fn find_operation(model: &ServiceModel, word: &str, service: &str) -> Result<String, CliError> {
@@ -147,7 +177,7 @@ fn print_skeleton(
 /// One operation call: a download, an upload, all pages, or a single call.
 async fn call(g: &Globals, client: &Client, name: &str, parsed: Parsed) -> Result<Value, CliError> {
     let Parsed {
-        mut params,
+        params,
         upload,
         outfile,
         ..
@@ -179,75 +209,28 @@ async fn call(g: &Globals, client: &Client, name: &str, parsed: Parsed) -> Resul
             .map_err(engine)?;
         return Ok(out.value);
     }
-    let paginator = if g.no_paginate {
-        None
-    } else {
-        client.paginator(name).map_err(engine)?
-    };
-    let Some(p) = paginator else {
+    if g.no_paginate || client.paginator(name).map_err(engine)?.is_none() {
         return client.call(name, params).await.map_err(engine);
-    };
-    let Some(obj) = params.as_object_mut() else {
+    }
+    if !params.is_object() {
         return Err(CliError::usage("parameters must be a JSON object"));
+    }
+    // As the AWS CLI: --page-size sets the limit member, --max-items cuts the listing
+    // (the last page too) and prints a NextToken that --starting-token resumes from.
+    let options = PageOptions {
+        page_size: g.page_size,
+        max_items: g.max_items,
+        starting_token: g.starting_token.clone(),
     };
-    if let Some(limit) = p.limit_key() {
-        let size = match (g.page_size, g.max_items) {
-            (Some(n), _) => Some(n),
-            // Without --page-size, ask for no more than --max-items in one call.
-            (None, Some(m)) if !obj.contains_key(limit) => {
-                Some(clamp_limit(client.model(), name, limit, m as u64))
-            }
-            _ => None,
-        };
-        if let Some(n) = size {
-            obj.insert(limit.to_string(), Value::from(n));
-        }
-    }
-    if let Some(token) = &g.starting_token {
-        for (k, v) in decode_token(p.input_tokens(), token)? {
-            obj.insert(k, v);
-        }
-    }
     client
-        .paginate_all(name, params, g.max_items)
+        .paginate_all_with(name, params, options)
         .await
-        .map_err(engine)
-}
-
-/// `n` within the limit member's modelled bounds.
-fn clamp_limit(model: &ServiceModel, op: &str, limit: &str, n: u64) -> u64 {
-    let shape = model
-        .operation(op)
-        .ok()
-        .and_then(|o| o.input.clone())
-        .and_then(|i| model.target(&i, op).ok())
-        .and_then(|s| {
-            s.members
-                .get(limit)
-                .and_then(|m| model.target(m, limit).ok())
-        });
-    let (min, max) = shape.map_or((None, None), |s| (s.min, s.max));
-    let mut n = n as f64;
-    if let Some(max) = max {
-        n = n.min(max);
-    }
-    if let Some(min) = min {
-        n = n.max(min);
-    }
-    n.max(1.0) as u64
-}
-
-/// A `--starting-token`: the one input token as is, or several as base64 JSON.
-fn decode_token(names: &[String], token: &str) -> Result<Vec<(String, Value)>, CliError> {
-    if let [one] = names {
-        return Ok(vec![(one.clone(), Value::String(token.to_string()))]);
-    }
-    let bad = || CliError::usage(format!("Bad --starting-token: {token}"));
-    let bytes = inia::protocol::timefmt::base64_decode(token).ok_or_else(bad)?;
-    match serde_json::from_slice::<Value>(&bytes) {
-        Ok(Value::Object(m)) => Ok(m.into_iter().filter(|(k, _)| names.contains(k)).collect()),
-        _ => Err(bad()),
-    }
+        .map_err(|e| match e {
+            inia::Error::Param { path, message } if path == "starting_token" => {
+                CliError::usage(format!("Bad --starting-token: {message}"))
+            }
+            e => engine(e),
+        })
 }
 
 fn waiter_names(specs: &SpecPath, folder: &str) -> Result<Vec<String>, CliError> {
@@ -263,12 +246,13 @@ fn waiter_names(specs: &SpecPath, folder: &str) -> Result<Vec<String>, CliError>
 
 /// `inia <service> wait <waiter> [parameters]`.
 async fn wait(
-    g: &Globals,
-    specs: &SpecPath,
+    session: &Session,
+    service: &str,
     folder: &str,
     cli_name: &str,
     words: &[String],
 ) -> Result<(), CliError> {
+    let specs = session.specs();
     let names = waiter_names(specs, folder)?;
     if words.is_empty() || is_help(words.first()) {
         return help::waiters(cli_name, &names);
@@ -288,10 +272,9 @@ async fn wait(
         .as_str()
         .unwrap_or_default()
         .to_string();
-    let session = session(g)?;
     let model = session.model(folder).map_err(engine)?;
     let op = model.operation(&op_name).map_err(|e| engine(e.into()))?;
-    let desc = params::describe(&model, &op)?;
+    let desc = params::describe(cli_name, &model, &op)?;
     if is_help(words.get(1)) {
         return help::operation(cli_name, &format!("wait {}", kebab(waiter)), &desc);
     }
@@ -299,7 +282,7 @@ async fn wait(
     if let Some(which) = &parsed.skeleton {
         return print_skeleton(&model, &op, which);
     }
-    let client = session.client(folder).map_err(engine)?;
+    let client = session.client(service).map_err(engine)?;
     client
         .wait(waiter, parsed.params, WaitOptions::default())
         .await

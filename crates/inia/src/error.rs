@@ -14,7 +14,7 @@ use inia_protocol::{ProtocolError, ServiceError};
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// The service answered with an error: status, code, message, request id.
-    #[error("An error occurred ({code}) when calling the {operation} operation: {message}", code = .error.code, message = .error.message)]
+    #[error("An error occurred ({code}) when calling the {operation} operation{retries}: {message}", code = .error.code, message = .error.message, retries = retry_note(&.error.value))]
     Service {
         operation: String,
         error: Box<ServiceError>,
@@ -56,6 +56,16 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+}
+
+/// ` (reached max retries: N)` when a retryable error ran out of attempts, as botocore
+/// words it.
+fn retry_note(value: &serde_json::Value) -> String {
+    let md = &value["ResponseMetadata"];
+    match md["RetryAttempts"].as_u64() {
+        Some(n) if md["MaxAttemptsReached"] == true => format!(" (reached max retries: {n})"),
+        _ => String::new(),
+    }
 }
 
 impl Error {

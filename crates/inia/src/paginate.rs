@@ -61,8 +61,28 @@ impl Expr {
         &self.text
     }
 
-    /// Evaluate against a value; an evaluation error counts as `null`.
+    /// Set what a dotted path (`Contents`, `DistributionList.Items`) names in `data`, an
+    /// object, creating objects on the way (botocore's `set_value_from_jmespath`).
+    pub fn set(&self, data: &mut Value, v: Value) {
+        if let Value::Object(m) = data {
+            set_path(m, &self.text, v);
+        }
+    }
+
+    /// Evaluate against a value; an evaluation error counts as `null`. A plain dotted
+    /// path is read from the value itself, so objects keep their key order (JMESPath's
+    /// objects come back with sorted keys).
     pub fn search(&self, data: &Value) -> Value {
+        if let Some(parts) = path_parts(&self.text) {
+            let mut cur = data;
+            for p in parts {
+                match cur.get(p) {
+                    Some(v) => cur = v,
+                    None => return Value::Null,
+                }
+            }
+            return cur.clone();
+        }
         match self.compiled.search(data) {
             Ok(v) => serde_json::to_value(&*v).unwrap_or(Value::Null),
             Err(_) => Value::Null,
@@ -205,22 +225,6 @@ impl Paginator {
         }
         Ok(Some((Value::Object(next), tokens)))
     }
-
-    /// The token string to resume from (`--starting-token`): the tokens, joined for
-    /// several, as botocore encodes them (a JSON object, base64) when more than one.
-    pub fn resume_token(&self, tokens: &[Value]) -> String {
-        if let [Value::String(s)] = tokens {
-            return s.clone();
-        }
-        let mut m = Map::new();
-        for (name, t) in self.input_tokens.iter().zip(tokens) {
-            m.insert(name.clone(), t.clone());
-        }
-        base64::Engine::encode(
-            &base64::engine::general_purpose::STANDARD,
-            Value::Object(m).to_string(),
-        )
-    }
 }
 
 fn truthy(v: &Value) -> bool {
@@ -230,18 +234,22 @@ fn truthy(v: &Value) -> bool {
     }
 }
 
-/// Pages added up into one result, as botocore's `build_full_result`.
+/// Pages added up into one result, as botocore's `build_full_result`: the result keys
+/// first, then every non-aggregate key of the first page (`null` when the page lacks it,
+/// as botocore records it), then `NextToken`.
 #[derive(Debug, Default)]
 pub struct FullResult {
     result: Map<String, Value>,
+    non_aggregate: Map<String, Value>,
+    next_token: Option<String>,
     first: bool,
 }
 
 impl FullResult {
     pub fn new() -> Self {
         FullResult {
-            result: Map::new(),
             first: true,
+            ..FullResult::default()
         }
     }
 
@@ -249,10 +257,7 @@ impl FullResult {
     pub fn add(&mut self, paginator: &Paginator, page: &Value) {
         if self.first {
             for e in &paginator.non_aggregate_keys {
-                let v = e.search(page);
-                if !v.is_null() {
-                    set_path(&mut self.result, e.text(), v);
-                }
+                set_path(&mut self.non_aggregate, e.text(), e.search(page));
             }
         }
         for e in &paginator.result_keys {
@@ -279,11 +284,27 @@ impl FullResult {
 
     /// Record where a stop by `max_items` left off.
     pub fn set_next_token(&mut self, token: String) {
-        self.result.insert("NextToken".into(), Value::String(token));
+        self.next_token = Some(token);
     }
 
-    pub fn finish(self) -> Value {
+    pub fn finish(mut self) -> Value {
+        merge(&mut self.result, self.non_aggregate);
+        if let Some(token) = self.next_token {
+            self.result.insert("NextToken".into(), Value::String(token));
+        }
         Value::Object(self.result)
+    }
+}
+
+/// botocore's `merge_dicts`: objects merge key by key, anything else replaces.
+fn merge(into: &mut Map<String, Value>, from: Map<String, Value>) {
+    for (k, v) in from {
+        match (into.get_mut(&k), v) {
+            (Some(Value::Object(a)), Value::Object(b)) => merge(a, b),
+            (_, v) => {
+                into.insert(k, v);
+            }
+        }
     }
 }
 
@@ -388,6 +409,27 @@ mod tests {
         assert_eq!(
             full.finish(),
             json!({"MaxItems": "1", "ResourceRecordSets": [{"Name": "a"}, {"Name": "b"}]})
+        );
+    }
+
+    #[test]
+    fn full_result_in_botocore_order() {
+        let p = Paginator::from_spec(
+            "ListObjectsV2",
+            &json!({"more_results": "IsTruncated", "output_token": "NextContinuationToken",
+                    "input_token": "ContinuationToken", "result_key": ["Contents", "CommonPrefixes"],
+                    "non_aggregate_keys": ["RequestCharged", "Prefix"]}),
+        )
+        .unwrap();
+        let page = json!({"IsTruncated": true, "Prefix": "", "NextContinuationToken": "t",
+                          "Contents": [{"Key": "a", "ETag": "e", "Size": 1}]});
+        let mut full = FullResult::new();
+        full.add(&p, &page);
+        full.set_next_token("t".into());
+        // Key order is part of what the AWS CLI prints; compare the text.
+        assert_eq!(
+            full.finish().to_string(),
+            r#"{"Contents":[{"Key":"a","ETag":"e","Size":1}],"RequestCharged":null,"Prefix":"","NextToken":"t"}"#
         );
     }
 

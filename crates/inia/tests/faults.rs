@@ -281,6 +281,7 @@ async fn server_error_then_success_takes_two_attempts() {
     .await;
     let who = who_am_i(builder(&server)).await.unwrap();
     assert_eq!(who["Account"], "123456789012");
+    assert_eq!(who["ResponseMetadata"]["RetryAttempts"], 1);
     let seen = server.seen();
     assert_eq!(seen.len(), 2);
     assert!(
@@ -321,6 +322,11 @@ async fn throttling_stops_after_the_default_three_attempts() {
         let err = result.unwrap_err();
         assert_eq!(err.code(), Some(code), "{err}");
         assert_eq!(server.seen().len(), 3, "{code}");
+        // Worded as botocore words an error that ran out of attempts.
+        assert!(
+            err.to_string().contains(" operation (reached max retries: 2): "),
+            "{err}"
+        );
         assert_jittered(&server.gaps());
     }
 }
@@ -354,6 +360,7 @@ async fn a_validation_error_is_not_retried() {
     .await;
     let err = who_am_i(builder(&server)).await.unwrap_err();
     assert_eq!(err.code(), Some("ValidationError"), "{err}");
+    assert!(!err.to_string().contains("max retries"), "{err}");
     assert_eq!(server.seen().len(), 1);
 }
 

@@ -5,8 +5,12 @@
 //!
 //! Owns starting, waiting for and stopping servers. Does not own any assertion.
 
+mod awscli;
+pub mod azurite;
+pub mod s3rver;
 mod tinyproxy;
 
+pub use awscli::{aws_cli, AWSCLI_VERSION};
 pub use tinyproxy::{tinyproxy_path, Tinyproxy};
 
 use std::io::{Read, Write};
