@@ -2,6 +2,7 @@
 //! printed as Markdown rows for docs/performance.md. Medians of repeated runs; nothing
 //! here asserts a timing.
 
+mod cli;
 mod protocol;
 mod sdk;
 mod sigv4;
@@ -30,7 +31,17 @@ fn main() {
     println!("| benchmark | inia | baseline (same run) | ratio |");
     println!("|---|---|---|---|");
     let mut failed = false;
-    for (name, run) in [("protocol", protocol::run as fn() -> Result<(), String>), ("sigv4", sigv4::run), ("sdk", sdk::run)] {
+    // Names given on the command line pick benchmarks (`cargo run --release -- cli`).
+    let only: Vec<String> = std::env::args().skip(1).collect();
+    for (name, run) in [
+        ("protocol", protocol::run as fn() -> Result<(), String>),
+        ("sigv4", sigv4::run),
+        ("sdk", sdk::run),
+        ("cli", cli::run),
+    ] {
+        if !only.is_empty() && !only.iter().any(|o| o == name) {
+            continue;
+        }
         if let Err(e) = run() {
             eprintln!("bench {name}: {e}");
             failed = true;

@@ -35,9 +35,9 @@ const CALLS: u32 = 2_000;
 const ROUNDS: usize = 7;
 
 /// nginx in the foreground (`daemon off`, one process), killed on drop.
-struct Nginx {
+pub(crate) struct Nginx {
     child: Child,
-    port: u16,
+    pub(crate) port: u16,
     dir: PathBuf,
 }
 
@@ -83,7 +83,7 @@ fn free_port() -> Result<u16, String> {
         .map_err(|e| format!("no free port: {e}"))
 }
 
-fn start_nginx() -> Result<Nginx, String> {
+pub(crate) fn start_nginx() -> Result<Nginx, String> {
     let binary = nginx_path().ok_or("nginx is not installed (apt-get install -y nginx)")?;
     let dir = std::env::temp_dir().join(format!("inia-bench-nginx-{}", std::process::id()));
     std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;

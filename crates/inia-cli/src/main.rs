@@ -15,6 +15,7 @@ mod renames;
 mod run;
 mod s3cmd;
 mod shorthand;
+mod text_pages;
 mod timestamps;
 mod values;
 

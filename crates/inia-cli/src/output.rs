@@ -55,7 +55,7 @@ pub struct Choice<'a> {
 
 /// The format to print in: `--output`, `AWS_DEFAULT_OUTPUT`, the profile's `output` key,
 /// `json`.
-fn chosen_format(c: &Choice<'_>) -> Result<Format, CliError> {
+pub fn chosen_format(c: &Choice<'_>) -> Result<Format, CliError> {
     use inia::auth::config::files::{ProfileFiles, SelectedProfile};
     use inia::auth::config::Env;
     if let Some(f) = c.format {
@@ -98,47 +98,116 @@ impl Query {
     }
 
     /// Apply to `value`. JMESPath objects come back with sorted keys; they are put back in
-    /// the order the keys first appear in `value` (then in the query's text).
+    /// the order Python's JMESPath gives them, as the AWS CLI prints them: an object with
+    /// the keys of a multi-select hash (`{Id: VpcId, Cidr: CidrBlock}`) in the query's
+    /// order, an object taken whole from `value` in its order there.
     pub fn apply(&self, value: &Value) -> Result<Value, CliError> {
         let found = self
             .expr
             .search(value)
             .map_err(|e| CliError::other(crate::error::one_line(&e.to_string())))?;
         let out = serde_json::to_value(&*found).map_err(|e| CliError::other(e.to_string()))?;
-        let mut rank = HashMap::new();
-        collect_order(value, &mut rank);
-        Ok(reorder(out, &rank, &self.text))
+        let mut orders = KeyOrders::default();
+        hashes(self.expr.as_ast(), &mut orders);
+        collect_order(value, &mut orders);
+        Ok(reorder(out, &orders, &self.text))
     }
 }
 
-fn collect_order(v: &Value, rank: &mut HashMap<String, usize>) {
+/// Key orders by key set (the sorted keys joined), first seen first; and a rank for each
+/// key name, for objects whose key set was never seen.
+#[derive(Default)]
+struct KeyOrders {
+    by_set: HashMap<String, Vec<String>>,
+    rank: HashMap<String, usize>,
+}
+
+impl KeyOrders {
+    fn add(&mut self, keys: Vec<String>) {
+        let mut set = keys.clone();
+        set.sort();
+        self.by_set.entry(set.join("\0")).or_insert(keys);
+    }
+}
+
+/// The key orders of every multi-select hash in a query.
+fn hashes(ast: &jmespath::ast::Ast, orders: &mut KeyOrders) {
+    use jmespath::ast::Ast;
+    match ast {
+        Ast::MultiHash { elements, .. } => {
+            orders.add(elements.iter().map(|kv| kv.key.clone()).collect());
+            elements.iter().for_each(|kv| hashes(&kv.value, orders));
+        }
+        Ast::Comparison { lhs, rhs, .. }
+        | Ast::Projection { lhs, rhs, .. }
+        | Ast::And { lhs, rhs, .. }
+        | Ast::Or { lhs, rhs, .. }
+        | Ast::Subexpr { lhs, rhs, .. } => {
+            hashes(lhs, orders);
+            hashes(rhs, orders);
+        }
+        Ast::Condition {
+            predicate, then, ..
+        } => {
+            hashes(predicate, orders);
+            hashes(then, orders);
+        }
+        Ast::Expref { ast: node, .. }
+        | Ast::Flatten { node, .. }
+        | Ast::Not { node, .. }
+        | Ast::ObjectValues { node, .. } => hashes(node, orders),
+        Ast::Function { args: nodes, .. }
+        | Ast::MultiList {
+            elements: nodes, ..
+        } => nodes.iter().for_each(|n| hashes(n, orders)),
+        Ast::Identity { .. }
+        | Ast::Field { .. }
+        | Ast::Index { .. }
+        | Ast::Literal { .. }
+        | Ast::Slice { .. } => {}
+    }
+}
+
+fn collect_order(v: &Value, orders: &mut KeyOrders) {
     match v {
         Value::Object(m) => {
+            orders.add(m.keys().cloned().collect());
             for (k, child) in m {
-                let n = rank.len();
-                rank.entry(k.clone()).or_insert(n);
-                collect_order(child, rank);
+                let n = orders.rank.len();
+                orders.rank.entry(k.clone()).or_insert(n);
+                collect_order(child, orders);
             }
         }
-        Value::Array(a) => a.iter().for_each(|c| collect_order(c, rank)),
+        Value::Array(a) => a.iter().for_each(|c| collect_order(c, orders)),
         _ => {}
     }
 }
 
-fn reorder(v: Value, rank: &HashMap<String, usize>, query: &str) -> Value {
+fn reorder(v: Value, orders: &KeyOrders, query: &str) -> Value {
     match v {
         Value::Object(m) => {
+            let mut set: Vec<&String> = m.keys().collect();
+            set.sort();
+            let set = set
+                .iter()
+                .map(|k| k.as_str())
+                .collect::<Vec<_>>()
+                .join("\0");
+            let known = orders.by_set.get(&set);
             let mut items: Vec<(String, Value)> = m
                 .into_iter()
-                .map(|(k, c)| (k, reorder(c, rank, query)))
+                .map(|(k, c)| (k, reorder(c, orders, query)))
                 .collect();
-            items.sort_by_key(|(k, _)| match rank.get(k) {
-                Some(r) => (0, *r),
-                None => (1, query.find(k.as_str()).unwrap_or(usize::MAX)),
-            });
+            match known {
+                Some(order) => items.sort_by_key(|(k, _)| order.iter().position(|o| o == k)),
+                None => items.sort_by_key(|(k, _)| match orders.rank.get(k) {
+                    Some(r) => (0, *r),
+                    None => (1, query.find(k.as_str()).unwrap_or(usize::MAX)),
+                }),
+            }
             Value::Object(items.into_iter().collect::<Map<_, _>>())
         }
-        Value::Array(a) => Value::Array(a.into_iter().map(|c| reorder(c, rank, query)).collect()),
+        Value::Array(a) => Value::Array(a.into_iter().map(|c| reorder(c, orders, query)).collect()),
         other => other,
     }
 }
@@ -200,6 +269,20 @@ mod tests {
         assert_eq!(out.to_string(), r#"[{"Zeta":1,"Alpha":2}]"#);
         let q = Query::compile("Reservations[].Instances[].{Z: Zeta, A: Alpha}").unwrap();
         assert_eq!(q.apply(&v).unwrap().to_string(), r#"[{"Z":1,"A":2}]"#);
+        // The hash's own order, even when a key's name appears earlier in the query.
+        let q =
+            Query::compile("Reservations[?Alpha].Instances[].{Id: Zeta, Alpha: Alpha}").unwrap();
+        assert_eq!(q.apply(&v).unwrap().to_string(), "[]");
+        let q =
+            Query::compile("Reservations[].Instances[?Alpha].{Id: Zeta, Alpha: Alpha}[]").unwrap();
+        assert_eq!(q.apply(&v).unwrap().to_string(), r#"[{"Id":1,"Alpha":2}]"#);
+        // Objects taken whole keep their own order, per object kind.
+        let v = json!({"A": [{"Y": 1, "X": 2}], "B": [{"X": 3, "Y": 4, "Z": 5}]});
+        let q = Query::compile("{B: B, A: A}").unwrap();
+        assert_eq!(
+            q.apply(&v).unwrap().to_string(),
+            r#"{"B":[{"X":3,"Y":4,"Z":5}],"A":[{"Y":1,"X":2}]}"#
+        );
         assert_eq!(Query::compile("[").err().map(|e| e.code), Some(252));
     }
 

@@ -22,7 +22,7 @@ fn is_help(w: Option<&String>) -> bool {
     matches!(w.map(String::as_str), Some("help" | "--help" | "-h"))
 }
 
-fn engine(e: inia::Error) -> CliError {
+pub(crate) fn engine(e: inia::Error) -> CliError {
     CliError::from(e)
 }
 
@@ -88,13 +88,22 @@ pub async fn run(g: &Globals, words: Vec<String>) -> Result<(), CliError> {
         return print_skeleton(&model, &op, which);
     }
     let client = session.client(service).map_err(engine)?;
-    let mut value = call(g, &client, &name, parsed).await?;
-    crate::timestamps::convert(&model, &op, &mut value, g.profile.as_deref())?;
     let choice = output::Choice {
         format: g.output,
         profile: g.profile.as_deref(),
         title: &name,
     };
+    // Text is printed page by page, as the AWS CLI prints it.
+    let plain_call = g.no_paginate || parsed.outfile.is_some() || parsed.upload.is_some();
+    if !plain_call && output::chosen_format(&choice)? == output::Format::Text {
+        if let Some(p) = client.paginator(&name).map_err(engine)? {
+            let q = query.as_ref();
+            let params = parsed.params;
+            return crate::text_pages::print(g, &client, &model, &op, &p, params, q, &choice).await;
+        }
+    }
+    let mut value = call(g, &client, &name, parsed).await?;
+    crate::timestamps::convert(&model, &op, &mut value, g.profile.as_deref())?;
     output::print(value, query.as_ref(), &choice)
 }
 

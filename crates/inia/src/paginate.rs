@@ -174,6 +174,11 @@ impl Paginator {
         &self.input_tokens
     }
 
+    /// The keys the first page gives for the whole result (`RequestCharged`).
+    pub fn non_aggregate_keys(&self) -> &[Expr] {
+        &self.non_aggregate_keys
+    }
+
     /// The result keys' expressions (`Reservations`, `Contents`).
     pub fn result_keys(&self) -> &[Expr] {
         &self.result_keys

@@ -324,7 +324,8 @@ async fn throttling_stops_after_the_default_three_attempts() {
         assert_eq!(server.seen().len(), 3, "{code}");
         // Worded as botocore words an error that ran out of attempts.
         assert!(
-            err.to_string().contains(" operation (reached max retries: 2): "),
+            err.to_string()
+                .contains(" operation (reached max retries: 2): "),
             "{err}"
         );
         assert_jittered(&server.gaps());

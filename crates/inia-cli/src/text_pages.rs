@@ -1,0 +1,62 @@
+//! `--output text` of a paged listing, printed page by page as the AWS CLI prints it, so
+//! memory stays flat however long the listing: the first page's part of the result (its
+//! non-aggregate keys and result keys), then each later page's result keys, each through
+//! `--query` and the text format on its own, then the `NextToken` when `--max-items`
+//! stopped early.
+//!
+//! Owns that loop. Does not own paging (`inia::Client::pages`) or the text format
+//! (`output`).
+
+use crate::error::CliError;
+use crate::globals::Globals;
+use crate::output::{self, Choice, Query};
+use futures_util::StreamExt;
+use inia::model::{Operation, ServiceModel};
+use inia::paginate::Paginator;
+use inia::{Client, PageOptions, Value};
+use serde_json::Map;
+
+/// Print the pages of `name` with `params` in text.
+#[allow(clippy::too_many_arguments)]
+pub async fn print(
+    g: &Globals,
+    client: &Client,
+    model: &ServiceModel,
+    op: &Operation,
+    paginator: &Paginator,
+    params: Value,
+    query: Option<&Query>,
+    choice: &Choice<'_>,
+) -> Result<(), CliError> {
+    let options = PageOptions {
+        page_size: g.page_size,
+        max_items: g.max_items,
+        starting_token: g.starting_token.clone(),
+    };
+    let (pages, resume) = client.pages(&op.name, params, options);
+    let mut pages = Box::pin(pages);
+    let mut first = true;
+    while let Some(page) = pages.next().await {
+        let page = page.map_err(crate::run::engine)?;
+        let mut part = Value::Object(Map::new());
+        if first {
+            for key in paginator.non_aggregate_keys() {
+                key.set(&mut part, key.search(&page));
+            }
+        }
+        for key in paginator.result_keys() {
+            key.set(&mut part, key.search(&page));
+        }
+        first = false;
+        crate::timestamps::convert(model, op, &mut part, g.profile.as_deref())?;
+        output::print(part, query, choice)?;
+    }
+    if let Some(token) = resume.get() {
+        let mut inner = Map::new();
+        inner.insert("NextToken".into(), Value::String(token));
+        let mut outer = Map::new();
+        outer.insert("NextToken".into(), Value::Object(inner));
+        output::print(Value::Object(outer), query, choice)?;
+    }
+    Ok(())
+}
