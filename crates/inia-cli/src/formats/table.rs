@@ -9,8 +9,8 @@
 //!   its nested sections follow it;
 //! - empty values (`null`, `""`, `0`, `false`, `[]`, `{}`) are left out;
 //! - every section is as wide as the widest one (columns scaled to fit, rounding half to
-//!   even as Python does); if that is wider than 80 columns, one-row sections are turned
-//!   into `header | value` rows.
+//!   even as Python does); if that is wider than the terminal (80 columns when stdout is
+//!   not one), one-row sections are turned into `header | value` rows.
 
 use super::{is_scalar, py_str};
 use serde_json::{Map, Value};
@@ -18,6 +18,13 @@ use std::collections::BTreeSet;
 
 /// The terminal width the AWS CLI assumes when stdout is not a terminal.
 const WIDTH: usize = 80;
+
+/// The width of the terminal stdout is, else 80.
+fn terminal_width() -> usize {
+    console::Term::stdout()
+        .size_checked()
+        .map_or(WIDTH, |(_, cols)| usize::from(cols))
+}
 
 #[derive(Default)]
 struct Section {
@@ -228,13 +235,18 @@ fn group(m: &Map<String, Value>) -> (Vec<String>, Vec<String>) {
 /// The boxed table the AWS CLI prints for `value` with `--output table`, titled `title`
 /// (the operation name). Empty when the value is empty.
 pub fn table(title: &str, value: &Value) -> String {
+    table_in(title, value, terminal_width())
+}
+
+/// [`table`] for a terminal `width` columns wide.
+fn table_in(title: &str, value: &Value, width: usize) -> String {
     let mut b = Builder::default();
     if !b.build(Some(title), value, 0) {
         return String::new();
     }
     let mut sections = b.sections;
     let mut max = sections.iter().map(Section::total_width).max().unwrap_or(0);
-    if max > WIDTH {
+    if max > width {
         for s in &mut sections {
             if s.rows.len() == 1 && !s.headers.is_empty() {
                 let mut vertical = Section {
@@ -363,7 +375,7 @@ mod tests {
 ||  ec2.eu-west-1.amazonaws.com |  eu-west-1   ||
 |+------------------------------+--------------+|
 ";
-        assert_eq!(table("DescribeRegions", &v), want);
+        assert_eq!(table_in("DescribeRegions", &v, 80), want);
     }
 
     #[test]
@@ -376,7 +388,7 @@ mod tests {
 |  Account |  123456789012  |
 +----------+----------------+
 ";
-        assert_eq!(table("GetCallerIdentity", &v), want);
+        assert_eq!(table_in("GetCallerIdentity", &v, 80), want);
         let v = json!(["a", "bb"]);
         let want = "\
 --------
@@ -386,19 +398,27 @@ mod tests {
 |  bb  |
 +------+
 ";
-        assert_eq!(table("Title", &v), want);
-        assert_eq!(table("T", &json!({})), "");
-        assert_eq!(table("T", &json!(null)), "");
+        assert_eq!(table_in("Title", &v, 80), want);
+        assert_eq!(table_in("T", &json!({}), 80), "");
+        assert_eq!(table_in("T", &json!(null), 80), "");
     }
 
     #[test]
     fn wide_one_row_sections_turn_vertical() {
         let v = json!({"A": "x".repeat(40), "B": "y".repeat(40)});
-        let out = table("Op", &v);
+        let out = table_in("Op", &v, 80);
         let lines: Vec<&str> = out.lines().collect();
         assert_eq!(lines[0].len(), 51, "{out}");
         assert!(lines.iter().any(|l| l.starts_with("|  A|  xxxx")), "{out}");
         assert!(lines.iter().any(|l| l.starts_with("|  B|  yyyy")), "{out}");
         assert!(lines.iter().all(|l| l.chars().count() == 51), "{out}");
+        // A terminal wide enough keeps the row horizontal.
+        let wide = table_in("Op", &v, 200);
+        assert!(
+            wide.lines()
+                .any(|l| l.contains("xxxx") && l.contains("yyyy")),
+            "{wide}"
+        );
+        assert!(wide.lines().next().unwrap().len() > 80, "{wide}");
     }
 }
