@@ -312,6 +312,104 @@ async fn s3api_flows() {
     );
 }
 
+/// The rest of the EC2 listing through the command line: a volume's snapshot, the
+/// `snapshot-completed` waiter, and the SNS notice delivered to an SQS queue (subscribed
+/// with the AWS CLI's `--notification-endpoint`), each checked through the library.
+#[tokio::test]
+async fn snapshot_waiter_and_sns_notice_through_sqs() {
+    let moto = Moto::start(&[]);
+    let cli = Cli::new(&moto);
+    let s = session(&moto);
+    let vol = cli.json(&[
+        "ec2",
+        "create-volume",
+        "--availability-zone",
+        "us-east-1a",
+        "--size",
+        "8",
+    ]);
+    let volume = vol["VolumeId"].as_str().expect("volume id").to_string();
+    let snap = cli.json(&[
+        "ec2",
+        "create-snapshot",
+        "--volume-id",
+        &volume,
+        "--description",
+        "cli",
+    ]);
+    let snap_id = snap["SnapshotId"]
+        .as_str()
+        .expect("snapshot id")
+        .to_string();
+    let waited = cli.run(&[
+        "ec2",
+        "wait",
+        "snapshot-completed",
+        "--snapshot-ids",
+        &snap_id,
+    ]);
+    assert!(waited.status.success(), "{}", stderr(&waited));
+    let seen = s
+        .client("ec2")
+        .unwrap()
+        .call("DescribeSnapshots", json!({"SnapshotIds": [snap_id]}))
+        .await
+        .unwrap();
+    assert_eq!(seen["Snapshots"][0]["State"], "completed", "{seen}");
+    assert_eq!(seen["Snapshots"][0]["VolumeId"], volume.as_str(), "{seen}");
+
+    let topic = cli.json(&["sns", "create-topic", "--name", "cli-notices"]);
+    let topic_arn = topic["TopicArn"].as_str().expect("topic").to_string();
+    let queue = cli.json(&["sqs", "create-queue", "--queue-name", "cli-notices"]);
+    let queue_url = queue["QueueUrl"].as_str().expect("queue").to_string();
+    let attrs = cli.json(&[
+        "sqs",
+        "get-queue-attributes",
+        "--queue-url",
+        &queue_url,
+        "--attribute-names",
+        "QueueArn",
+    ]);
+    let queue_arn = attrs["Attributes"]["QueueArn"]
+        .as_str()
+        .expect("arn")
+        .to_string();
+    let sub = cli.json(&[
+        "sns",
+        "subscribe",
+        "--topic-arn",
+        &topic_arn,
+        "--protocol",
+        "sqs",
+        "--notification-endpoint",
+        &queue_arn,
+    ]);
+    assert!(sub["SubscriptionArn"].as_str().is_some(), "{sub}");
+    cli.json(&[
+        "sns",
+        "publish",
+        "--topic-arn",
+        &topic_arn,
+        "--subject",
+        "Snapshot done",
+        "--message",
+        &snap_id,
+    ]);
+    let got = s
+        .client("sqs")
+        .unwrap()
+        .call(
+            "ReceiveMessage",
+            json!({"QueueUrl": queue_url, "WaitTimeSeconds": 2}),
+        )
+        .await
+        .unwrap();
+    let body: Value =
+        serde_json::from_str(got["Messages"][0]["Body"].as_str().unwrap_or("{}")).unwrap();
+    assert_eq!(body["Message"], snap_id.as_str(), "{got}");
+    assert_eq!(body["Subject"], "Snapshot done", "{got}");
+}
+
 #[test]
 fn usage_errors_exit_252_naming_the_problem() {
     let home = tempfile::tempdir().expect("home");
