@@ -410,6 +410,49 @@ async fn snapshot_waiter_and_sns_notice_through_sqs() {
     assert_eq!(body["Subject"], "Snapshot done", "{got}");
 }
 
+/// Ctrl-C while a call waits on a server that never answers: exit 130, and (as the AWS
+/// CLI) just a line break, no panic, no backtrace.
+#[test]
+fn interrupted_exits_130() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let home = tempfile::tempdir().unwrap();
+    let child = Command::new(env!("CARGO_BIN_EXE_inia"))
+        .env_clear()
+        .env("HOME", home.path())
+        .env("AWS_ACCESS_KEY_ID", "AKIDTEST")
+        .env("AWS_SECRET_ACCESS_KEY", "secret-test")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .args([
+            "--endpoint-url",
+            &url,
+            "--region",
+            "us-east-1",
+            "sts",
+            "get-caller-identity",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The request arrives (the connection is accepted and never answered), then Ctrl-C.
+    let (_conn, _) = listener.accept().unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    let sent = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let out = child.wait_with_output().unwrap();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(130), "{err}");
+    assert_eq!(err.trim(), "", "{err}");
+    assert!(
+        !err.contains("panicked") && !err.contains("backtrace"),
+        "{err}"
+    );
+}
+
 #[test]
 fn usage_errors_exit_252_naming_the_problem() {
     let home = tempfile::tempdir().expect("home");
