@@ -73,8 +73,48 @@ pub fn waiters(service: &str, waiters: &[String]) -> Result<(), CliError> {
     emit(&s)
 }
 
-pub fn operation(service: &str, command: &str, params: &OpParams) -> Result<(), CliError> {
-    let mut s = format!("usage: inia {service} {command} [parameters]\n\nparameters:\n");
+/// An operation's documentation, when the spec folder carries it (HTML, as in botocore's
+/// `data/`): the operation's own and its input members'.
+#[derive(Debug, Default)]
+pub struct OpDocs {
+    pub operation: Option<String>,
+    pub members: std::collections::HashMap<String, String>,
+}
+
+impl OpDocs {
+    /// The documentation of operation `op` in a model file's documentation (see
+    /// `SpecPath::load_documentation`).
+    pub fn from_model_file(file: &serde_json::Value, op: &str) -> OpDocs {
+        let text = |v: &serde_json::Value| v.as_str().map(str::to_string);
+        let o = &file["operations"][op];
+        let input = o["input"]["shape"].as_str().unwrap_or_default();
+        let members = file["shapes"][input]["members"]
+            .as_object()
+            .map(|m| {
+                m.iter()
+                    .filter_map(|(k, v)| Some((k.clone(), text(&v["documentation"])?)))
+                    .collect()
+            })
+            .unwrap_or_default();
+        OpDocs {
+            operation: text(&o["documentation"]),
+            members,
+        }
+    }
+}
+
+pub fn operation(
+    service: &str,
+    command: &str,
+    params: &OpParams,
+    docs: &OpDocs,
+) -> Result<(), CliError> {
+    let mut s = format!("usage: inia {service} {command} [parameters]\n\n");
+    if let Some(d) = &docs.operation {
+        s.push_str(&crate::doc_text::to_text(d, 79, "  "));
+        s.push('\n');
+    }
+    s.push_str("parameters:\n");
     for p in &params.params {
         let kind = if p.upload {
             "file".to_string()
@@ -88,6 +128,12 @@ pub fn operation(service: &str, command: &str, params: &OpParams) -> Result<(), 
         };
         let req = if p.required { "  (required)" } else { "" };
         let _ = writeln!(s, "  {flag} <{kind}>{req}");
+        if let Some(d) = docs.members.get(&p.member) {
+            let line = crate::doc_text::first_sentence(d);
+            if !line.is_empty() {
+                let _ = writeln!(s, "      {line}");
+            }
+        }
     }
     if params.download {
         let _ = writeln!(

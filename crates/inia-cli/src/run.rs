@@ -72,12 +72,14 @@ pub async fn run(g: &Globals, words: Vec<String>) -> Result<(), CliError> {
     if is_help(rest.get(1)) {
         let model = specs.load_service(folder).map_err(|e| engine(e.into()))?;
         let op = find_operation(&model, &rest[0], &cli_name)?;
+        let docs = specs
+            .load_documentation(folder)
+            .map_err(|e| engine(e.into()))?
+            .map(|file| help::OpDocs::from_model_file(&file, &op))
+            .unwrap_or_default();
         let op = model.operation(&op).map_err(|e| engine(e.into()))?;
-        return help::operation(
-            &cli_name,
-            &rest[0],
-            &params::describe(&cli_name, &model, &op)?,
-        );
+        let params = params::describe(&cli_name, &model, &op)?;
+        return help::operation(&cli_name, &rest[0], &params, &docs);
     }
     let model = session.model(folder).map_err(engine)?;
     let name = find_operation(&model, &rest[0], &cli_name)?;
@@ -285,7 +287,8 @@ async fn wait(
     let op = model.operation(&op_name).map_err(|e| engine(e.into()))?;
     let desc = params::describe(cli_name, &model, &op)?;
     if is_help(words.get(1)) {
-        return help::operation(cli_name, &format!("wait {}", kebab(waiter)), &desc);
+        let command = format!("wait {}", kebab(waiter));
+        return help::operation(cli_name, &command, &desc, &help::OpDocs::default());
     }
     let parsed = desc.parse(&model, &op, &words[1..])?;
     if let Some(which) = &parsed.skeleton {

@@ -198,6 +198,23 @@ fn help_lists_every_service_of_the_folder() {
         folder.len(),
         embedded.len()
     );
+    // With the folder's documentation, an operation's help carries its text (HTML turned
+    // into plain text) and a first sentence per parameter; the embedded specs have none.
+    let out = cli.run_with(Specs::Flag, &["kms", "encrypt", "help"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let help = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        help.contains("  --key-id <string>  (required)\n      "),
+        "{help}"
+    );
+    assert!(help.contains("KMS key"), "{help}");
+    assert!(!help.contains("<p>") && !help.contains("</"), "{help}");
+    let out = cli.run_with(Specs::None, &["sts", "get-caller-identity", "help"]);
+    let plain = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        plain.starts_with("usage: inia sts get-caller-identity [parameters]\n\nparameters:\n"),
+        "{plain}"
+    );
     // Without the folder only the embedded services are commands.
     let out = cli.run_with(Specs::None, &["kms", "list-keys"]);
     assert_eq!(out.status.code(), Some(252), "{}", stderr(&out));

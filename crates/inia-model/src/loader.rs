@@ -187,6 +187,22 @@ impl SpecPath {
         ServiceModel::from_string(text, &origin)
     }
 
+    /// The documentation of `service`'s model (the version `load_service` would pick) as
+    /// the file has it: the whole parsed file, read again for this purpose (help text)
+    /// since loading drops documentation. `None` when the file carries none (the embedded
+    /// specs, for one).
+    pub fn load_documentation(&self, service: &str) -> Result<Option<Value>, ModelError> {
+        let version = self.api_version(service)?;
+        let Some(found) = self.find(service, &version, "service-2") else {
+            return Ok(None);
+        };
+        let text = found.read()?;
+        if !text.contains("\"documentation") {
+            return Ok(None);
+        }
+        parse_value(&text, &found.origin()).map(Some)
+    }
+
     /// Load `paginators-1` or `waiters-2` of the version `load_service` would pick, with
     /// sdk-extras merged. `None` when the service has no such file.
     pub fn load_json(&self, service: &str, kind: &str) -> Result<Option<Value>, ModelError> {
