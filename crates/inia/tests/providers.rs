@@ -336,3 +336,34 @@ async fn eucalyptus_provider_endpoints_and_signing() {
         seen[1]
     );
 }
+
+/// The provider comes from code, else `INIA_PROVIDER`, else the selected profile's
+/// `provider` key, else `aws`.
+#[test]
+fn the_provider_is_chosen_by_code_environment_or_profile() {
+    let home = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(home.path().join(".aws")).unwrap();
+    std::fs::write(
+        home.path().join(".aws/config"),
+        "[default]\nregion = us-east-1\n\n[profile store]\nprovider = s3-compatible\n",
+    )
+    .unwrap();
+    let env = Env::empty().with_home(home.path());
+    let chosen = |b: inia::SessionBuilder| b.build().unwrap().provider().name.clone();
+    assert_eq!(chosen(Session::builder().env(env.clone())), "aws");
+    assert_eq!(
+        chosen(Session::builder().env(env.clone()).profile("store")),
+        "s3-compatible"
+    );
+    let with_var = env.clone().with_var("AWS_PROFILE", "store");
+    assert_eq!(
+        chosen(Session::builder().env(with_var.clone())),
+        "s3-compatible"
+    );
+    let both = with_var.with_var("INIA_PROVIDER", "azure-blob");
+    assert_eq!(chosen(Session::builder().env(both.clone())), "azure-blob");
+    assert_eq!(
+        chosen(Session::builder().env(both).provider("eucalyptus")),
+        "eucalyptus"
+    );
+}
