@@ -180,5 +180,21 @@ mod tests {
             .unwrap();
         assert_eq!(e.code, 252);
         assert!(e.message.contains("--zip-file"), "{}", e.message);
+        // Inside --code alone too.
+        let e = desc
+            .parse(
+                &m,
+                &op,
+                &words(&["--function-name", "f", "--code", "ZipFile=QQ=="]),
+            )
+            .err()
+            .unwrap();
+        assert_eq!(e.code, 252);
+        assert!(
+            e.message
+                .contains("ZipFile cannot be provided as part of the --code argument"),
+            "{}",
+            e.message
+        );
     }
 }

@@ -205,6 +205,22 @@ impl OpParams {
                 }
             }
         }
+        // A hoisted member given inside its parent (`--code ZipFile=...`) is refused even
+        // without the hoisted flag, as the AWS CLI refuses it.
+        for p in &self.params {
+            if let Some((parent, child)) = &p.nested {
+                if out.get(parent).and_then(|v| v.get(child)).is_some()
+                    && matches.value_source(&p.member)
+                        != Some(clap::parser::ValueSource::CommandLine)
+                {
+                    return Err(CliError::usage(format!(
+                        "{child} cannot be provided as part of the --{} argument; use --{} instead",
+                        kebab(parent),
+                        p.flag
+                    )));
+                }
+            }
+        }
         let mut params = Map::new();
         if let Some(text) = matches.get_one::<String>(INPUT_JSON) {
             let text = match text.strip_prefix("file://") {

@@ -1,7 +1,8 @@
 //! The AWS CLI's renamed arguments: where the name derived from the model clashes with
 //! a global option or reads badly, the AWS CLI uses another (`sns subscribe
 //! --notification-endpoint`, `ec2 create-image --reboot` for `--no-no-reboot`). inia
-//! accepts the same names so that scripts move over unchanged. The table lists those
+//! uses the same names so that scripts using them move over unchanged (the AWS CLI's
+//! hidden backward-compatible aliases are not accepted). The table lists those
 //! names (facts of the AWS CLI's interface, as of awscli 1.46); `*` matches any
 //! operation.
 //!

@@ -99,9 +99,14 @@ pub async fn run(g: &Globals, words: Vec<String>) -> Result<(), CliError> {
     let plain_call = g.no_paginate || parsed.outfile.is_some() || parsed.upload.is_some();
     if !plain_call && output::chosen_format(&choice)? == output::Format::Text {
         if let Some(p) = client.paginator(&name).map_err(engine)? {
+            let listing = crate::text_pages::Listing {
+                client: &client,
+                model: &model,
+                op: &op,
+                paginator: &p,
+            };
             let q = query.as_ref();
-            let params = parsed.params;
-            return crate::text_pages::print(g, &client, &model, &op, &p, params, q, &choice).await;
+            return crate::text_pages::print(g, listing, parsed.params, q, &choice).await;
         }
     }
     let mut value = call(g, &client, &name, parsed).await?;

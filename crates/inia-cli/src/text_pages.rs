@@ -16,23 +16,34 @@ use inia::paginate::Paginator;
 use inia::{Client, PageOptions, Value};
 use serde_json::Map;
 
-/// Print the pages of `name` with `params` in text.
-#[allow(clippy::too_many_arguments)]
+/// The operation whose pages are printed.
+pub struct Listing<'a> {
+    pub client: &'a Client,
+    pub model: &'a ServiceModel,
+    pub op: &'a Operation,
+    pub paginator: &'a Paginator,
+}
+
+/// Print the pages of `listing` with `params` in text.
 pub async fn print(
     g: &Globals,
-    client: &Client,
-    model: &ServiceModel,
-    op: &Operation,
-    paginator: &Paginator,
+    listing: Listing<'_>,
     params: Value,
     query: Option<&Query>,
     choice: &Choice<'_>,
 ) -> Result<(), CliError> {
+    let Listing {
+        client,
+        model,
+        op,
+        paginator,
+    } = listing;
     let options = PageOptions {
         page_size: g.page_size,
         max_items: g.max_items,
         starting_token: g.starting_token.clone(),
     };
+    let style = crate::timestamps::style(g.profile.as_deref())?;
     let (pages, resume) = client.pages(&op.name, params, options);
     let mut pages = Box::pin(pages);
     let mut first = true;
@@ -48,7 +59,7 @@ pub async fn print(
             key.set(&mut part, key.search(&page));
         }
         first = false;
-        crate::timestamps::convert(model, op, &mut part, g.profile.as_deref())?;
+        crate::timestamps::convert_in(model, op, &mut part, style);
         output::print(part, query, choice)?;
     }
     if let Some(token) = resume.get() {

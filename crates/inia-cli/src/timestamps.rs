@@ -68,15 +68,20 @@ pub fn convert(
     value: &mut Value,
     profile: Option<&str>,
 ) -> Result<(), CliError> {
-    if style(profile)? == TimestampStyle::Wire {
-        return Ok(());
+    convert_in(model, op, value, style(profile)?);
+    Ok(())
+}
+
+/// [`convert`] with the style already known (once for many pages).
+pub fn convert_in(model: &ServiceModel, op: &Operation, value: &mut Value, style: TimestampStyle) {
+    if style == TimestampStyle::Wire {
+        return;
     }
     if let Some(output) = &op.output {
         if let Ok(shape) = model.target(output, &op.name) {
             walk(model, &shape, value);
         }
     }
-    Ok(())
 }
 
 /// Convert every timestamp `value` holds where `shape` says one is. Members the shape does

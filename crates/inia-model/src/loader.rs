@@ -232,6 +232,17 @@ impl SpecPath {
     /// The text of a file at the top of a spec folder (`providers/aws.json`) and where it
     /// was found, from the first root that has it.
     pub fn read_root(&self, name: &str) -> Result<Option<(String, String)>, ModelError> {
+        Ok(self
+            .read_root_from(name)?
+            .map(|(text, origin, _)| (text, origin)))
+    }
+
+    /// [`SpecPath::read_root`], also telling whether the file is one compiled into the
+    /// binary.
+    pub(crate) fn read_root_from(
+        &self,
+        name: &str,
+    ) -> Result<Option<(String, String, bool)>, ModelError> {
         for root in &self.roots {
             let found = Found {
                 root: root.clone(),
@@ -242,7 +253,8 @@ impl SpecPath {
                 Root::Dir(d) => d.join(name).is_file(),
             };
             if exists {
-                return Ok(Some((found.read()?, found.origin())));
+                let embedded = matches!(root, Root::Embedded);
+                return Ok(Some((found.read()?, found.origin(), embedded)));
             }
         }
         Ok(None)

@@ -21,8 +21,6 @@ use std::sync::OnceLock;
 
 /// The schema every provider file is checked against, at the top of a spec folder.
 pub const SCHEMA_FILE: &str = "provider.schema.json";
-/// How the loader names files compiled into the binary.
-const EMBEDDED_ORIGIN: &str = "(embedded)/";
 /// The folder of provider files, at the top of a spec folder.
 pub const PROVIDERS_DIR: &str = "providers";
 
@@ -251,7 +249,7 @@ impl SpecPath {
             ));
         }
         let rel = format!("{PROVIDERS_DIR}/{name}.json");
-        let Some((text, origin)) = self.read_root(&rel)? else {
+        let Some((text, origin, embedded)) = self.read_root_from(&rel)? else {
             let known: Vec<String> = self.providers().into_iter().collect();
             return Err(ModelError::UnknownService {
                 name: format!("provider {name}"),
@@ -259,7 +257,6 @@ impl SpecPath {
                 searched: format!("the spec path (providers found: {})", known.join(", ")),
             });
         };
-        let embedded = origin.starts_with(EMBEDDED_ORIGIN);
         let file = ProviderFile::parse_with(&text, &origin, !embedded)?;
         if file.name != name {
             return Err(invalid(

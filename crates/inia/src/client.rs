@@ -18,8 +18,7 @@ use bytes::Bytes;
 use inia_auth::sign::{scheme, Anonymous, Sign, SignedBody, SigningContext};
 use inia_http::{Body, ResponseBody};
 use inia_model::{
-    Addressing, Checksums, EndpointRule, Operation, Protocol, ServiceBinding, ServiceModel,
-    ShapeType,
+    Addressing, Checksums, Operation, Protocol, ServiceBinding, ServiceModel, ShapeType,
 };
 use serde_json::Value;
 use std::collections::HashMap;
@@ -88,19 +87,6 @@ impl std::fmt::Debug for Client {
     }
 }
 
-fn env_key(service_id: &str) -> String {
-    service_id
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                c.to_ascii_uppercase()
-            } else {
-                '_'
-            }
-        })
-        .collect()
-}
-
 impl Client {
     pub(crate) fn new(
         session: Session,
@@ -114,44 +100,8 @@ impl Client {
             .endpoint_prefix
             .clone()
             .unwrap_or_else(|| service.to_string());
-        let service_id = md.service_id.clone().unwrap_or_else(|| service.to_string());
-        let override_url = session
-            .inner
-            .endpoint_url
-            .clone()
-            .or_else(|| session.env(&format!("AWS_ENDPOINT_URL_{}", env_key(&service_id))))
-            .or_else(|| session.env("AWS_ENDPOINT_URL"))
-            .or_else(|| session.inner.profile_endpoint_url.clone());
-        let region = session.inner.region.clone();
-        let mut endpoint = match (&override_url, &binding.endpoint) {
-            (Some(url), _) => {
-                if !(url.starts_with("http://") || url.starts_with("https://")) {
-                    return Err(Error::Config(format!(
-                        "endpoint URL {url:?} must start with http:// or https://"
-                    )));
-                }
-                ResolvedEndpoint {
-                    url: url.trim_end_matches('/').to_string(),
-                    signing_region: region.clone().unwrap_or_else(|| "us-east-1".into()),
-                    signing_name: None,
-                    partition: "aws".into(),
-                }
-            }
-            (None, EndpointRule::Partitions { partitions }) => {
-                let Some(region) = &region else {
-                    return Err(Error::Config(
-                        "You must specify a region (AWS_REGION, AWS_DEFAULT_REGION, a profile's region, or in code)".into(),
-                    ));
-                };
-                session
-                    .partitions(partitions)?
-                    .resolve(&prefix, region)
-                    .map_err(|e| Error::Config(e.to_string()))?
-            }
-            (None, EndpointRule::Template(t)) => {
-                crate::provider::template_endpoint(&session, service, t)?
-            }
-        };
+        let (mut endpoint, overridden) =
+            crate::provider::resolve_endpoint(&session, service, &model, binding)?;
         if let Some(r) = &binding.signing.region {
             endpoint.signing_region = r.clone();
         }
@@ -183,7 +133,7 @@ impl Client {
                 model,
                 protocol,
                 endpoint,
-                endpoint_overridden: override_url.is_some(),
+                endpoint_overridden: overridden,
                 signing_name,
                 signer,
                 addressing: binding.addressing,
@@ -307,28 +257,13 @@ impl Client {
         if let Some(p) = auth_path {
             parts.extensions.insert(p);
         }
-        self.provider_headers(&mut parts, &body);
+        crate::provider::apply_headers(
+            &self.inner.headers,
+            self.inner.checksums,
+            &mut parts,
+            &body,
+        );
         self.attempts(op, parts, body).await
-    }
-
-    /// The provider's default headers, and `Content-MD5` when its checksums say so.
-    fn provider_headers(&self, parts: &mut http::request::Parts, body: &Body) {
-        for (name, value) in &self.inner.headers {
-            if !parts.headers.contains_key(name) {
-                parts.headers.insert(name.clone(), value.clone());
-            }
-        }
-        if self.inner.checksums == Checksums::Md5 && !parts.headers.contains_key("content-md5") {
-            if let Some(bytes) = body.shared_bytes().filter(|b| !b.is_empty()) {
-                use md5::Digest;
-                let digest = md5::Md5::digest(&bytes);
-                let b64 =
-                    base64::Engine::encode(&base64::engine::general_purpose::STANDARD, digest);
-                if let Ok(v) = http::HeaderValue::from_str(&b64) {
-                    parts.headers.insert("content-md5", v);
-                }
-            }
-        }
     }
 
     /// The input member that is a streaming payload, if any.
@@ -365,8 +300,8 @@ impl Client {
     }
 
     /// Every attempt of one call; the retries made are recorded in the result's
-    /// `ResponseMetadata.RetryAttempts` (and `MaxAttemptsReached` when a retryable error
-    /// ran out of attempts), as botocore records them.
+    /// `ResponseMetadata.RetryAttempts` (and `MaxAttemptsReached` when the last allowed
+    /// attempt failed), as botocore's standard mode records them.
     async fn attempts(
         &self,
         op: &Operation,
@@ -378,14 +313,7 @@ impl Client {
         let result = self
             .attempt_loop(op, parts, body, &mut attempt, &mut exhausted)
             .await;
-        let record = |v: &mut Value| {
-            if let Some(Value::Object(md)) = v.get_mut("ResponseMetadata") {
-                md.insert("RetryAttempts".into(), Value::from(attempt - 1));
-                if exhausted {
-                    md.insert("MaxAttemptsReached".into(), Value::Bool(true));
-                }
-            }
-        };
+        let record = |v: &mut Value| retry::record_attempts(v, attempt - 1, exhausted);
         match result {
             Ok(mut out) => {
                 record(&mut out.value);
@@ -447,6 +375,8 @@ impl Client {
                 }
                 Err(e) => e,
             };
+            // As botocore's standard mode: an error on the last allowed attempt is marked.
+            *exhausted = *attempt >= max;
             let failure = match &err {
                 Error::Service { error, .. } => Failure::Service {
                     status: error.status,
@@ -472,7 +402,6 @@ impl Client {
             };
             let can_resend = body.as_ref().is_some_and(|b| b.try_clone().is_some());
             if *attempt >= max || !can_resend {
-                *exhausted = *attempt >= max;
                 return Err(err);
             }
             let Some(cost) = self.inner.quota.acquire(kind) else {
@@ -576,6 +505,9 @@ impl Client {
             .ok_or_else(|| {
                 inia_auth::provider::CredentialsError::NotFound("the configured provider".into())
             })?;
+        if creds.source() == crate::provider::ANONYMOUS_SOURCE {
+            return Ok((body, false));
+        }
         // The in-memory body is shared with the signer, not copied.
         let original = body.shared_bytes();
         let mut signed_body = match &original {

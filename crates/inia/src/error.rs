@@ -58,8 +58,8 @@ pub enum Error {
     },
 }
 
-/// ` (reached max retries: N)` when a retryable error ran out of attempts, as botocore
-/// words it.
+/// ` (reached max retries: N)` when the last allowed attempt failed, as botocore words
+/// it.
 fn retry_note(value: &serde_json::Value) -> String {
     let md = &value["ResponseMetadata"];
     match md["RetryAttempts"].as_u64() {

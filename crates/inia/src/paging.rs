@@ -9,6 +9,11 @@
 //! a token (skipping the items of its page already returned). Tokens are botocore's (see
 //! `resume_token`), so they work across inia, the AWS CLI and boto3.
 //!
+//! One deliberate difference: resuming inside a page empties that page's secondary result
+//! keys (the earlier listing returned them), as botocore does; resuming on a page boundary
+//! keeps them, where botocore empties them too and so loses, for example, the first page's
+//! `CommonPrefixes`.
+//!
 //! Owns the loop. Does not own the token rules (see `paginate`).
 
 use crate::client::Client;
@@ -94,7 +99,8 @@ impl Walk {
                 let empty = match key.search(&page) {
                     Value::Array(_) => Value::Array(Vec::new()),
                     Value::String(_) => Value::String(String::new()),
-                    Value::Number(_) => Value::from(0),
+                    // Counts stay: they say what the server evaluated (botocore keeps them).
+                    n @ Value::Number(_) => n,
                     _ => Value::Null,
                 };
                 key.set(&mut page, empty);

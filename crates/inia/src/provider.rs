@@ -12,9 +12,17 @@ use crate::error::Error;
 use crate::session::Session;
 use inia_auth::config::{Env, ProfileFiles, SelectedProfile};
 use inia_auth::credentials::Credentials;
-use inia_auth::provider::{CredentialsError, ProvideCredentials, ProvideFuture};
-use inia_model::{CredentialSource, KeyNames, ProviderFile, ServiceBinding, SpecPath};
+use inia_auth::provider::{
+    CredentialsError, ProvideCredentials, ProvideFuture, RefreshingCredentials,
+};
+use inia_model::{
+    CredentialSource, EndpointRule, KeyNames, ProviderFile, ServiceBinding, SpecPath,
+};
 use std::sync::Arc;
+
+/// The source name of the credentials an `{"anonymous": true}` source gives: requests
+/// signed with them go unsigned.
+pub const ANONYMOUS_SOURCE: &str = "anonymous";
 
 /// The name of the provider used when nothing chooses one.
 pub const DEFAULT_PROVIDER: &str = "aws";
@@ -88,12 +96,13 @@ pub(crate) fn credentials(
             other => Source::Keys(other.clone()),
         });
     }
-    Ok(Arc::new(ProviderCredentials {
+    // Keys from variables and files don't expire: read once, then cached.
+    Ok(Arc::new(RefreshingCredentials::new(ProviderCredentials {
         provider: file.name.clone(),
         sources,
         profile: profile.map(str::to_string),
         env: env.clone(),
-    }))
+    })))
 }
 
 #[derive(Debug)]
@@ -177,23 +186,102 @@ impl ProvideCredentials for ProviderCredentials {
 
     fn provide(&self) -> ProvideFuture<'_> {
         Box::pin(async move {
+            // A source with a key id but no secret is reported only if no later source
+            // has credentials (the Azure account variable also names the endpoint, while
+            // the key may be in the profile).
+            let mut partial = None;
             for source in &self.sources {
                 let found = match source {
-                    Source::Chain(chain) => chain.provide().await?,
-                    Source::Keys(CredentialSource::Env(names)) => self.keys(names, true)?,
-                    Source::Keys(CredentialSource::Profile(names)) => self.keys(names, false)?,
+                    Source::Chain(chain) => Ok(chain.provide().await?),
+                    Source::Keys(CredentialSource::Env(names)) => self.keys(names, true),
+                    Source::Keys(CredentialSource::Profile(names)) => self.keys(names, false),
                     Source::Keys(CredentialSource::Anonymous(_)) => {
-                        return Ok(Some(Credentials::new("", "", None, None, "anonymous")))
+                        Ok(Some(Credentials::new("", "", None, None, ANONYMOUS_SOURCE)))
                     }
-                    Source::Keys(CredentialSource::Chain(_)) => None,
+                    Source::Keys(CredentialSource::Chain(_)) => Ok(None),
                 };
-                if found.is_some() {
-                    return Ok(found);
+                match found {
+                    Ok(Some(c)) => return Ok(Some(c)),
+                    Ok(None) => {}
+                    Err(e @ CredentialsError::Provider { .. }) => {
+                        partial.get_or_insert(e);
+                    }
+                    Err(e) => return Err(e),
                 }
             }
-            Ok(None)
+            match partial {
+                Some(e) => Err(e),
+                None => Ok(None),
+            }
         })
     }
+}
+
+/// Where `service`'s calls go: an endpoint URL given in code, `AWS_ENDPOINT_URL_<ID>`
+/// (the model's service id, upper-cased, `_` for other characters), `AWS_ENDPOINT_URL`
+/// or the profile's `endpoint_url`; else the binding's partition data or URL template.
+/// Also whether the URL was given (an override).
+pub(crate) fn resolve_endpoint(
+    session: &Session,
+    service: &str,
+    model: &inia_model::ServiceModel,
+    binding: &ServiceBinding,
+) -> Result<(ResolvedEndpoint, bool), Error> {
+    let md = model.metadata();
+    let prefix = md
+        .endpoint_prefix
+        .clone()
+        .unwrap_or_else(|| service.to_string());
+    let service_id = md.service_id.clone().unwrap_or_else(|| service.to_string());
+    let override_url = session
+        .inner
+        .endpoint_url
+        .clone()
+        .or_else(|| session.env(&format!("AWS_ENDPOINT_URL_{}", env_key(&service_id))))
+        .or_else(|| session.env("AWS_ENDPOINT_URL"))
+        .or_else(|| session.inner.profile_endpoint_url.clone());
+    let region = session.inner.region.clone();
+    let endpoint = match (&override_url, &binding.endpoint) {
+        (Some(url), _) => {
+            if !(url.starts_with("http://") || url.starts_with("https://")) {
+                return Err(Error::Config(format!(
+                    "endpoint URL {url:?} must start with http:// or https://"
+                )));
+            }
+            ResolvedEndpoint {
+                url: url.trim_end_matches('/').to_string(),
+                signing_region: region.clone().unwrap_or_else(|| "us-east-1".into()),
+                signing_name: None,
+                partition: "aws".into(),
+            }
+        }
+        (None, EndpointRule::Partitions { partitions }) => {
+            let Some(region) = &region else {
+                return Err(Error::Config(
+                        "You must specify a region (AWS_REGION, AWS_DEFAULT_REGION, a profile's region, or in code)".into(),
+                    ));
+            };
+            session
+                .partitions(partitions)?
+                .resolve(&prefix, region)
+                .map_err(|e| Error::Config(e.to_string()))?
+        }
+        (None, EndpointRule::Template(t)) => template_endpoint(session, service, t)?,
+    };
+    Ok((endpoint, override_url.is_some()))
+}
+
+fn env_key(service_id: &str) -> String {
+    service_id
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_uppercase()
+            } else {
+                '_'
+            }
+        })
+        .collect()
 }
 
 /// An endpoint from a provider's URL template: `{region}`, `{service}` and the provider's
@@ -260,6 +348,31 @@ pub(crate) fn default_headers(
             ))
         })
         .collect()
+}
+
+/// The provider's default headers (unless the request sets them), and `Content-MD5` on an
+/// in-memory body when its checksums say `md5`.
+pub(crate) fn apply_headers(
+    headers: &[(http::HeaderName, http::HeaderValue)],
+    checksums: inia_model::Checksums,
+    parts: &mut http::request::Parts,
+    body: &inia_http::Body,
+) {
+    for (name, value) in headers {
+        if !parts.headers.contains_key(name) {
+            parts.headers.insert(name.clone(), value.clone());
+        }
+    }
+    if checksums == inia_model::Checksums::Md5 && !parts.headers.contains_key("content-md5") {
+        if let Some(bytes) = body.shared_bytes().filter(|b| !b.is_empty()) {
+            use md5::Digest;
+            let digest = md5::Md5::digest(&bytes);
+            let b64 = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, digest);
+            if let Ok(v) = http::HeaderValue::from_str(&b64) {
+                parts.headers.insert("content-md5", v);
+            }
+        }
+    }
 }
 
 #[cfg(test)]
@@ -354,8 +467,21 @@ mod tests {
             .unwrap()
             .unwrap();
         assert_eq!(c.access_key_id(), "acct");
+        // A key id without its secret falls through to the profile's keys...
         let env = Env::empty()
             .with_home(home.path())
+            .with_var("T_ACCOUNT", "acct");
+        let c = credentials(&f, None, &env)
+            .unwrap()
+            .provide()
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(c.access_key_id(), "fromfile");
+        // ...and is the error when no source has credentials.
+        let empty_home = tempfile::tempdir().unwrap();
+        let env = Env::empty()
+            .with_home(empty_home.path())
             .with_var("T_ACCOUNT", "acct");
         let e = credentials(&f, None, &env)
             .unwrap()

@@ -5,7 +5,9 @@
 //! writes it (`", "` and `": "` separators, non-ASCII as `\uXXXX`), then base64.
 //!
 //! Older tokens are read too: a plain service token, or tokens joined with `___` with an
-//! optional trailing truncate amount.
+//! optional trailing truncate amount. Tokens botocore wrote with binary values
+//! (`boto_encoded_keys`) are read as they are, since inia's values carry binary as base64;
+//! inia writes such values as base64 text without that list.
 //!
 //! Owns the token text. Does not own when tokens are made or used (see `paging`).
 
@@ -41,9 +43,9 @@ pub fn decode(token: &str, input_tokens: &[String]) -> Result<ResumePoint, Strin
         .ok()
         .and_then(|b| serde_json::from_slice::<Value>(&b).ok());
     if let Some(Value::Object(mut m)) = decoded {
-        if m.contains_key("boto_encoded_keys") {
-            return Err("tokens holding binary values are not supported".into());
-        }
+        // botocore lists the paths of binary values it wrote as base64; inia's values
+        // carry binary as base64 text already, so the values are used as they are.
+        m.shift_remove("boto_encoded_keys");
         let truncate = match m.shift_remove(TRUNCATE_KEY) {
             None => 0,
             Some(v) => v
@@ -58,6 +60,13 @@ pub fn decode(token: &str, input_tokens: &[String]) -> Result<ResumePoint, Strin
     }
     // The older form: `tok1___tok2[___N]`, or one opaque service token.
     let mut parts: Vec<&str> = token.split("___").collect();
+    if parts.len() > input_tokens.len() + 1 {
+        return Err(format!(
+            "{} parts, but the operation takes {} token(s)",
+            parts.len(),
+            input_tokens.len()
+        ));
+    }
     let mut truncate = 0;
     if parts.len() == input_tokens.len() + 1 {
         match parts.last().and_then(|p| p.parse::<usize>().ok()) {
@@ -198,6 +207,13 @@ mod tests {
         assert_eq!(p.truncate, 2);
         let p = decode("m1___x", &names(&["Marker"])).unwrap();
         assert_eq!(p.tokens["Marker"], "m1___x");
+        assert!(decode("a___b___c", &names(&["Marker"])).is_err());
+        let with_binary = base64::engine::general_purpose::STANDARD.encode(
+            r#"{"ExclusiveStartKey": {"k": {"B": "AAE="}}, "boto_encoded_keys": [["ExclusiveStartKey", "k", "B"]]}"#,
+        );
+        let p = decode(&with_binary, &names(&["ExclusiveStartKey"])).unwrap();
+        assert_eq!(p.tokens["ExclusiveStartKey"]["k"]["B"], "AAE=");
+        assert!(!p.tokens.contains_key("boto_encoded_keys"));
         let bad = encode(&m, None);
         let mut v: Value = serde_json::from_slice(
             &base64::engine::general_purpose::STANDARD

@@ -207,6 +207,17 @@ impl RetryQuota {
     }
 }
 
+/// Record in a result's (or error's) `ResponseMetadata` how many retries were made, and
+/// `MaxAttemptsReached` when the last allowed attempt failed, as botocore records them.
+pub(crate) fn record_attempts(value: &mut serde_json::Value, retries: u32, exhausted: bool) {
+    if let Some(serde_json::Value::Object(md)) = value.get_mut("ResponseMetadata") {
+        md.insert("RetryAttempts".into(), serde_json::Value::from(retries));
+        if exhausted {
+            md.insert("MaxAttemptsReached".into(), serde_json::Value::Bool(true));
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

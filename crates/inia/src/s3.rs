@@ -5,6 +5,7 @@
 //!   bucket names on AWS hosts and path style (`host/bucket/key`) for custom endpoints and
 //!   IP addresses, which S3-compatible stores and emulators need; `path` always path
 //!   style; `virtual` virtual-hosted whenever the name allows it (not for IP addresses).
+//!   An endpoint with a base path (Walrus's `/services/Walrus`) is always path style.
 //!   With virtual hosts, the path-style resource is kept for HMAC-SHA1 signing.
 //! - CreateBucket outside us-east-1 gets the region's `LocationConstraint` when none is
 //!   given, as boto3 users expect.
@@ -112,11 +113,19 @@ pub(crate) fn address(
         .map_or_else(|| "/".to_string(), |pq| pq.as_str().to_string());
     let mut uri = url_for(&inner.endpoint.url, &path_and_query)?;
     let mut auth_path = None;
-    let virtual_hosts = match inner.addressing {
-        Addressing::Path => false,
-        Addressing::Virtual => true,
-        Addressing::Auto => !inner.endpoint_overridden(),
-    };
+    // An endpoint with a base path (`http://h/prefix`) is always addressed path style: the
+    // first path segment after it is the bucket only there.
+    let base_path = inner
+        .endpoint
+        .url
+        .split_once("://")
+        .is_some_and(|(_, rest)| rest.contains('/'));
+    let virtual_hosts = !base_path
+        && match inner.addressing {
+            Addressing::Path => false,
+            Addressing::Virtual => true,
+            Addressing::Auto => !inner.endpoint_overridden(),
+        };
     if is_s3(inner) && virtual_hosts {
         let host = uri.host().unwrap_or("");
         let path = uri.path();

@@ -367,3 +367,47 @@ fn the_provider_is_chosen_by_code_environment_or_profile() {
         "eucalyptus"
     );
 }
+
+/// `{"anonymous": true}` credentials: requests go out unsigned.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn anonymous_credentials_send_unsigned_requests() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let server = std::thread::spawn(move || {
+        let (mut conn, _) = listener.accept().unwrap();
+        let seen = read_request(&mut conn);
+        let body = "<ListAllMyBucketsResult><Buckets></Buckets></ListAllMyBucketsResult>";
+        let reply = format!(
+            "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        );
+        conn.write_all(reply.as_bytes()).unwrap();
+        seen
+    });
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("providers")).unwrap();
+    std::fs::write(
+        dir.path().join("providers/open-store.json"),
+        format!(
+            r#"{{"format": 1, "name": "open-store", "credentials": [{{"anonymous": true}}],
+               "services": {{"s3": {{"endpoint": "http://127.0.0.1:{port}", "addressing": "path"}}}}}}"#
+        ),
+    )
+    .unwrap();
+    let session = Session::builder()
+        .spec_dir(dir.path())
+        .provider("open-store")
+        .env(Env::empty())
+        .build()
+        .unwrap();
+    let out = session
+        .client("s3")
+        .unwrap()
+        .call("ListBuckets", json!({}))
+        .await
+        .unwrap();
+    assert_eq!(out["Buckets"], json!([]), "{out}");
+    let seen = server.join().unwrap().to_ascii_lowercase();
+    assert!(seen.starts_with("get / "), "{seen}");
+    assert!(!seen.contains("authorization:"), "{seen}");
+}
