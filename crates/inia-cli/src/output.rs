@@ -42,38 +42,31 @@ impl Format {
     }
 }
 
-/// How to print: what the command line said about output, and the table title.
-#[derive(Debug, Clone, Copy, Default)]
+/// How to print: the format, and the table title.
+#[derive(Debug, Clone, Copy)]
 pub struct Choice<'a> {
-    /// `--output`, if given.
-    pub format: Option<Format>,
-    /// `--profile`, if given (its `output` key is a fallback).
-    pub profile: Option<&'a str>,
+    pub format: Format,
     /// The table title: the operation's model name, as the AWS CLI titles it.
     pub title: &'a str,
 }
 
-/// The format to print in: `--output`, `AWS_DEFAULT_OUTPUT`, the profile's `output` key,
-/// `json`.
-pub fn chosen_format(c: &Choice<'_>) -> Result<Format, CliError> {
-    use inia::auth::config::files::{ProfileFiles, SelectedProfile};
-    use inia::auth::config::Env;
-    if let Some(f) = c.format {
-        return Ok(f);
-    }
-    let env = Env::real();
-    if let Some(name) = env.get_non_empty("AWS_DEFAULT_OUTPUT") {
-        return Format::parse(name);
-    }
-    let selected = SelectedProfile::select(c.profile, &env);
-    let from_file = ProfileFiles::load(&env)
-        .ok()
-        .and_then(|files| files.profile(selected.name()))
-        .and_then(|p| p.get("output").map(|v| v.trim().to_string()))
-        .filter(|v| !v.is_empty());
-    match from_file {
-        Some(name) => Format::parse(&name),
-        None => Ok(Format::Json),
+impl<'a> Choice<'a> {
+    /// The format to print in: `--output` (`given`), else `AWS_DEFAULT_OUTPUT`, else the
+    /// profile's `output` key (`profile_output`, as the session read it), else `json`.
+    pub fn resolve(
+        given: Option<Format>,
+        profile_output: Option<&str>,
+        title: &'a str,
+    ) -> Result<Choice<'a>, CliError> {
+        let from_env = std::env::var("AWS_DEFAULT_OUTPUT")
+            .ok()
+            .filter(|v| !v.trim().is_empty());
+        let format = match (given, from_env.as_deref().or(profile_output)) {
+            (Some(f), _) => f,
+            (None, Some(name)) => Format::parse(name.trim())?,
+            (None, None) => Format::Json,
+        };
+        Ok(Choice { format, title })
     }
 }
 
@@ -227,7 +220,7 @@ pub fn print(mut value: Value, query: Option<&Query>, c: &Choice<'_>) -> Result<
             value
         }
     };
-    let text = match chosen_format(c)? {
+    let text = match c.format {
         Format::Json => return print_json(&value),
         Format::Text => formats::text(&value),
         Format::Table => formats::table(c.title, &value),

@@ -63,7 +63,11 @@ pub async fn run(g: &Globals, words: Vec<String>) -> Result<(), CliError> {
     let rest = &words[1..];
     if rest.is_empty() || is_help(rest.first()) {
         let model = specs.load_service(folder).map_err(|e| engine(e.into()))?;
-        return help::service(&cli_name, &model, &waiter_names(specs, folder)?);
+        return help::service(
+            &cli_name,
+            &model,
+            &waiter_names(&waiters_file(specs, folder)?),
+        );
     }
     let query = g.query.as_deref().map(Query::compile).transpose()?;
     if rest[0] == "wait" {
@@ -90,14 +94,10 @@ pub async fn run(g: &Globals, words: Vec<String>) -> Result<(), CliError> {
         return print_skeleton(&model, &op, which);
     }
     let client = session.client(service).map_err(engine)?;
-    let choice = output::Choice {
-        format: g.output,
-        profile: g.profile.as_deref(),
-        title: &name,
-    };
+    let choice = output::Choice::resolve(g.output, session.profile_value("output"), &name)?;
     // Text is printed page by page, as the AWS CLI prints it.
     let plain_call = g.no_paginate || parsed.outfile.is_some() || parsed.upload.is_some();
-    if !plain_call && output::chosen_format(&choice)? == output::Format::Text {
+    if !plain_call && choice.format == output::Format::Text {
         if let Some(p) = client.paginator(&name).map_err(engine)? {
             let listing = crate::text_pages::Listing {
                 client: &client,
@@ -110,7 +110,8 @@ pub async fn run(g: &Globals, words: Vec<String>) -> Result<(), CliError> {
         }
     }
     let mut value = call(g, &client, &name, parsed).await?;
-    crate::timestamps::convert(&model, &op, &mut value, g.profile.as_deref())?;
+    let style = session.profile_value("cli_timestamp_format");
+    crate::timestamps::convert(&model, &op, &mut value, style)?;
     output::print(value, query.as_ref(), &choice)
 }
 
@@ -249,15 +250,19 @@ async fn call(g: &Globals, client: &Client, name: &str, parsed: Parsed) -> Resul
         })
 }
 
-fn waiter_names(specs: &SpecPath, folder: &str) -> Result<Vec<String>, CliError> {
-    let file = specs
+/// The service's `waiters-2.json` (an empty object when it has none).
+fn waiters_file(specs: &SpecPath, folder: &str) -> Result<Value, CliError> {
+    Ok(specs
         .load_json(folder, "waiters-2")
-        .map_err(|e| engine(e.into()))?;
-    Ok(file
-        .as_ref()
-        .and_then(|f| f["waiters"].as_object())
-        .map(|m| m.keys().cloned().collect())
+        .map_err(|e| engine(e.into()))?
         .unwrap_or_default())
+}
+
+fn waiter_names(file: &Value) -> Vec<String> {
+    file["waiters"]
+        .as_object()
+        .map(|m| m.keys().cloned().collect())
+        .unwrap_or_default()
 }
 
 /// `inia <service> wait <waiter> [parameters]`.
@@ -268,8 +273,8 @@ async fn wait(
     cli_name: &str,
     words: &[String],
 ) -> Result<(), CliError> {
-    let specs = session.specs();
-    let names = waiter_names(specs, folder)?;
+    let file = waiters_file(session.specs(), folder)?;
+    let names = waiter_names(&file);
     if words.is_empty() || is_help(words.first()) {
         return help::waiters(cli_name, &names);
     }
@@ -280,10 +285,6 @@ async fn wait(
             words[0]
         )));
     };
-    let file = specs
-        .load_json(folder, "waiters-2")
-        .map_err(|e| engine(e.into()))?
-        .unwrap_or_default();
     let op_name = file["waiters"][waiter.as_str()]["operation"]
         .as_str()
         .unwrap_or_default()

@@ -43,7 +43,7 @@ pub async fn print(
         max_items: g.max_items,
         starting_token: g.starting_token.clone(),
     };
-    let style = crate::timestamps::style(g.profile.as_deref())?;
+    let style = crate::timestamps::style(client.session().profile_value("cli_timestamp_format"))?;
     let (pages, resume) = client.pages(&op.name, params, options);
     let mut pages = Box::pin(pages);
     let mut first = true;

@@ -43,20 +43,11 @@ impl TimestampStyle {
     }
 }
 
-/// The style the selected profile asks for (`--profile`, else `AWS_PROFILE`, else
-/// `default`); `iso8601` when it says nothing.
-pub fn style(profile: Option<&str>) -> Result<TimestampStyle, CliError> {
-    use inia::auth::config::files::{ProfileFiles, SelectedProfile};
-    use inia::auth::config::Env;
-    let env = Env::real();
-    let selected = SelectedProfile::select(profile, &env);
-    let from_file = ProfileFiles::load(&env)
-        .ok()
-        .and_then(|files| files.profile(selected.name()))
-        .and_then(|p| p.get("cli_timestamp_format").map(|v| v.trim().to_string()))
-        .filter(|v| !v.is_empty());
-    match from_file {
-        Some(name) => TimestampStyle::parse(&name),
+/// The style the profile's `cli_timestamp_format` value (as the session read it) asks
+/// for; `iso8601` when it says nothing.
+pub fn style(value: Option<&str>) -> Result<TimestampStyle, CliError> {
+    match value.map(str::trim).filter(|v| !v.is_empty()) {
+        Some(name) => TimestampStyle::parse(name),
         None => Ok(TimestampStyle::Iso8601),
     }
 }
@@ -66,9 +57,9 @@ pub fn convert(
     model: &ServiceModel,
     op: &Operation,
     value: &mut Value,
-    profile: Option<&str>,
+    style_value: Option<&str>,
 ) -> Result<(), CliError> {
-    convert_in(model, op, value, style(profile)?);
+    convert_in(model, op, value, style(style_value)?);
     Ok(())
 }
 

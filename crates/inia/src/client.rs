@@ -70,6 +70,8 @@ pub(crate) struct ClientInner {
     /// Server clock minus ours, in seconds, learnt from clock-skew errors.
     skew: AtomicI64,
     op_names: OnceLock<HashMap<String, String>>,
+    /// The service's `paginators-1.json` (`None`: it has none), read on first use.
+    pub(crate) paginators: OnceLock<Option<Arc<Value>>>,
 }
 
 /// A client for one service. Cheap to clone; clones share state (retry quota, clock skew).
@@ -142,6 +144,7 @@ impl Client {
                 quota,
                 skew: AtomicI64::new(0),
                 op_names: OnceLock::new(),
+                paginators: OnceLock::new(),
             }),
         })
     }

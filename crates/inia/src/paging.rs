@@ -171,11 +171,19 @@ impl Client {
     /// The paginator of `operation`, from the service's `paginators-1.json`.
     pub fn paginator(&self, operation: &str) -> Result<Option<Paginator>, Error> {
         let name = self.operation_name(operation)?;
-        let file = self
-            .inner
-            .session
-            .specs()
-            .load_json(&self.inner.service, "paginators-1")?;
+        // The file is read once per client (a failed read is tried again next time).
+        let file = match self.inner.paginators.get() {
+            Some(f) => f.clone(),
+            None => {
+                let f = self
+                    .inner
+                    .session
+                    .specs()
+                    .load_json(&self.inner.service, "paginators-1")?
+                    .map(Arc::new);
+                self.inner.paginators.get_or_init(|| f).clone()
+            }
+        };
         let Some(spec) = file.as_ref().and_then(|f| f["pagination"].get(&name)) else {
             return Ok(None);
         };

@@ -387,6 +387,18 @@ impl Session {
         &self.inner.specs
     }
 
+    /// A key of the selected profile, as the session read the shared files at build time
+    /// (trimmed; `None` when absent or empty). Lets callers honour other keys, such as the
+    /// command line's `output`, without reading the files again.
+    pub fn profile_value(&self, key: &str) -> Option<&str> {
+        self.inner
+            .profile
+            .as_ref()
+            .and_then(|p| p.get(key))
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+    }
+
     /// The region, if one is configured.
     pub fn region(&self) -> Option<&str> {
         self.inner.region.as_deref()
