@@ -3,6 +3,8 @@
 //! the repository: [`botocore`] fetches them into `.cache/` at test time.
 
 pub mod botocore;
+pub mod endpoint_e2e;
+pub mod endpoint_tests;
 pub mod protocol_vectors;
 pub mod report;
 pub mod sigv4_suite;

@@ -79,6 +79,21 @@ pub fn run_all() -> Result<Vec<(String, Vec<CaseResult>)>, String> {
         "auth/aws4_testsuite".to_string(),
         crate::sigv4_suite::run(&tests.join("unit/auth/aws4_testsuite")),
     ));
+    out.extend(run_endpoint_tests(&skips)?);
+    Ok(out)
+}
+
+/// Every service's `endpoint-tests-1.json`, one entry per file.
+pub fn run_endpoint_tests(skips: &Skips) -> Result<Vec<(String, Vec<CaseResult>)>, String> {
+    let tests = botocore::sdist_tests()?;
+    let data = botocore::wheel_data()?;
+    let partitions = crate::endpoint_tests::load_partitions(&data)?;
+    let e2e = crate::endpoint_e2e::runner(&data);
+    let mut out = Vec::new();
+    for t in crate::endpoint_tests::discover(&tests, &data)? {
+        let results = crate::endpoint_tests::run_service(&t, &partitions, skips, Some(&e2e));
+        out.push((format!("endpoint-rules/{}", t.service), results));
+    }
     Ok(out)
 }
 
