@@ -28,6 +28,7 @@ pub fn test() -> Result<(), String> {
     let cache = inia_conformance::botocore::cache_dir();
     crate::services::ensure_moto(&cache)?;
     crate::services::ensure_awscli(&cache)?;
+    crate::services::ensure_botocore(&cache)?;
     crate::services::ensure_tinyproxy()?;
     crate::services::ensure_node_servers(&cache)?;
     cargo(&["fmt", "--all", "--", "--check"])?;

@@ -1,6 +1,7 @@
 //! Installing what the end-to-end tests need, so that `cargo xtask test` works on a fresh
 //! machine: the pinned moto (PyPI) in `.cache/moto-venv`, the pinned AWS CLI v1 (PyPI) in
-//! `.cache/awscli-venv`, tinyproxy (Debian), and the Node servers Azurite and s3rver (npm) in
+//! `.cache/awscli-venv`, botocore with the CRT (PyPI) in `.cache/botocore-venv`, tinyproxy
+//! (Debian), and the Node servers Azurite and s3rver (npm) in
 //! `.cache/node`. Each step does nothing when the thing is already there.
 
 use std::path::Path;
@@ -11,6 +12,10 @@ const MOTO: &str = "moto[server]==5.2.5";
 /// The AWS CLI the parity test and the bench compare against (v1, from PyPI). Its own venv:
 /// its botocore pin conflicts with moto's.
 const AWSCLI: &str = "awscli==1.46.2";
+
+/// botocore itself, at the release whose test data inia is held to, with the CRT (SigV4a),
+/// for the tests that compare inia's prepared requests with botocore's.
+const BOTOCORE: &str = "botocore[crt]==1.44.5";
 
 /// The Node servers the Azure Blob and s3rver tests start (npm, pinned).
 const NODE_SERVERS: &[&str] = &["azurite@3.37.0", "s3rver@3.7.1"];
@@ -38,6 +43,20 @@ pub fn ensure_moto(cache: &Path) -> Result<(), String> {
     run("python3", &["-m", "venv", &venv_s])?;
     let pip = venv.join("bin/pip").to_string_lossy().into_owned();
     run(&pip, &["install", "--quiet", MOTO])
+}
+
+/// botocore (pinned, with the CRT) in `.cache/botocore-venv`.
+pub fn ensure_botocore(cache: &Path) -> Result<(), String> {
+    let venv = cache.join("botocore-venv");
+    let marker = venv.join("installed-botocore-1.44.5");
+    if marker.is_file() {
+        return Ok(());
+    }
+    let venv_s = venv.to_string_lossy().into_owned();
+    run("python3", &["-m", "venv", &venv_s])?;
+    let pip = venv.join("bin/pip").to_string_lossy().into_owned();
+    run(&pip, &["install", "--quiet", BOTOCORE])?;
+    std::fs::write(&marker, BOTOCORE).map_err(|e| format!("{}: {e}", marker.display()))
 }
 
 /// The AWS CLI v1 from PyPI, pinned, in `.cache/awscli-venv` (not moto's venv: their

@@ -1,7 +1,8 @@
 //! `cargo xtask gen-specs`: regenerate `service-specs/` from the pinned botocore wheel.
 //!
-//! For each service inia ships, the newest api-version's `service-2`, `paginators-1` and
-//! `waiters-2` are read, sdk-extras merged in, and every documentation string removed
+//! `partitions.json` is copied as it is (partition names, DNS suffixes, region lists).
+//! For each service inia ships, the newest api-version's `service-2`, `paginators-1`,
+//! `waiters-2` and `endpoint-rule-set-1` are read, sdk-extras merged in, and every documentation string removed
 //! (published API facts only: names, shapes, traits). Output is compact JSON.
 
 use inia_conformance::botocore;
@@ -27,68 +28,11 @@ fn strip_prose(v: &mut Value) {
     }
 }
 
-/// Keep of an endpoint entry only what resolution reads: hostname, credential scope.
-fn lean_endpoint(e: &Value) -> Value {
-    let mut out = serde_json::Map::new();
-    for k in ["hostname", "credentialScope"] {
-        if let Some(v) = e.get(k) {
-            out.insert(k.to_string(), v.clone());
-        }
-    }
-    Value::Object(out)
-}
-
-/// `endpoints.json`: partitions with their regions, hostname templates, and per service
-/// the endpoints that differ from the template (global services, credential scopes).
-fn lean_endpoints(full: &Value) -> Value {
-    let mut partitions = Vec::new();
-    for p in full["partitions"].as_array().into_iter().flatten() {
-        let mut services = serde_json::Map::new();
-        for (name, svc) in p["services"].as_object().into_iter().flatten() {
-            let mut out = serde_json::Map::new();
-            for k in ["partitionEndpoint", "isRegionalized"] {
-                if let Some(v) = svc.get(k) {
-                    out.insert(k.to_string(), v.clone());
-                }
-            }
-            let defaults = lean_endpoint(&svc["defaults"]);
-            if defaults.as_object().is_some_and(|o| !o.is_empty()) {
-                out.insert("defaults".into(), defaults);
-            }
-            let mut eps = serde_json::Map::new();
-            for (region, e) in svc["endpoints"].as_object().into_iter().flatten() {
-                if e.get("deprecated").is_some() {
-                    continue;
-                }
-                let lean = lean_endpoint(e);
-                if lean.as_object().is_some_and(|o| !o.is_empty()) {
-                    eps.insert(region.clone(), lean);
-                }
-            }
-            if !eps.is_empty() {
-                out.insert("endpoints".into(), Value::Object(eps));
-            }
-            if !out.is_empty() {
-                services.insert(name.clone(), Value::Object(out));
-            }
-        }
-        let regions: Vec<Value> = p["regions"]
-            .as_object()
-            .map(|r| r.keys().map(|k| Value::String(k.clone())).collect())
-            .unwrap_or_default();
-        partitions.push(serde_json::json!({
-            "partition": p["partition"], "dnsSuffix": p["dnsSuffix"], "regionRegex": p["regionRegex"],
-            "regions": regions, "defaults": lean_endpoint(&p["defaults"]), "services": services,
-        }));
-    }
-    serde_json::json!({"version": 3, "partitions": partitions})
-}
-
 pub fn run(out_root: &Path) -> Result<(), String> {
     let data = botocore::wheel_data()?;
-    let endpoints = lean_endpoints(&read_json(&data.join("endpoints.json"))?);
-    let out = out_root.join("endpoints.json");
-    let text = serde_json::to_string(&endpoints).map_err(|e| e.to_string())?;
+    let partitions = read_json(&data.join("partitions.json"))?;
+    let out = out_root.join("partitions.json");
+    let text = serde_json::to_string(&partitions).map_err(|e| e.to_string())?;
     std::fs::write(&out, text + "\n").map_err(|e| format!("{}: {e}", out.display()))?;
     println!("wrote {}", out.display());
     for service in SHIPPED {
@@ -109,7 +53,12 @@ pub fn run(out_root: &Path) -> Result<(), String> {
             std::fs::remove_dir_all(out_root.join(service)).map_err(|e| e.to_string())?;
         }
         std::fs::create_dir_all(&dest).map_err(|e| e.to_string())?;
-        for kind in ["service-2", "paginators-1", "waiters-2"] {
+        for kind in [
+            "service-2",
+            "paginators-1",
+            "waiters-2",
+            "endpoint-rule-set-1",
+        ] {
             let file = ["json", "json.gz"]
                 .iter()
                 .map(|x| src.join(format!("{kind}.{x}")))

@@ -170,12 +170,14 @@ impl RuleSet {
                 Some(t) if t == "string" => ParamType::String,
                 Some(t) if t == "boolean" => ParamType::Boolean,
                 Some(t) if t == "stringarray" => ParamType::StringArray,
-                other => return Err(c.err(
-                    &path,
-                    &format!(
+                other => {
+                    return Err(c.err(
+                        &path,
+                        &format!(
                         "unknown parameter type {other:?}: must be string, boolean or stringArray"
                     ),
-                )),
+                    ))
+                }
             };
             let default = match spec.get("default") {
                 None | Some(Value::Null) => None,

@@ -30,8 +30,9 @@ pub use provider::{
     fill_template, template_variables, Addressing, Checksums, CredentialSource, EndpointRule,
     KeyNames, ProviderFile, ServiceBinding, Setting, Signing,
 };
-pub use service::{Metadata, Protocol, ServiceModel};
+pub use service::{ClientContextParam, Metadata, Protocol, ServiceModel};
 pub use shape::{
-    EndpointTrait, ErrorTrait, HttpChecksumTrait, HttpTrait, Location, Member, Operation,
-    RequestCompressionTrait, RetryableTrait, Shape, ShapeType, TimestampFormat, XmlNamespace,
+    ContextParam, EndpointTrait, ErrorTrait, HttpChecksumTrait, HttpTrait, Location, Member,
+    Operation, OperationContextParam, RequestCompressionTrait, RetryableTrait, Shape, ShapeType,
+    StaticContextParam, TimestampFormat, XmlNamespace,
 };

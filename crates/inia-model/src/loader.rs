@@ -203,6 +203,16 @@ impl SpecPath {
         parse_value(&text, &found.origin()).map(Some)
     }
 
+    /// The text of `service`'s `endpoint-rule-set-1.json` (or `.json.gz`) for the version
+    /// `load_service` would pick, and where it was found. `None` when there is none.
+    pub fn read_rule_set(&self, service: &str) -> Result<Option<(String, String)>, ModelError> {
+        let version = self.api_version(service)?;
+        match self.find(service, &version, "endpoint-rule-set-1") {
+            Some(found) => Ok(Some((found.read()?, found.origin()))),
+            None => Ok(None),
+        }
+    }
+
     /// Load `paginators-1` or `waiters-2` of the version `load_service` would pick, with
     /// sdk-extras merged. `None` when the service has no such file.
     pub fn load_json(&self, service: &str, kind: &str) -> Result<Option<Value>, ModelError> {

@@ -108,14 +108,25 @@ pub struct ServiceBinding {
     pub checksums: Checksums,
 }
 
+fn default_partitions() -> String {
+    "partitions.json".into()
+}
+
 /// Where a service's endpoint comes from.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(untagged)]
 pub enum EndpointRule {
     /// A URL template: `https://{account}.blob.core.windows.net`, `{endpoint_url}`.
     Template(String),
-    /// Partition data (`endpoints.json`) as AWS publishes it.
-    Partitions { partitions: String },
+    /// Endpoint rule sets with partition data, as AWS publishes them: `rules` is
+    /// `"model"` (each service's own `endpoint-rule-set-1.json` beside its model) or the
+    /// name of a rule-set file at the top of a spec folder; `partitions` names the
+    /// partitions file (`partitions.json`).
+    Rules {
+        rules: String,
+        #[serde(default = "default_partitions")]
+        partitions: String,
+    },
 }
 
 /// How requests are signed.
@@ -452,7 +463,7 @@ mod tests {
         let p = parse(
             r#"{"format": 1, "name": "x", "services": {
                 "blob": {"model": "azure-blob", "endpoint": "http://h"},
-                "*": {"endpoint": {"partitions": "endpoints.json"}}}}"#,
+                "*": {"endpoint": {"rules": "model"}}}}"#,
         )
         .unwrap();
         assert_eq!(p.binding("blob").unwrap().model_name("blob"), "azure-blob");

@@ -133,6 +133,7 @@ pub struct ServiceModel {
     metadata: Metadata,
     operations: IndexMap<Box<str>, Lazy<Operation>>,
     shapes: HashMap<Box<str>, Lazy<Shape>>,
+    client_context_params: IndexMap<String, ClientContextParam>,
 }
 
 #[derive(Deserialize)]
@@ -143,6 +144,16 @@ struct Index<'a> {
     operations: IndexMap<Cow<'a, str>, &'a RawValue>,
     #[serde(borrow, default)]
     shapes: HashMap<Cow<'a, str>, &'a RawValue>,
+    #[serde(borrow, default, rename = "clientContextParams")]
+    client_context_params: Option<&'a RawValue>,
+}
+
+/// One of a model's `clientContextParams`: a rule-set parameter set per client.
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct ClientContextParam {
+    /// `string` or `boolean`.
+    #[serde(rename = "type")]
+    pub kind: String,
 }
 
 impl ServiceModel {
@@ -183,6 +194,11 @@ impl ServiceModel {
                 });
             }
         }
+        let client_context_params = match idx.client_context_params {
+            Some(raw) => serde_json::from_str(raw.get())
+                .map_err(|e| ModelError::json_at(origin, s, range_of(raw).start, &e))?,
+            None => IndexMap::new(),
+        };
         let operations = idx
             .operations
             .iter()
@@ -200,7 +216,14 @@ impl ServiceModel {
             metadata,
             operations,
             shapes,
+            client_context_params,
         })
+    }
+
+    /// The model's `clientContextParams`: endpoint rule-set parameters set per client
+    /// (S3's `Accelerate`, `DisableS3ExpressSessionAuth`...).
+    pub fn client_context_params(&self) -> &IndexMap<String, ClientContextParam> {
+        &self.client_context_params
     }
 
     /// Where the model came from, as used in error messages.

@@ -127,6 +127,27 @@ pub struct Member {
     pub result_wrapper: Option<String>,
     /// Legacy models name an operation's payload member on its input reference.
     pub payload: Option<String>,
+    /// The endpoint rule-set parameter this input member fills (S3's `Bucket`).
+    pub context_param: Option<ContextParam>,
+}
+
+/// `contextParam`: the rule-set parameter an input member's value is bound to.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct ContextParam {
+    pub name: String,
+}
+
+/// `staticContextParams`: a rule-set parameter's fixed value for one operation.
+#[derive(Debug, Clone, Deserialize)]
+pub struct StaticContextParam {
+    pub value: serde_json::Value,
+}
+
+/// `operationContextParams`: a rule-set parameter taken from the input by a JMESPath
+/// expression (`Delete.Objects[*].Key`).
+#[derive(Debug, Clone, Deserialize)]
+pub struct OperationContextParam {
+    pub path: String,
 }
 
 /// One named shape of a model.
@@ -278,6 +299,12 @@ pub struct Operation {
     pub request_compression: Option<RequestCompressionTrait>,
     #[serde(default)]
     pub deprecated: bool,
+    /// Endpoint rule-set parameters with fixed values for this operation.
+    #[serde(default)]
+    pub static_context_params: IndexMap<String, StaticContextParam>,
+    /// Endpoint rule-set parameters taken from the input by a path expression.
+    #[serde(default)]
+    pub operation_context_params: IndexMap<String, OperationContextParam>,
 }
 
 #[cfg(test)]

@@ -226,7 +226,7 @@ impl crate::Service for Client {
         self.inner.protocol()
     }
 
-    fn endpoint(&self) -> &str {
+    fn endpoint(&self) -> String {
         self.inner.endpoint()
     }
 

@@ -1,25 +1,25 @@
 //! `Client`: one service, called by operation name with a value, answering a value.
 //!
 //! The call path, one function per lifecycle stage: [`Client::call_with`] resolves the
-//! operation, `validate`s and `serialize`s the params, `address`es the request (endpoint
-//! URL, S3 bucket addressing), then per attempt `sign`s and `send`s it, reads the response
+//! operation, applies the service's customizations (`customize`), `validate`s the params,
+//! resolves the call's endpoint (`endpoint`: rule sets per operation), `serialize`s and
+//! `address`es the request, then per attempt `sign`s and `send`s it, reads the response
 //! and `parse`s it; failures go through the retry policy (see `retry`). Streaming payloads
 //! stay out of the value: an upload body is given with the call, a download body comes
 //! back beside the value ([`Output`]).
 //!
 //! Owns the orchestration. Does not own any stage's rules (protocol, auth, http, retry).
 
-use crate::endpoint::{self, ResolvedEndpoint};
+use crate::customize::{self, CallContext};
+use crate::endpoint::{self, CallEndpoint, EndpointError, Source};
 use crate::error::Error;
 use crate::retry::{self, Failure, RetryQuota};
-use crate::s3;
 use crate::session::Session;
 use bytes::Bytes;
 use inia_auth::sign::{scheme, Anonymous, Sign, SignedBody, SigningContext};
 use inia_http::{Body, ResponseBody};
-use inia_model::{
-    Addressing, Checksums, Operation, Protocol, ServiceBinding, ServiceModel, ShapeType,
-};
+use inia_model::{Checksums, Operation, Protocol, ServiceBinding, ServiceModel, ShapeType};
+use inia_protocol::HostPrefix;
 use serde_json::Value;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -35,8 +35,10 @@ pub trait Service {
     /// The full name from the model (`Amazon Elastic Compute Cloud`).
     fn description(&self) -> Option<&str>;
     fn protocol(&self) -> Protocol;
-    /// The endpoint URL calls go to.
-    fn endpoint(&self) -> &str;
+    /// The endpoint URL calls go to (for rule sets, with no operation's parameters: an
+    /// operation may go elsewhere, such as an S3 bucket's host). Empty when the rules
+    /// give none without an operation.
+    fn endpoint(&self) -> String;
     /// Operation names in model order.
     fn operations(&self) -> Vec<&str>;
 }
@@ -57,12 +59,12 @@ pub(crate) struct ClientInner {
     pub(crate) service: String,
     pub(crate) model: Arc<ServiceModel>,
     protocol: Protocol,
-    pub(crate) endpoint: ResolvedEndpoint,
-    endpoint_overridden: bool,
-    signing_name: String,
+    pub(crate) endpoint: Source,
+    /// The provider binding's signing name and region, which win over the endpoint's.
+    binding_signing: inia_model::Signing,
+    /// The model's signing name, else its endpoint prefix.
+    default_signing_name: String,
     signer: Arc<dyn Sign>,
-    /// S3 bucket addressing, from the provider file.
-    pub(crate) addressing: Addressing,
     /// Headers every request carries unless it sets them, from the provider file.
     headers: Vec<(http::HeaderName, http::HeaderValue)>,
     checksums: Checksums,
@@ -84,7 +86,7 @@ impl std::fmt::Debug for Client {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Client")
             .field("service", &self.inner.service)
-            .field("endpoint", &self.inner.endpoint)
+            .field("endpoint", &self.endpoint_url())
             .finish_non_exhaustive()
     }
 }
@@ -102,18 +104,8 @@ impl Client {
             .endpoint_prefix
             .clone()
             .unwrap_or_else(|| service.to_string());
-        let (mut endpoint, overridden) =
-            crate::provider::resolve_endpoint(&session, service, &model, binding)?;
-        if let Some(r) = &binding.signing.region {
-            endpoint.signing_region = r.clone();
-        }
-        let signing_name = binding
-            .signing
-            .name
-            .clone()
-            .or_else(|| endpoint.signing_name.clone())
-            .or_else(|| md.signing_name.clone())
-            .unwrap_or_else(|| prefix.clone());
+        let endpoint = crate::provider::endpoint_source(&session, service, &model, binding)?;
+        let default_signing_name = md.signing_name.clone().unwrap_or_else(|| prefix.clone());
         let signer: Arc<dyn Sign> = if session.inner.unsigned {
             Arc::new(Anonymous)
         } else {
@@ -135,10 +127,9 @@ impl Client {
                 model,
                 protocol,
                 endpoint,
-                endpoint_overridden: overridden,
-                signing_name,
+                binding_signing: binding.signing.clone(),
+                default_signing_name,
                 signer,
-                addressing: binding.addressing,
                 headers,
                 checksums: binding.checksums,
                 quota,
@@ -211,9 +202,85 @@ impl Client {
 
     fn deadline_error(&self, deadline: Duration) -> Error {
         Error::Transport(inia_http::HttpError::DeadlineExceeded {
-            target: self.inner.endpoint.url.clone(),
+            target: self.endpoint_url(),
             deadline,
         })
+    }
+
+    /// The client-level endpoint URL (no operation's parameters), for messages.
+    fn endpoint_url(&self) -> String {
+        match &self.inner.endpoint {
+            Source::Fixed { url, .. } => url.clone(),
+            Source::Rules { .. } => self
+                .resolver()
+                .ok()
+                .and_then(|r| {
+                    let p = r.params(self.builtins().iter().cloned()).ok()?;
+                    r.resolve(&p).ok().map(|e| e.url.clone())
+                })
+                .unwrap_or_default(),
+        }
+    }
+
+    fn builtins(&self) -> &[(&'static str, inia_endpoint::Val)] {
+        match &self.inner.endpoint {
+            Source::Rules { builtins, .. } => builtins,
+            Source::Fixed { .. } => &[],
+        }
+    }
+
+    /// The client's compiled rule set, loaded on first use.
+    fn resolver(&self) -> Result<Arc<inia_endpoint::Resolver>, EndpointError> {
+        let Source::Rules {
+            resolver,
+            rules_file,
+            partitions_file,
+            ..
+        } = &self.inner.endpoint
+        else {
+            return Err(EndpointError::NoRuleSet {
+                service: self.inner.service.clone(),
+            });
+        };
+        resolver
+            .get_or_init(|| {
+                self.inner
+                    .session
+                    .resolver(&self.inner.service, rules_file, partitions_file)
+            })
+            .clone()
+    }
+
+    /// Stage: resolve the endpoint of one call.
+    fn resolve_endpoint(&self, op: &Operation, params: &Value) -> Result<CallEndpoint, Error> {
+        match &self.inner.endpoint {
+            Source::Fixed {
+                url,
+                signing_region,
+                ..
+            } => Ok(CallEndpoint {
+                url: url.clone(),
+                headers: Vec::new(),
+                auth_scheme: None,
+                signing_name: None,
+                signing_region: Some(signing_region.clone()),
+                unsupported_schemes: None,
+                rules: false,
+            }),
+            Source::Rules { builtins, .. } => {
+                let resolver = self.resolver()?;
+                let model = &self.inner.model;
+                let mut builtins = std::borrow::Cow::Borrowed(builtins.as_slice());
+                customize::builtins(model, op, params, builtins.to_mut());
+                let settings = &self.inner.session.inner.endpoints;
+                let bound =
+                    endpoint::bind::params(&resolver, model, op, params, settings, &builtins)?;
+                let resolved = resolver
+                    .resolve(&bound)
+                    .map_err(|e| Error::Endpoint(EndpointError::Rules(e)))?;
+                Ok(CallEndpoint::from_rules(&resolved))
+            }
+        }
     }
 
     async fn orchestrate(
@@ -222,6 +289,38 @@ impl Client {
         params: Value,
         upload: Option<Body>,
     ) -> Result<Output, Error> {
+        let (parts, body, endpoint) = self.prepare_request(op, params, upload)?;
+        self.attempts(op, parts, body, &endpoint).await
+    }
+
+    /// The request a call would send, without sending it: customized, validated, its
+    /// endpoint resolved, serialized and addressed, and, when `sign_at` is given, signed
+    /// as of that time (with the session's credentials). For debugging, and for
+    /// comparing inia's requests with another SDK's.
+    pub async fn prepare(
+        &self,
+        operation: &str,
+        params: Value,
+        sign_at: Option<SystemTime>,
+    ) -> Result<http::Request<Bytes>, Error> {
+        let name = self.operation_name(operation)?;
+        let op = self.inner.model.operation(&name)?;
+        let (mut parts, body, endpoint) = self.prepare_request(&op, params, None)?;
+        let body = match sign_at {
+            Some(time) => self.sign(&op, &mut parts, body, time, &endpoint).await?.0,
+            None => body,
+        };
+        let bytes = body.shared_bytes().unwrap_or_default();
+        Ok(http::Request::from_parts(parts, bytes))
+    }
+
+    /// Every stage before the first attempt.
+    fn prepare_request(
+        &self,
+        op: &Operation,
+        params: Value,
+        upload: Option<Body>,
+    ) -> Result<(http::request::Parts, Body, CallEndpoint), Error> {
         let model = &self.inner.model;
         let oname = op.name.clone();
         let wrap = |e| Error::from_protocol(&oname, e);
@@ -237,15 +336,57 @@ impl Client {
                 }
             }
         }
-        let params = crate::s3::customize_params(&self.inner, op, params);
-        let params = crate::route53::customize_params(model, op, params);
+        let ctx = CallContext {
+            model,
+            region: self.inner.session.region(),
+            rules: matches!(self.inner.endpoint, Source::Rules { .. }),
+        };
+        let params = customize::params(&ctx, op, params);
         inia_protocol::validate::validate(model, op, &params).map_err(wrap)?;
+        // Stage: resolve the endpoint.
+        let endpoint = self.resolve_endpoint(op, &params)?;
         // Stage: serialize.
         let request = inia_protocol::serialize_operation(model, op, &params).map_err(wrap)?;
         drop(params);
         // Stage: address.
-        let (parts, bytes) = request.into_parts();
-        let (mut parts, auth_path) = s3::address(&self.inner, parts, op)?;
+        let (mut parts, bytes) = request.into_parts();
+        let mut path_and_query = parts
+            .uri
+            .path_and_query()
+            .map_or_else(|| "/".to_string(), |pq| pq.as_str().to_string());
+        customize::path(&ctx, op, &mut path_and_query);
+        let host_prefix = parts
+            .extensions
+            .get::<HostPrefix>()
+            .filter(|_| self.inner.session.inner.endpoints.inject_host_prefix)
+            .filter(|_| customize::host_prefix(&ctx, op))
+            .map(|h| h.0.clone());
+        let addressing = match &self.inner.endpoint {
+            Source::Fixed { addressing, .. } => Some(*addressing),
+            Source::Rules { .. } => None,
+        };
+        let bucket_in_path = op.http.request_uri.starts_with("/{Bucket}");
+        let (uri, auth_path) = endpoint::address(
+            &endpoint,
+            addressing,
+            bucket_in_path,
+            &path_and_query,
+            host_prefix.as_deref(),
+        )?;
+        parts.uri = uri;
+        for (name, values) in &endpoint.headers {
+            let name = http::HeaderName::from_bytes(name.as_bytes()).map_err(|e| {
+                Error::Endpoint(EndpointError::BadUrl {
+                    url: endpoint.url.clone(),
+                    reason: format!("header {name:?}: {e}"),
+                })
+            })?;
+            for v in values {
+                if let Ok(v) = http::HeaderValue::from_str(v) {
+                    parts.headers.append(name.clone(), v);
+                }
+            }
+        }
         let body = match upload {
             Some(b) => b,
             None => Body::from_bytes(bytes),
@@ -266,7 +407,7 @@ impl Client {
             &mut parts,
             &body,
         );
-        self.attempts(op, parts, body).await
+        Ok((parts, body, endpoint))
     }
 
     /// The input member that is a streaming payload, if any.
@@ -310,11 +451,12 @@ impl Client {
         op: &Operation,
         parts: http::request::Parts,
         body: Body,
+        endpoint: &CallEndpoint,
     ) -> Result<Output, Error> {
         let mut attempt = 1;
         let mut exhausted = false;
         let result = self
-            .attempt_loop(op, parts, body, &mut attempt, &mut exhausted)
+            .attempt_loop(op, parts, body, endpoint, &mut attempt, &mut exhausted)
             .await;
         let record = |v: &mut Value| retry::record_attempts(v, attempt - 1, exhausted);
         match result {
@@ -338,6 +480,7 @@ impl Client {
         op: &Operation,
         parts: http::request::Parts,
         body: Body,
+        endpoint: &CallEndpoint,
         attempt: &mut u32,
         exhausted: &mut bool,
     ) -> Result<Output, Error> {
@@ -362,7 +505,7 @@ impl Client {
                 request_id = tracing::field::Empty
             );
             let one = self
-                .attempt(op, clone_parts(&parts), this_body)
+                .attempt(op, clone_parts(&parts), this_body, endpoint)
                 .instrument(span.clone());
             let result = match self.inner.session.inner.attempt_timeout {
                 Some(limit) => tokio::time::timeout(limit, one)
@@ -429,6 +572,7 @@ impl Client {
         op: &Operation,
         mut parts: http::request::Parts,
         body: Body,
+        endpoint: &CallEndpoint,
     ) -> Result<Output, (Error, Option<Duration>)> {
         let fail = |e: Error| (e, None);
         // Stage: sign.
@@ -439,7 +583,18 @@ impl Client {
         } else {
             now - Duration::from_secs(skew.unsigned_abs())
         };
-        let (body, signed) = self.sign(op, &mut parts, body, time).await.map_err(fail)?;
+        let (signing_name, signing_region) = self.signing_scope(endpoint);
+        tracing::debug!(
+            url = %parts.uri,
+            auth_scheme = endpoint.auth_scheme.as_deref().unwrap_or(self.inner.signer.name()),
+            signing_name,
+            signing_region,
+            "endpoint"
+        );
+        let (body, signed) = self
+            .sign(op, &mut parts, body, time, endpoint)
+            .await
+            .map_err(fail)?;
         let _ = signed;
         // Stage: send.
         let request = http::Request::from_parts(parts, body);
@@ -492,12 +647,15 @@ impl Client {
         parts: &mut http::request::Parts,
         body: Body,
         time: SystemTime,
+        endpoint: &CallEndpoint,
     ) -> Result<(Body, bool), Error> {
         let anonymous = op.auth_type.as_deref() == Some("none")
-            || op.auth.iter().any(|a| a == "smithy.api#noAuth");
+            || op.auth.iter().any(|a| a == "smithy.api#noAuth")
+            || endpoint.auth_scheme.as_deref() == Some("none");
         if anonymous || self.inner.signer.name() == "none" {
             return Ok((body, false));
         }
+        endpoint.check_signable()?;
         let creds = self
             .inner
             .session
@@ -517,12 +675,8 @@ impl Client {
             Some(b) => SignedBody::Bytes(b.clone()),
             None => SignedBody::Unsigned,
         };
-        let ctx = SigningContext::new(
-            &creds,
-            &self.inner.endpoint.signing_region,
-            &self.inner.signing_name,
-            time,
-        );
+        let (signing_name, signing_region) = self.signing_scope(endpoint);
+        let ctx = SigningContext::new(&creds, signing_region, signing_name, time);
         self.inner.signer.sign(parts, &mut signed_body, &ctx)?;
         // A signer may replace an in-memory body (SigV2 POST): then it is new bytes.
         let replaced = |b: &Bytes| {
@@ -541,6 +695,26 @@ impl Client {
             _ => body,
         };
         Ok((body, true))
+    }
+}
+
+impl Client {
+    /// The signing name and region of a call: the provider binding's, else the
+    /// endpoint's auth scheme's, else the model's name and the session's region.
+    fn signing_scope<'a>(&'a self, endpoint: &'a CallEndpoint) -> (&'a str, &'a str) {
+        let b = &self.inner.binding_signing;
+        let name = b
+            .name
+            .as_deref()
+            .or(endpoint.signing_name.as_deref())
+            .unwrap_or(&self.inner.default_signing_name);
+        let region = b
+            .region
+            .as_deref()
+            .or(endpoint.signing_region.as_deref())
+            .or(self.inner.session.region())
+            .unwrap_or("us-east-1");
+        (name, region)
     }
 }
 
@@ -569,24 +743,11 @@ impl Service for Client {
         self.inner.protocol
     }
 
-    fn endpoint(&self) -> &str {
-        &self.inner.endpoint.url
+    fn endpoint(&self) -> String {
+        self.endpoint_url()
     }
 
     fn operations(&self) -> Vec<&str> {
         self.inner.model.operation_names().collect()
     }
-}
-
-impl ClientInner {
-    pub(crate) fn endpoint_overridden(&self) -> bool {
-        self.endpoint_overridden
-    }
-}
-
-/// Join the endpoint and a serialized path: the request URL.
-pub(crate) fn url_for(endpoint_url: &str, path_and_query: &str) -> Result<http::Uri, Error> {
-    endpoint::join(endpoint_url, path_and_query)
-        .parse()
-        .map_err(|e| Error::Config(format!("request URL from endpoint {endpoint_url:?}: {e}")))
 }

@@ -31,6 +31,10 @@ pub enum Error {
     /// Configuration is missing or wrong (region, endpoint, spec files, settings).
     #[error("{0}")]
     Config(String),
+    /// No endpoint for the call: the endpoint rules refused it (their message), or a rule
+    /// set is missing or malformed. Raised before anything is sent.
+    #[error(transparent)]
+    Endpoint(#[from] crate::endpoint::EndpointError),
     /// A spec file problem.
     #[error(transparent)]
     Model(#[from] ModelError),

@@ -20,6 +20,7 @@
 //!
 //! Owns: the public surface. Does not own: protocol or signing details.
 
+pub use inia_endpoint as endpoint_rules;
 pub use inia_model as model;
 pub use inia_protocol as protocol;
 
@@ -28,6 +29,7 @@ pub mod blocking;
 mod client;
 pub mod container_credentials;
 mod credentials;
+mod customize;
 pub mod endpoint;
 mod error;
 pub mod imds;
@@ -36,8 +38,6 @@ mod paging;
 pub mod provider;
 mod resume_token;
 pub mod retry;
-mod route53;
-pub mod s3;
 mod session;
 pub mod transfer;
 pub mod waiter;

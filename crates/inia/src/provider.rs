@@ -7,7 +7,7 @@
 //! Owns turning the file into values. Does not own the file format (`inia_model`) or the
 //! call path (`client`).
 
-use crate::endpoint::ResolvedEndpoint;
+use crate::endpoint::Source as EndpointSource;
 use crate::error::Error;
 use crate::session::Session;
 use inia_auth::config::{Env, ProfileFiles, SelectedProfile};
@@ -217,58 +217,77 @@ impl ProvideCredentials for ProviderCredentials {
     }
 }
 
-/// Where `service`'s calls go: an endpoint URL given in code, `AWS_ENDPOINT_URL_<ID>`
-/// (the model's service id, upper-cased, `_` for other characters), `AWS_ENDPOINT_URL`
-/// or the profile's `endpoint_url`; else the binding's partition data or URL template.
-/// Also whether the URL was given (an override).
-pub(crate) fn resolve_endpoint(
+/// The endpoint URL given for `service`, if any: in code, `AWS_ENDPOINT_URL_<ID>` (the
+/// model's service id, upper-cased, `_` for other characters), `AWS_ENDPOINT_URL` or the
+/// profile's `endpoint_url`.
+pub(crate) fn endpoint_override(
     session: &Session,
     service: &str,
     model: &inia_model::ServiceModel,
-    binding: &ServiceBinding,
-) -> Result<(ResolvedEndpoint, bool), Error> {
+) -> Result<Option<String>, Error> {
     let md = model.metadata();
-    let prefix = md
-        .endpoint_prefix
-        .clone()
-        .unwrap_or_else(|| service.to_string());
     let service_id = md.service_id.clone().unwrap_or_else(|| service.to_string());
-    let override_url = session
+    let url = session
         .inner
         .endpoint_url
         .clone()
         .or_else(|| session.env(&format!("AWS_ENDPOINT_URL_{}", env_key(&service_id))))
         .or_else(|| session.env("AWS_ENDPOINT_URL"))
         .or_else(|| session.inner.profile_endpoint_url.clone());
+    if let Some(u) = &url {
+        if !(u.starts_with("http://") || u.starts_with("https://")) {
+            return Err(Error::Config(format!(
+                "endpoint URL {u:?} must start with http:// or https://"
+            )));
+        }
+    }
+    Ok(url)
+}
+
+/// Where `service`'s calls go: the binding's rule sets (with any override as the rules'
+/// `SDK::Endpoint`), or the override, or the binding's URL template.
+pub(crate) fn endpoint_source(
+    session: &Session,
+    service: &str,
+    model: &inia_model::ServiceModel,
+    binding: &ServiceBinding,
+) -> Result<EndpointSource, Error> {
+    let override_url = endpoint_override(session, service, model)?;
     let region = session.inner.region.clone();
-    let endpoint = match (&override_url, &binding.endpoint) {
-        (Some(url), _) => {
-            if !(url.starts_with("http://") || url.starts_with("https://")) {
-                return Err(Error::Config(format!(
-                    "endpoint URL {url:?} must start with http:// or https://"
-                )));
-            }
-            ResolvedEndpoint {
-                url: url.trim_end_matches('/').to_string(),
-                signing_region: region.clone().unwrap_or_else(|| "us-east-1".into()),
-                signing_name: None,
-                partition: "aws".into(),
-            }
-        }
-        (None, EndpointRule::Partitions { partitions }) => {
-            let Some(region) = &region else {
+    Ok(match (&override_url, &binding.endpoint) {
+        (_, EndpointRule::Rules { rules, partitions }) => {
+            if region.is_none() && override_url.is_none() {
                 return Err(Error::Config(
-                        "You must specify a region (AWS_REGION, AWS_DEFAULT_REGION, a profile's region, or in code)".into(),
-                    ));
-            };
-            session
-                .partitions(partitions)?
-                .resolve(&prefix, region)
-                .map_err(|e| Error::Config(e.to_string()))?
+                    "You must specify a region (AWS_REGION, AWS_DEFAULT_REGION, a profile's region, or in code)".into(),
+                ));
+            }
+            let prefix = model
+                .metadata()
+                .endpoint_prefix
+                .clone()
+                .unwrap_or_else(|| service.to_string());
+            EndpointSource::Rules {
+                resolver: std::sync::OnceLock::new(),
+                rules_file: rules.clone(),
+                partitions_file: partitions.clone(),
+                builtins: session.inner.endpoints.builtins(
+                    &prefix,
+                    region.as_deref(),
+                    override_url.as_deref().map(|u| u.trim_end_matches('/')),
+                ),
+            }
         }
-        (None, EndpointRule::Template(t)) => template_endpoint(session, service, t)?,
-    };
-    Ok((endpoint, override_url.is_some()))
+        (Some(url), EndpointRule::Template(_)) => EndpointSource::Fixed {
+            url: url.trim_end_matches('/').to_string(),
+            signing_region: region.unwrap_or_else(|| "us-east-1".into()),
+            addressing: binding.addressing,
+        },
+        (None, EndpointRule::Template(t)) => EndpointSource::Fixed {
+            url: template_endpoint(session, service, t)?,
+            signing_region: region.unwrap_or_else(|| "us-east-1".into()),
+            addressing: binding.addressing,
+        },
+    })
 }
 
 fn env_key(service_id: &str) -> String {
@@ -284,13 +303,13 @@ fn env_key(service_id: &str) -> String {
         .collect()
 }
 
-/// An endpoint from a provider's URL template: `{region}`, `{service}` and the provider's
-/// settings filled in.
+/// An endpoint URL from a provider's URL template: `{region}`, `{service}` and the
+/// provider's settings filled in.
 pub(crate) fn template_endpoint(
     session: &Session,
     service: &str,
     t: &str,
-) -> Result<ResolvedEndpoint, Error> {
+) -> Result<String, Error> {
     let file = &session.inner.provider;
     let settings = crate::provider::Settings {
         file,
@@ -319,12 +338,7 @@ pub(crate) fn template_endpoint(
             file.name
         )));
     }
-    Ok(ResolvedEndpoint {
-        url: url.trim_end_matches('/').to_string(),
-        signing_region: region.unwrap_or_else(|| "us-east-1".into()),
-        signing_name: None,
-        partition: file.name.clone(),
-    })
+    Ok(url.trim_end_matches('/').to_string())
 }
 
 /// The provider's default headers, checked once.

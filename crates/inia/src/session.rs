@@ -18,12 +18,14 @@
 //! Owns configuration and sharing. Does not own the call path (see `client`).
 
 use crate::client::Client;
-use crate::endpoint::Partitions;
+use crate::endpoint::settings::{EndpointSettings, InCode};
+use crate::endpoint::EndpointError;
 use crate::error::Error;
 use crate::retry::RetryConfig;
 use inia_auth::config::{Env, Profile, ProfileFiles, SelectedProfile};
 use inia_auth::credentials::Credentials;
 use inia_auth::provider::{ProvideCredentials, StaticProvider};
+use inia_endpoint::{Partitions, Resolver, RuleSet, Val};
 use inia_http::{Body, HttpClient, HttpConfig, HttpError, ResponseBody};
 use inia_model::{ProviderFile, ServiceBinding, ServiceModel, SpecPath};
 use std::collections::HashMap;
@@ -52,6 +54,7 @@ pub struct SessionBuilder {
     http: HttpConfig,
     transport_map: Option<Box<dyn FnOnce(Transport) -> Transport + Send>>,
     env: Env,
+    endpoints: InCode,
 }
 
 impl Default for SessionBuilder {
@@ -70,6 +73,7 @@ impl Default for SessionBuilder {
             http: HttpConfig::default(),
             transport_map: None,
             env: Env::real(),
+            endpoints: InCode::default(),
         }
     }
 }
@@ -109,6 +113,45 @@ impl SessionBuilder {
     /// Use this credential provider instead of the default chain.
     pub fn credentials_provider(mut self, provider: Arc<dyn ProvideCredentials>) -> Self {
         self.credentials = Some(provider);
+        self
+    }
+
+    /// Use FIPS endpoints (else `AWS_USE_FIPS_ENDPOINT`, the profile's
+    /// `use_fips_endpoint`). Ignored when an endpoint URL is given, as the rules require.
+    pub fn use_fips_endpoint(mut self, on: bool) -> Self {
+        self.endpoints.use_fips = Some(on);
+        self
+    }
+
+    /// Use dual-stack (IPv6) endpoints (else `AWS_USE_DUALSTACK_ENDPOINT`, the profile's
+    /// `use_dualstack_endpoint`).
+    pub fn use_dualstack_endpoint(mut self, on: bool) -> Self {
+        self.endpoints.use_dualstack = Some(on);
+        self
+    }
+
+    /// Set an endpoint rule-set parameter for every client: a built-in by its name
+    /// (`AWS::S3::Accelerate`, `AWS::S3::ForcePathStyle`, `AWS::Auth::AccountId`...) or a
+    /// client context parameter by its name (`Accelerate`, `DisableS3ExpressSessionAuth`)
+    /// or botocore's snake-case form (`disable_s3_express_session_auth`). These win over
+    /// the environment and the profile.
+    pub fn endpoint_param(mut self, name: impl Into<String>, value: impl Into<Val>) -> Self {
+        self.endpoints.params.push((name.into(), value.into()));
+        self
+    }
+
+    /// Whether built-ins come from the session's settings (region, FIPS, dual-stack, the
+    /// `s3` section...); on by default. Off, a rule set sees only the built-ins set with
+    /// [`SessionBuilder::endpoint_param`], as botocore's endpoint tests set them.
+    pub fn endpoint_builtins_from_settings(mut self, on: bool) -> Self {
+        self.endpoints.builtins_from_settings = Some(on);
+        self
+    }
+
+    /// Apply the models' host prefixes (`{AccountId}.`); on by default (else
+    /// `AWS_DISABLE_HOST_PREFIX_INJECTION`, the profile's `disable_host_prefix_injection`).
+    pub fn inject_host_prefix(mut self, on: bool) -> Self {
+        self.endpoints.inject_host_prefix = Some(on);
         self
     }
 
@@ -246,6 +289,7 @@ impl SessionBuilder {
             None => crate::provider::credentials(&provider, self.profile.as_deref(), &self.env)?,
         };
         let profile_endpoint_url = from_profile("endpoint_url");
+        let endpoints = EndpointSettings::read(&self.env, profile.as_ref(), self.endpoints)?;
         Ok(Session {
             inner: Arc::new(Inner {
                 specs,
@@ -253,6 +297,8 @@ impl SessionBuilder {
                 profile,
                 models: Mutex::new(HashMap::new()),
                 partitions: Mutex::new(HashMap::new()),
+                resolvers: Mutex::new(HashMap::new()),
+                endpoints,
                 transport,
                 credentials,
                 unsigned: self.unsigned,
@@ -275,6 +321,9 @@ pub(crate) struct Inner {
     pub(crate) profile: Option<Profile>,
     models: Mutex<HashMap<String, Arc<ServiceModel>>>,
     partitions: Mutex<HashMap<String, Arc<Partitions>>>,
+    /// Compiled rule sets by `rules file:service`, shared by the session's clients.
+    resolvers: Mutex<HashMap<String, Arc<Resolver>>>,
+    pub(crate) endpoints: EndpointSettings,
     pub(crate) transport: Transport,
     pub(crate) credentials: Arc<dyn ProvideCredentials>,
     pub(crate) unsigned: bool,
@@ -291,6 +340,14 @@ pub(crate) struct Inner {
 #[derive(Clone)]
 pub struct Session {
     pub(crate) inner: Arc<Inner>,
+}
+
+fn load_error(file: &str, e: &dyn std::fmt::Display) -> EndpointError {
+    EndpointError::Load(inia_endpoint::LoadError {
+        origin: file.to_string(),
+        path: String::new(),
+        message: e.to_string(),
+    })
 }
 
 impl std::fmt::Debug for Session {
@@ -357,8 +414,8 @@ impl Session {
         Ok(m)
     }
 
-    /// Partition data from `file` (`endpoints.json`) on the spec path, read once.
-    pub(crate) fn partitions(&self, file: &str) -> Result<Arc<Partitions>, Error> {
+    /// Partition data from `file` (`partitions.json`) on the spec path, read once.
+    fn partitions(&self, file: &str) -> Result<Arc<Partitions>, EndpointError> {
         let mut cache = self
             .inner
             .partitions
@@ -367,15 +424,58 @@ impl Session {
         if let Some(p) = cache.get(file) {
             return Ok(p.clone());
         }
-        let v = self
+        let (text, origin) = self
             .inner
             .specs
-            .load_root_json(file)?
-            .ok_or_else(|| Error::Config(format!("no {file} on the spec path")))?;
-        let p =
-            Arc::new(Partitions::from_json(&v).map_err(|e| Error::Config(format!("{file}: {e}")))?);
+            .read_root(file)
+            .map_err(|e| load_error(file, &e))?
+            .ok_or_else(|| load_error(file, &"not found on the spec path"))?;
+        let p = Arc::new(Partitions::from_slice(text.as_bytes(), &origin)?);
         cache.insert(file.to_string(), p.clone());
         Ok(p)
+    }
+
+    /// The compiled rule set of `service` (`rules` is `model`: the file beside its model;
+    /// else a file at the top of a spec folder), with `partitions`, compiled once per
+    /// session.
+    pub(crate) fn resolver(
+        &self,
+        service: &str,
+        rules: &str,
+        partitions: &str,
+    ) -> Result<Arc<Resolver>, EndpointError> {
+        let key = format!("{rules}:{service}");
+        if let Some(r) = self
+            .inner
+            .resolvers
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&key)
+        {
+            return Ok(r.clone());
+        }
+        let found = if rules == "model" {
+            self.inner.specs.read_rule_set(service)
+        } else {
+            self.inner.specs.read_root(rules)
+        };
+        let (text, origin) =
+            found
+                .map_err(|e| load_error(rules, &e))?
+                .ok_or_else(|| EndpointError::NoRuleSet {
+                    service: service.to_string(),
+                })?;
+        let compiled = RuleSet::from_slice(text.as_bytes(), &origin)?;
+        let resolver = Arc::new(Resolver::new(
+            Arc::new(compiled),
+            self.partitions(partitions)?,
+        ));
+        self.inner
+            .resolvers
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(key, resolver.clone());
+        Ok(resolver)
     }
 
     pub(crate) fn env(&self, key: &str) -> Option<String> {

@@ -26,10 +26,13 @@ const X_AMZ_CONTENT_SHA256: &str = "x-amz-content-sha256";
 const REDACTED: &str = "** redacted **";
 
 /// Headers never signed: hop-by-hop headers, and ones proxies or clients may change.
+/// `content-length` among them, as botocore signs (its HTTP layer adds the length after
+/// signing), so that inia's signatures equal botocore's for the same request.
 const UNSIGNED_HEADERS: &[&str] = &[
     "authorization",
     "baggage",
     "connection",
+    "content-length",
     "expect",
     "keep-alive",
     "proxy-authenticate",

@@ -4,7 +4,7 @@
 //! id in request URIs, so without this the `Id` one call returns cannot be passed to the
 //! next (`get-hosted-zone --id /hostedzone/Z123` would ask for `hostedzone%2FZ123`).
 //!
-//! Owns that rewrite. Does not own the call path (see `client`).
+//! Owns that rewrite; registered in `customize` for every Route 53 operation.
 
 use inia_model::{Operation, ServiceModel};
 use serde_json::Value;
@@ -12,11 +12,8 @@ use serde_json::Value;
 /// The target shapes whose values are trimmed to their last path segment.
 const ID_SHAPES: &[&str] = &["ResourceId", "DelegationSetId", "ChangeId"];
 
-/// `params` with Route 53 ids trimmed; other services' params are returned as they are.
-pub(crate) fn customize_params(model: &ServiceModel, op: &Operation, mut params: Value) -> Value {
-    if model.metadata().service_id.as_deref() != Some("Route 53") {
-        return params;
-    }
+/// `params` with Route 53 ids trimmed.
+pub(crate) fn trim_ids(model: &ServiceModel, op: &Operation, mut params: Value) -> Value {
     let Some(input) = &op.input else {
         return params;
     };
@@ -62,6 +59,20 @@ mod tests {
             }
         });
         ServiceModel::from_string(text.to_string(), "test").unwrap()
+    }
+
+    /// Through the registry, as the call path applies it.
+    fn customize_params(
+        m: &ServiceModel,
+        op: &Operation,
+        v: serde_json::Value,
+    ) -> serde_json::Value {
+        let ctx = crate::customize::CallContext {
+            model: m,
+            region: None,
+            rules: true,
+        };
+        crate::customize::params(&ctx, op, v)
     }
 
     #[test]

@@ -1,0 +1,135 @@
+//! Service customizations, in one table as botocore's handler table keeps them:
+//! (stage, service id, operation) → function. The call path asks this module at each
+//! stage; no stage tests a service's name itself.
+//!
+//! Stages: `Params` rewrites the input before validation; `Builtins` adjusts the endpoint
+//! rule-set built-ins for one call; `Path` rewrites the serialized path before it is
+//! joined onto the endpoint; `HostPrefix` decides whether the model's host prefix is
+//! applied.
+//!
+//! Owns the table. The rewrites live in one file per service (`s3`, `route53`).
+
+mod route53;
+pub(crate) mod s3;
+
+use inia_endpoint::Val;
+use inia_model::{Operation, ServiceModel};
+use serde_json::Value;
+
+/// What a customization may know about the call.
+pub(crate) struct CallContext<'a> {
+    pub(crate) model: &'a ServiceModel,
+    pub(crate) region: Option<&'a str>,
+    /// The endpoint comes from a rule set (AWS), not a provider's template.
+    pub(crate) rules: bool,
+}
+
+type ParamsFn = fn(&CallContext<'_>, &Operation, Value) -> Value;
+type BuiltinsFn = fn(&Operation, &Value, &mut Vec<(&'static str, Val)>);
+type PathFn = fn(&CallContext<'_>, &Operation, &mut String);
+
+enum Hook {
+    Params(ParamsFn),
+    Builtins(BuiltinsFn),
+    Path(PathFn),
+    /// The model's host prefix is not applied (the rules put it in the URL).
+    NoHostPrefix,
+}
+
+struct Entry {
+    service_id: &'static str,
+    /// `None`: every operation.
+    operation: Option<&'static str>,
+    hook: Hook,
+}
+
+fn route53_ids(ctx: &CallContext<'_>, op: &Operation, params: Value) -> Value {
+    route53::trim_ids(ctx.model, op, params)
+}
+
+const TABLE: &[Entry] = &[
+    Entry {
+        service_id: "S3",
+        operation: Some("CopyObject"),
+        hook: Hook::Params(s3::copy_source),
+    },
+    Entry {
+        service_id: "S3",
+        operation: Some("UploadPartCopy"),
+        hook: Hook::Params(s3::copy_source),
+    },
+    Entry {
+        service_id: "S3",
+        operation: Some("CreateBucket"),
+        hook: Hook::Params(s3::location_constraint),
+    },
+    Entry {
+        service_id: "S3",
+        operation: None,
+        hook: Hook::Builtins(s3::addressing_builtins),
+    },
+    Entry {
+        service_id: "S3",
+        operation: None,
+        hook: Hook::Path(s3::bucket_out_of_path),
+    },
+    Entry {
+        service_id: "S3 Control",
+        operation: None,
+        hook: Hook::NoHostPrefix,
+    },
+    Entry {
+        service_id: "Route 53",
+        operation: None,
+        hook: Hook::Params(route53_ids),
+    },
+];
+
+fn entries<'a>(
+    model: &'a ServiceModel,
+    op: &'a Operation,
+) -> impl Iterator<Item = &'static Hook> + 'a {
+    let id = model.metadata().service_id.as_deref().unwrap_or("");
+    TABLE
+        .iter()
+        .filter(move |e| e.service_id == id && e.operation.is_none_or(|o| o == op.name))
+        .map(|e| &e.hook)
+}
+
+/// Stage `Params`.
+pub(crate) fn params(ctx: &CallContext<'_>, op: &Operation, mut params: Value) -> Value {
+    for hook in entries(ctx.model, op) {
+        if let Hook::Params(f) = hook {
+            params = f(ctx, op, params);
+        }
+    }
+    params
+}
+
+/// Stage `Builtins`.
+pub(crate) fn builtins(
+    model: &ServiceModel,
+    op: &Operation,
+    params: &Value,
+    builtins: &mut Vec<(&'static str, Val)>,
+) {
+    for hook in entries(model, op) {
+        if let Hook::Builtins(f) = hook {
+            f(op, params, builtins);
+        }
+    }
+}
+
+/// Stage `Path`.
+pub(crate) fn path(ctx: &CallContext<'_>, op: &Operation, path_and_query: &mut String) {
+    for hook in entries(ctx.model, op) {
+        if let Hook::Path(f) = hook {
+            f(ctx, op, path_and_query);
+        }
+    }
+}
+
+/// Stage `HostPrefix`: false when the rules already carry the prefix.
+pub(crate) fn host_prefix(ctx: &CallContext<'_>, op: &Operation) -> bool {
+    !(ctx.rules && entries(ctx.model, op).any(|h| matches!(h, Hook::NoHostPrefix)))
+}
