@@ -3,6 +3,7 @@
 //! here asserts a timing.
 
 mod cli;
+mod endpoints;
 mod protocol;
 mod sdk;
 mod sigv4;
@@ -36,6 +37,7 @@ fn main() {
     for (name, run) in [
         ("protocol", protocol::run as fn() -> Result<(), String>),
         ("sigv4", sigv4::run),
+        ("endpoints", endpoints::run),
         ("sdk", sdk::run),
         ("cli", cli::run),
     ] {

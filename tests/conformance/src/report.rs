@@ -65,33 +65,45 @@ pub struct FileTally {
 
 /// Run all protocol vector files (in [`PROTOCOL_FILES`] order), then the SigV4 suite.
 pub fn run_all() -> Result<Vec<(String, Vec<CaseResult>)>, String> {
-    let tests = botocore::sdist_tests()?;
     let skips = Skips::load()?;
+    let mut out = run_protocols(&skips)?;
+    out.extend(run_endpoint_tests(&skips, true)?);
+    Ok(out)
+}
+
+/// The protocol vector files, then the SigV4 suite.
+pub fn run_protocols(skips: &Skips) -> Result<Vec<(String, Vec<CaseResult>)>, String> {
+    let tests = botocore::sdist_tests()?;
     let dir = tests.join("unit/protocols");
     let mut out = Vec::new();
     for rel in PROTOCOL_FILES {
         out.push((
             format!("protocols/{rel}"),
-            run_file(&dir.join(rel), rel, &skips)?,
+            run_file(&dir.join(rel), rel, skips)?,
         ));
     }
     out.push((
         "auth/aws4_testsuite".to_string(),
         crate::sigv4_suite::run(&tests.join("unit/auth/aws4_testsuite")),
     ));
-    out.extend(run_endpoint_tests(&skips)?);
     Ok(out)
 }
 
-/// Every service's `endpoint-tests-1.json`, one entry per file.
-pub fn run_endpoint_tests(skips: &Skips) -> Result<Vec<(String, Vec<CaseResult>)>, String> {
+/// Every service's `endpoint-tests-1.json`, one entry per file; with `e2e`, each case's
+/// `operationInputs` through the client path too.
+pub fn run_endpoint_tests(
+    skips: &Skips,
+    e2e: bool,
+) -> Result<Vec<(String, Vec<CaseResult>)>, String> {
     let tests = botocore::sdist_tests()?;
     let data = botocore::wheel_data()?;
     let partitions = crate::endpoint_tests::load_partitions(&data)?;
-    let e2e = crate::endpoint_e2e::runner(&data);
+    let e2e_runner = crate::endpoint_e2e::runner(&data);
     let mut out = Vec::new();
     for t in crate::endpoint_tests::discover(&tests, &data)? {
-        let results = crate::endpoint_tests::run_service(&t, &partitions, skips, Some(&e2e));
+        let run: Option<crate::endpoint_tests::E2e<'_>> =
+            if e2e { Some(&e2e_runner) } else { None };
+        let results = crate::endpoint_tests::run_service(&t, &partitions, skips, run);
         out.push((format!("endpoint-rules/{}", t.service), results));
     }
     Ok(out)

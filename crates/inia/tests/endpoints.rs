@@ -1,0 +1,205 @@
+//! Endpoints through the engine, with nothing sent (`Client::prepare`): a provider file
+//! naming its own rule set, endpoint headers, the rules' errors raised before sending,
+//! regions that are not host names, per-operation resolution.
+
+use inia::auth::config::Env;
+use inia::{Credentials, Error, Session};
+use serde_json::json;
+use std::time::{Duration, UNIX_EPOCH};
+
+fn builder() -> inia::SessionBuilder {
+    Session::builder()
+        .env(Env::empty())
+        .credentials(Credentials::new(
+            "AKIDEXAMPLE",
+            "secret",
+            None,
+            None,
+            "test",
+        ))
+}
+
+#[tokio::test]
+async fn a_provider_file_may_name_a_rule_set() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("providers")).unwrap();
+    std::fs::write(
+        dir.path().join("providers/my-cloud.json"),
+        r#"{"format": 1, "name": "my-cloud",
+            "services": {"sts": {"endpoint": {"rules": "my-cloud-rules.json"}}}}"#,
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("my-cloud-rules.json"),
+        r#"{"version": "1.0",
+            "parameters": {"Region": {"type": "string", "builtIn": "AWS::Region", "required": true}},
+            "rules": [{"type": "endpoint", "conditions": [],
+              "endpoint": {"url": "https://identity.{Region}.my-cloud.test",
+                           "headers": {"x-my-cloud-zone": ["{Region}-a"]},
+                           "properties": {"authSchemes": [{"name": "sigv4", "signingName": "myid", "signingRegion": "{Region}"}]}}}]}"#,
+    )
+    .unwrap();
+    let session = builder()
+        .spec_dir(dir.path())
+        .provider("my-cloud")
+        .region("zone-7")
+        .build()
+        .unwrap();
+    let sts = session.client("sts").unwrap();
+    let time = UNIX_EPOCH + Duration::from_secs(1_767_323_045);
+    let req = sts
+        .prepare("GetCallerIdentity", json!({}), Some(time))
+        .await
+        .unwrap();
+    assert_eq!(
+        req.uri().to_string(),
+        "https://identity.zone-7.my-cloud.test/"
+    );
+    assert_eq!(req.headers()["x-my-cloud-zone"], "zone-7-a");
+    let auth = req.headers()["authorization"].to_str().unwrap();
+    assert!(
+        auth.contains("/20260102/zone-7/myid/aws4_request"),
+        "{auth}"
+    );
+    assert!(
+        auth.contains("x-my-cloud-zone"),
+        "endpoint headers are signed: {auth}"
+    );
+}
+
+#[tokio::test]
+async fn a_rule_error_fails_the_call_before_sending() {
+    let session = builder()
+        .region("us-east-1")
+        .endpoint_url("http://127.0.0.1:9")
+        .endpoint_param("AWS::UseFIPS", true)
+        .build()
+        .unwrap();
+    // call(), not prepare(): nothing listens on port 9, so a request sent would be a
+    // transport error; the rule's error comes first.
+    let e = session
+        .client("sts")
+        .unwrap()
+        .call("GetCallerIdentity", json!({}))
+        .await
+        .unwrap_err();
+    match &e {
+        Error::Endpoint(inia::endpoint::EndpointError::Rules(_)) => {}
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(
+        e.to_string(),
+        "Invalid Configuration: FIPS and custom endpoint are not supported"
+    );
+}
+
+#[tokio::test]
+async fn regions_that_are_not_host_names_are_refused() {
+    let session = builder().region("bad region!").build().unwrap();
+    let e = session
+        .client("s3")
+        .unwrap()
+        .prepare("GetObject", json!({"Bucket": "mybucket", "Key": "k"}), None)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "Invalid region: region was not a valid DNS name."
+    );
+    // STS's rules take any region: the URL they give is refused, naming it.
+    let e = session
+        .client("sts")
+        .unwrap()
+        .prepare("GetCallerIdentity", json!({}), None)
+        .await
+        .unwrap_err();
+    assert!(
+        e.to_string()
+            .starts_with("endpoint URL \"https://sts.bad region!.amazonaws.com/\""),
+        "{e}"
+    );
+}
+
+#[tokio::test]
+async fn each_operation_is_resolved_with_its_own_parameters() {
+    let session = builder().region("us-west-2").build().unwrap();
+    let s3 = session.client("s3").unwrap();
+    let url = |r: http::Request<bytes::Bytes>| r.uri().to_string();
+    let a = s3
+        .prepare("GetObject", json!({"Bucket": "one", "Key": "a b"}), None)
+        .await
+        .unwrap();
+    assert_eq!(url(a), "https://one.s3.us-west-2.amazonaws.com/a%20b");
+    let b = s3
+        .prepare("ListObjectsV2", json!({"Bucket": "two"}), None)
+        .await
+        .unwrap();
+    assert_eq!(
+        url(b),
+        "https://two.s3.us-west-2.amazonaws.com/?list-type=2"
+    );
+    let c = s3.prepare("ListBuckets", json!({}), None).await.unwrap();
+    assert_eq!(url(c), "https://s3.us-west-2.amazonaws.com/");
+    let d = s3
+        .prepare("GetBucketLocation", json!({"Bucket": "three"}), None)
+        .await
+        .unwrap();
+    assert_eq!(url(d), "https://s3.us-west-2.amazonaws.com/three?location");
+    let ap = s3
+        .prepare(
+            "PutObject",
+            json!({"Bucket": "arn:aws:s3:us-west-2:123456789012:accesspoint/ap", "Key": "k"}),
+            None,
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        url(ap),
+        "https://ap-123456789012.s3-accesspoint.us-west-2.amazonaws.com/k"
+    );
+    // A loop of calls resolves from the cache.
+    for i in 0..2_000 {
+        let r = s3
+            .prepare(
+                "GetObject",
+                json!({"Bucket": "one", "Key": format!("k{i}")}),
+                None,
+            )
+            .await
+            .unwrap();
+        assert_eq!(r.uri().host(), Some("one.s3.us-west-2.amazonaws.com"));
+    }
+}
+
+#[tokio::test]
+async fn unimplemented_auth_schemes_are_named_before_sending() {
+    let session = builder().region("us-east-1").build().unwrap();
+    let s3 = session.client("s3").unwrap();
+    let params = json!({"Bucket": "mybucket--use1-az4--x-s3", "Key": "k"});
+    let r = s3.prepare("GetObject", params.clone(), None).await.unwrap();
+    assert_eq!(
+        r.uri().host(),
+        Some("mybucket--use1-az4--x-s3.s3express-use1-az4.us-east-1.amazonaws.com")
+    );
+    let e = s3.call("GetObject", params).await.unwrap_err();
+    assert!(
+        e.to_string()
+            .contains("requires auth scheme sigv4-s3express, which inia does not implement yet"),
+        "{e}"
+    );
+    // Unsigned sessions need no scheme.
+    let anon = builder()
+        .region("us-east-1")
+        .unsigned(true)
+        .build()
+        .unwrap();
+    let arn =
+        json!({"Bucket": "arn:aws:s3::123456789012:accesspoint:mfzwi23gnjvgw.mrap", "Key": "k"});
+    let r = anon
+        .client("s3")
+        .unwrap()
+        .prepare("GetObject", arn, Some(UNIX_EPOCH))
+        .await
+        .unwrap();
+    assert!(r.headers().get("authorization").is_none());
+}
