@@ -102,6 +102,9 @@ fn urls(run: &Run<'_>, spec_path: &Path) -> (String, String) {
     (aws, inia)
 }
 
+/// Arguments, environment, config file, whether the whole URL is compared.
+type Row<'a> = (Vec<&'a str>, &'a [(&'a str, &'a str)], &'a str, bool);
+
 #[test]
 fn inia_and_the_aws_cli_choose_the_same_hosts() {
     let spec_path = inia_conformance::botocore::wheel_data().unwrap();
@@ -122,7 +125,7 @@ fn inia_and_the_aws_cli_choose_the_same_hosts() {
             "/dev/null",
         ]
     };
-    let runs: Vec<(Vec<&str>, &[(&str, &str)], &str, bool)> = vec![
+    let runs: Vec<Row<'_>> = vec![
         (
             vec!["--region", "us-east-1", "sts", "get-caller-identity"],
             fips,
