@@ -72,6 +72,9 @@ pub(crate) struct ClientInner {
     /// Server clock minus ours, in seconds, learnt from clock-skew errors.
     skew: AtomicI64,
     op_names: OnceLock<HashMap<String, String>>,
+    /// The last rule-set endpoint and what the call path made of it, reused while the
+    /// resolver's cache answers with the same endpoint.
+    last_endpoint: std::sync::Mutex<Option<(Arc<inia_endpoint::Endpoint>, Arc<CallEndpoint>)>>,
     /// The service's `paginators-1.json` (`None`: it has none), read on first use.
     pub(crate) paginators: OnceLock<Option<Arc<Value>>>,
 }
@@ -135,6 +138,7 @@ impl Client {
                 quota,
                 skew: AtomicI64::new(0),
                 op_names: OnceLock::new(),
+                last_endpoint: std::sync::Mutex::new(None),
                 paginators: OnceLock::new(),
             }),
         })
@@ -252,13 +256,13 @@ impl Client {
     }
 
     /// Stage: resolve the endpoint of one call.
-    fn resolve_endpoint(&self, op: &Operation, params: &Value) -> Result<CallEndpoint, Error> {
+    fn resolve_endpoint(&self, op: &Operation, params: &Value) -> Result<Arc<CallEndpoint>, Error> {
         match &self.inner.endpoint {
             Source::Fixed {
                 url,
                 signing_region,
                 ..
-            } => Ok(CallEndpoint {
+            } => Ok(Arc::new(CallEndpoint {
                 url: url.clone(),
                 headers: Vec::new(),
                 auth_scheme: None,
@@ -266,19 +270,31 @@ impl Client {
                 signing_region: Some(signing_region.clone()),
                 unsupported_schemes: None,
                 rules: false,
-            }),
+            })),
             Source::Rules { builtins, .. } => {
                 let resolver = self.resolver()?;
                 let model = &self.inner.model;
                 let mut builtins = std::borrow::Cow::Borrowed(builtins.as_slice());
-                customize::builtins(model, op, params, builtins.to_mut());
+                customize::builtins(model, op, params, &mut builtins);
                 let settings = &self.inner.session.inner.endpoints;
                 let bound =
                     endpoint::bind::params(&resolver, model, op, params, settings, &builtins)?;
                 let resolved = resolver
                     .resolve(&bound)
                     .map_err(|e| Error::Endpoint(EndpointError::Rules(e)))?;
-                Ok(CallEndpoint::from_rules(&resolved))
+                let mut last = self
+                    .inner
+                    .last_endpoint
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner());
+                if let Some((e, call)) = last.as_ref() {
+                    if Arc::ptr_eq(e, &resolved) {
+                        return Ok(call.clone());
+                    }
+                }
+                let call = Arc::new(CallEndpoint::from_rules(&resolved));
+                *last = Some((resolved, call.clone()));
+                Ok(call)
             }
         }
     }
@@ -320,7 +336,7 @@ impl Client {
         op: &Operation,
         params: Value,
         upload: Option<Body>,
-    ) -> Result<(http::request::Parts, Body, CallEndpoint), Error> {
+    ) -> Result<(http::request::Parts, Body, Arc<CallEndpoint>), Error> {
         let model = &self.inner.model;
         let oname = op.name.clone();
         let wrap = |e| Error::from_protocol(&oname, e);

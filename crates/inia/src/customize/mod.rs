@@ -25,7 +25,9 @@ pub(crate) struct CallContext<'a> {
 }
 
 type ParamsFn = fn(&CallContext<'_>, &Operation, Value) -> Value;
-type BuiltinsFn = fn(&Operation, &Value, &mut Vec<(&'static str, Val)>);
+/// Built-ins, copied only by a hook that changes them.
+pub(crate) type Builtins<'a> = std::borrow::Cow<'a, [(&'static str, Val)]>;
+type BuiltinsFn = fn(&Operation, &Value, &mut Builtins<'_>);
 type PathFn = fn(&CallContext<'_>, &Operation, &mut String);
 
 enum Hook {
@@ -111,7 +113,7 @@ pub(crate) fn builtins(
     model: &ServiceModel,
     op: &Operation,
     params: &Value,
-    builtins: &mut Vec<(&'static str, Val)>,
+    builtins: &mut Builtins<'_>,
 ) {
     for hook in entries(model, op) {
         if let Hook::Builtins(f) = hook {

@@ -73,7 +73,7 @@ pub(crate) fn location_constraint(
 pub(crate) fn addressing_builtins(
     op: &Operation,
     params: &Value,
-    builtins: &mut Vec<(&'static str, Val)>,
+    builtins: &mut super::Builtins<'_>,
 ) {
     let is_arn = params["Bucket"]
         .as_str()
@@ -86,8 +86,9 @@ pub(crate) fn addressing_builtins(
         None
     };
     if let Some(force) = force {
-        builtins.retain(|(k, _)| *k != "AWS::S3::ForcePathStyle");
-        builtins.push(("AWS::S3::ForcePathStyle", Val::Bool(force)));
+        let b = builtins.to_mut();
+        b.retain(|(k, _)| *k != "AWS::S3::ForcePathStyle");
+        b.push(("AWS::S3::ForcePathStyle", Val::Bool(force)));
     }
 }
 
