@@ -9,12 +9,16 @@ use crate::ruleset::LoadError;
 use crate::value::Val;
 use serde_json::Value;
 use std::collections::HashSet;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 #[derive(Debug)]
 struct Partition {
     regions: HashSet<String>,
-    regex: regex_lite::Regex,
+    /// `regionRegex`, compiled when a region listed in no partition first needs it (most
+    /// processes never do: compiling all of them would cost more than the call).
+    pattern: String,
+    regex: OnceLock<Result<regex_lite::Regex, String>>,
+    path: String,
     /// The partition's `outputs` with `name` set to its id: what `aws.partition` returns.
     output: Val,
 }
@@ -29,6 +33,16 @@ impl Partitions {
     /// Load the text of a `partitions.json`. `origin` names it in errors.
     pub fn from_slice(text: &[u8], origin: &str) -> Result<Partitions, LoadError> {
         let v: Value = serde_json::from_slice(text).map_err(|e| LoadError {
+            origin: origin.to_string(),
+            path: format!("line {} column {}", e.line(), e.column()),
+            message: e.to_string(),
+        })?;
+        Partitions::from_json(&v, origin)
+    }
+
+    /// Load the text of a `partitions.json` already known to be UTF-8.
+    pub fn from_text(text: &str, origin: &str) -> Result<Partitions, LoadError> {
+        let v: Value = serde_json::from_str(text).map_err(|e| LoadError {
             origin: origin.to_string(),
             path: format!("line {} column {}", e.line(), e.column()),
             message: e.to_string(),
@@ -58,8 +72,6 @@ impl Partitions {
             let pattern = p["regionRegex"]
                 .as_str()
                 .ok_or_else(|| err(format!("{path}.regionRegex"), "expected a pattern"))?;
-            let regex = regex_lite::Regex::new(pattern)
-                .map_err(|e| err(format!("{path}.regionRegex"), &e.to_string()))?;
             let outputs = p["outputs"]
                 .as_object()
                 .ok_or_else(|| err(format!("{path}.outputs"), "expected an object"))?;
@@ -78,7 +90,9 @@ impl Partitions {
                     .as_object()
                     .map(|r| r.keys().cloned().collect())
                     .unwrap_or_default(),
-                regex,
+                pattern: pattern.to_string(),
+                regex: OnceLock::new(),
+                path: format!("{origin}: {path}.regionRegex"),
                 output: Val::Record(fields.into()),
             });
         }
@@ -86,14 +100,25 @@ impl Partitions {
     }
 
     /// The partition record of `region`: the partition listing it, else the first whose
-    /// pattern matches, else the first partition (`aws`).
-    pub(crate) fn partition(&self, region: &str) -> Val {
-        let found = self
-            .list
-            .iter()
-            .find(|p| p.regions.contains(region))
-            .or_else(|| self.list.iter().find(|p| p.regex.is_match(region)));
-        found.unwrap_or(&self.list[0]).output.clone()
+    /// pattern matches, else the first partition (`aws`). An invalid pattern is an error
+    /// naming it.
+    pub(crate) fn partition(&self, region: &str) -> Result<Val, String> {
+        if let Some(p) = self.list.iter().find(|p| p.regions.contains(region)) {
+            return Ok(p.output.clone());
+        }
+        for p in &self.list {
+            let regex = p
+                .regex
+                .get_or_init(|| {
+                    regex_lite::Regex::new(&p.pattern).map_err(|e| format!("{}: {e}", p.path))
+                })
+                .as_ref()
+                .map_err(Clone::clone)?;
+            if regex.is_match(region) {
+                return Ok(p.output.clone());
+            }
+        }
+        Ok(self.list[0].output.clone())
     }
 }
 
@@ -184,17 +209,18 @@ mod tests {
             "p.json",
         )
         .unwrap();
-        assert_eq!(
-            p.partition("cn-north-9").field("name").unwrap().as_str(),
-            Some("aws-cn")
-        );
-        assert_eq!(
-            p.partition("us-west-7").field("name").unwrap().as_str(),
-            Some("aws")
-        );
-        assert_eq!(
-            p.partition("mars-1").field("dnsSuffix").unwrap().as_str(),
-            Some("amazonaws.com")
-        );
+        let name = |r: &str| p.partition(r).unwrap().field("name").unwrap().to_json();
+        assert_eq!(name("cn-north-9"), "aws-cn");
+        assert_eq!(name("us-west-7"), "aws");
+        assert_eq!(name("mars-1"), "aws");
+        let bad = Partitions::from_json(
+            &serde_json::json!({"partitions": [{"id": "x", "regionRegex": "(", "regions": {"r1": {}},
+                "outputs": {"name": "x"}}]}),
+            "p.json",
+        )
+        .unwrap();
+        assert!(bad.partition("r1").is_ok());
+        let e = bad.partition("r2").unwrap_err();
+        assert!(e.starts_with("p.json: partitions[0].regionRegex: "), "{e}");
     }
 }

@@ -268,7 +268,7 @@ pub(crate) fn call(func: &Func, args: &[Expr], ev: &mut Eval<'_>) -> Result<Opti
             arg(if cond { 1 } else { 2 }, ev)?
         }
         Func::Partition => match arg(0, ev)? {
-            Some(Val::Str(region)) => Some(ev.partitions().partition(&region)),
+            Some(Val::Str(region)) => Some(ev.partitions().partition(&region)?),
             _ => None,
         },
         Func::ParseArn => match arg(0, ev)? {

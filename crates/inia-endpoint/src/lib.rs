@@ -46,6 +46,7 @@
 mod aws;
 mod eval;
 mod functions;
+mod json;
 mod ruleset;
 mod url;
 mod value;

@@ -8,8 +8,9 @@
 //! (`eval`) or the functions' meaning (`functions`).
 
 use crate::functions::Func;
+use crate::json::{field, Json, Members};
 use crate::value::Val;
-use serde_json::{Map, Value};
+use serde_json::Value;
 use std::sync::Arc;
 
 /// A rule set could not be loaded.
@@ -138,33 +139,48 @@ pub struct RuleSet {
 impl RuleSet {
     /// Compile the text of an `endpoint-rule-set-1.json`. `origin` names it in errors.
     pub fn from_slice(text: &[u8], origin: &str) -> Result<RuleSet, LoadError> {
-        let v: Value = serde_json::from_slice(text).map_err(|e| LoadError {
+        let v: Json<'_> = serde_json::from_slice(text).map_err(|e| LoadError {
             origin: origin.to_string(),
             path: format!("line {} column {}", e.line(), e.column()),
             message: e.to_string(),
         })?;
-        RuleSet::from_json(&v, origin)
+        RuleSet::compile(&v, origin)
+    }
+
+    /// Compile the text of an `endpoint-rule-set-1.json` already known to be UTF-8 (no
+    /// second validation of its strings).
+    pub fn from_text(text: &str, origin: &str) -> Result<RuleSet, LoadError> {
+        let v: Json<'_> = serde_json::from_str(text).map_err(|e| LoadError {
+            origin: origin.to_string(),
+            path: format!("line {} column {}", e.line(), e.column()),
+            message: e.to_string(),
+        })?;
+        RuleSet::compile(&v, origin)
     }
 
     /// Compile a parsed rule set.
     pub fn from_json(v: &Value, origin: &str) -> Result<RuleSet, LoadError> {
+        RuleSet::compile(&Json::from_value(v), origin)
+    }
+
+    fn compile(v: &Json<'_>, origin: &str) -> Result<RuleSet, LoadError> {
         let mut c = Compiler {
             origin,
             scope: Vec::new(),
             max: 0,
             params: Vec::new(),
         };
-        let obj = c.object(v, "$")?;
-        if !obj.contains_key("version") {
-            return Err(c.err("$", "no `version`"));
+        let obj = c.object(v, &At::Root)?;
+        if field(obj, "version").is_none() {
+            return Err(c.err(&At::Root, "no `version`"));
         }
-        let params = c.object(obj.get("parameters").unwrap_or(&Value::Null), "parameters")?;
+        let params_at = At::Key(&At::Root, "parameters");
+        let params = c.object(field(obj, "parameters").unwrap_or(&Json::Null), &params_at)?;
         for (name, spec) in params {
-            let path = format!("parameters.{name}");
+            let path = At::Key(&params_at, name);
             let spec = c.object(spec, &path)?;
-            let kind = match spec
-                .get("type")
-                .and_then(Value::as_str)
+            let kind = match field(spec, "type")
+                .and_then(Json::as_str)
                 .map(str::to_ascii_lowercase)
             {
                 Some(t) if t == "string" => ParamType::String,
@@ -179,38 +195,37 @@ impl RuleSet {
                     ))
                 }
             };
-            let default = match spec.get("default") {
-                None | Some(Value::Null) => None,
+            let default = match field(spec, "default") {
+                None | Some(Json::Null) => None,
                 Some(d) => {
-                    let val = Val::from_json(d)
-                        .filter(|v| kind.accepts(v))
-                        .ok_or_else(|| {
-                            c.err(
-                                &format!("{path}.default"),
-                                &format!("must be {}", kind.name()),
-                            )
-                        })?;
+                    let val = d.to_val().filter(|v| kind.accepts(v)).ok_or_else(|| {
+                        c.err(
+                            &At::Key(&path, "default"),
+                            &format!("must be {}", kind.name()),
+                        )
+                    })?;
                     Some(val)
                 }
             };
             c.params.push(ParamDef {
-                name: name.clone(),
+                name: name.to_string(),
                 kind,
-                built_in: spec
-                    .get("builtIn")
-                    .and_then(Value::as_str)
+                built_in: field(spec, "builtIn")
+                    .and_then(Json::as_str)
                     .map(str::to_string),
                 default,
-                required: spec
-                    .get("required")
-                    .and_then(Value::as_bool)
+                required: field(spec, "required")
+                    .and_then(Json::as_bool)
                     .unwrap_or(false),
                 referenced: false,
             });
-            c.scope.push(name.clone());
+            c.scope.push(name.to_string());
         }
         c.max = c.scope.len();
-        let rules = c.rules(obj.get("rules").unwrap_or(&Value::Null), "rules")?;
+        let rules = c.rules(
+            field(obj, "rules").unwrap_or(&Json::Null),
+            &At::Key(&At::Root, "rules"),
+        )?;
         let referenced = referenced_slots(&rules, c.params.len());
         let mut params = c.params;
         for (i, p) in params.iter_mut().enumerate() {
@@ -240,6 +255,32 @@ impl RuleSet {
     }
 }
 
+/// Where a node sits in the file, rendered (`rules[2].conditions[0].fn`) only for an
+/// error, so compiling allocates no path strings.
+#[derive(Clone, Copy)]
+enum At<'a> {
+    Root,
+    Key(&'a At<'a>, &'a str),
+    Index(&'a At<'a>, usize),
+}
+
+impl At<'_> {
+    fn render(&self) -> String {
+        match self {
+            At::Root => String::new(),
+            At::Key(parent, k) => {
+                let p = parent.render();
+                if p.is_empty() {
+                    k.to_string()
+                } else {
+                    format!("{p}.{k}")
+                }
+            }
+            At::Index(parent, i) => format!("{}[{i}]", parent.render()),
+        }
+    }
+}
+
 struct Compiler<'a> {
     origin: &'a str,
     /// Names visible here; a name's slot is its position.
@@ -249,25 +290,30 @@ struct Compiler<'a> {
 }
 
 impl Compiler<'_> {
-    fn err(&self, path: &str, message: &str) -> LoadError {
+    fn err(&self, path: &At<'_>, message: &str) -> LoadError {
+        let path = path.render();
         LoadError {
             origin: self.origin.to_string(),
-            path: path.to_string(),
+            path: if path.is_empty() { "$".into() } else { path },
             message: message.to_string(),
         }
     }
 
-    fn object<'v>(&self, v: &'v Value, path: &str) -> Result<&'v Map<String, Value>, LoadError> {
-        v.as_object()
-            .ok_or_else(|| self.err(path, "expected an object"))
+    fn object<'v, 'j>(&self, v: &'v Json<'j>, path: &At<'_>) -> Result<&'v Members<'j>, LoadError> {
+        match v {
+            Json::Obj(m) => Ok(m),
+            _ => Err(self.err(path, "expected an object")),
+        }
     }
 
-    fn array<'v>(&self, v: &'v Value, path: &str) -> Result<&'v Vec<Value>, LoadError> {
-        v.as_array()
-            .ok_or_else(|| self.err(path, "expected an array"))
+    fn array<'v, 'j>(&self, v: &'v Json<'j>, path: &At<'_>) -> Result<&'v [Json<'j>], LoadError> {
+        match v {
+            Json::Arr(a) => Ok(a.as_slice()),
+            _ => Err(self.err(path, "expected an array")),
+        }
     }
 
-    fn slot(&self, name: &str, path: &str) -> Result<usize, LoadError> {
+    fn slot(&self, name: &str, path: &At<'_>) -> Result<usize, LoadError> {
         self.scope.iter().rposition(|n| n == name).ok_or_else(|| {
             self.err(
                 path,
@@ -276,64 +322,64 @@ impl Compiler<'_> {
         })
     }
 
-    fn rules(&mut self, v: &Value, path: &str) -> Result<Vec<Rule>, LoadError> {
+    fn rules(&mut self, v: &Json<'_>, path: &At<'_>) -> Result<Vec<Rule>, LoadError> {
         let list = self.array(v, path)?;
         let mut out = Vec::with_capacity(list.len());
         for (i, r) in list.iter().enumerate() {
-            out.push(self.rule(r, &format!("{path}[{i}]"))?);
+            out.push(self.rule(r, &At::Index(path, i))?);
         }
         Ok(out)
     }
 
-    fn rule(&mut self, v: &Value, path: &str) -> Result<Rule, LoadError> {
+    fn rule(&mut self, v: &Json<'_>, path: &At<'_>) -> Result<Rule, LoadError> {
         let obj = self.object(v, path)?;
         let depth = self.scope.len();
         let mut conditions = Vec::new();
-        let conds = obj.get("conditions").unwrap_or(&Value::Null);
+        let conds = field(obj, "conditions").unwrap_or(&Json::Null);
         for (i, cv) in self
-            .array(conds, &format!("{path}.conditions"))?
+            .array(conds, &At::Key(path, "conditions"))?
             .iter()
             .enumerate()
         {
-            let cpath = format!("{path}.conditions[{i}]");
+            let conds_at = At::Key(path, "conditions");
+            let cpath = At::Index(&conds_at, i);
             let call = self.call(cv, &cpath)?;
             let assign = match cv.get("assign") {
                 None => None,
-                Some(Value::String(name)) => {
+                Some(Json::Str(name)) => {
                     if self.scope.iter().any(|n| n == name) {
                         return Err(self.err(
-                            &format!("{cpath}.assign"),
+                            &At::Key(&cpath, "assign"),
                             &format!(
                                 "`{name}` is already defined here and cannot be assigned again"
                             ),
                         ));
                     }
-                    self.scope.push(name.clone());
+                    self.scope.push(name.to_string());
                     self.max = self.max.max(self.scope.len());
                     Some(self.scope.len() - 1)
                 }
-                Some(_) => return Err(self.err(&format!("{cpath}.assign"), "expected a name")),
+                Some(_) => return Err(self.err(&At::Key(&cpath, "assign"), "expected a name")),
             };
             conditions.push(Condition { call, assign });
         }
-        let kind = match obj.get("type").and_then(Value::as_str) {
+        let kind = match field(obj, "type").and_then(Json::as_str) {
             Some("endpoint") => {
-                let e = obj.get("endpoint").unwrap_or(&Value::Null);
-                RuleKind::Endpoint(self.endpoint(e, &format!("{path}.endpoint"))?)
+                let e = field(obj, "endpoint").unwrap_or(&Json::Null);
+                RuleKind::Endpoint(self.endpoint(e, &At::Key(path, "endpoint"))?)
             }
             Some("error") => {
-                let e = obj
-                    .get("error")
+                let e = field(obj, "error")
                     .ok_or_else(|| self.err(path, "an error rule needs `error`"))?;
-                RuleKind::Error(self.expr(e, &format!("{path}.error"))?)
+                RuleKind::Error(self.expr(e, &At::Key(path, "error"))?)
             }
             Some("tree") => RuleKind::Tree(self.rules(
-                obj.get("rules").unwrap_or(&Value::Null),
-                &format!("{path}.rules"),
+                field(obj, "rules").unwrap_or(&Json::Null),
+                &At::Key(path, "rules"),
             )?),
             other => {
                 return Err(self.err(
-                    &format!("{path}.type"),
+                    &At::Key(path, "type"),
                     &format!("unknown rule type {other:?}: must be tree, endpoint or error"),
                 ))
             }
@@ -342,28 +388,29 @@ impl Compiler<'_> {
         Ok(Rule { conditions, kind })
     }
 
-    fn endpoint(&mut self, v: &Value, path: &str) -> Result<EndpointTemplate, LoadError> {
+    fn endpoint(&mut self, v: &Json<'_>, path: &At<'_>) -> Result<EndpointTemplate, LoadError> {
         let obj = self.object(v, path)?;
         let url = self.expr(
-            obj.get("url")
-                .ok_or_else(|| self.err(path, "an endpoint needs `url`"))?,
-            &format!("{path}.url"),
+            field(obj, "url").ok_or_else(|| self.err(path, "an endpoint needs `url`"))?,
+            &At::Key(path, "url"),
         )?;
         let mut properties = Vec::new();
-        if let Some(p) = obj.get("properties") {
-            for (k, pv) in self.object(p, &format!("{path}.properties"))? {
-                properties.push((k.clone(), self.prop(pv, &format!("{path}.properties.{k}"))?));
+        if let Some(p) = field(obj, "properties") {
+            let props_at = At::Key(path, "properties");
+            for (k, pv) in self.object(p, &props_at)? {
+                properties.push((k.to_string(), self.prop(pv, &At::Key(&props_at, k))?));
             }
         }
         let mut headers = Vec::new();
-        if let Some(h) = obj.get("headers") {
-            for (name, values) in self.object(h, &format!("{path}.headers"))? {
-                let hpath = format!("{path}.headers.{name}");
+        if let Some(h) = field(obj, "headers") {
+            let headers_at = At::Key(path, "headers");
+            for (name, values) in self.object(h, &headers_at)? {
+                let hpath = At::Key(&headers_at, name);
                 let mut exprs = Vec::new();
                 for (i, x) in self.array(values, &hpath)?.iter().enumerate() {
-                    exprs.push(self.expr(x, &format!("{hpath}[{i}]"))?);
+                    exprs.push(self.expr(x, &At::Index(&hpath, i))?);
                 }
-                headers.push((name.clone(), exprs));
+                headers.push((name.to_string(), exprs));
             }
         }
         Ok(EndpointTemplate {
@@ -373,43 +420,41 @@ impl Compiler<'_> {
         })
     }
 
-    fn prop(&self, v: &Value, path: &str) -> Result<Prop, LoadError> {
+    fn prop(&self, v: &Json<'_>, path: &At<'_>) -> Result<Prop, LoadError> {
         Ok(match v {
-            Value::String(s) => match self.template(s, path)? {
+            Json::Str(s) => match self.template(s, path)? {
                 Some(t) => Prop::Template(t),
-                None => Prop::Json(v.clone()),
+                None => Prop::Json(v.to_value()),
             },
-            Value::Array(a) => Prop::Array(
+            Json::Arr(a) => Prop::Array(
                 a.iter()
                     .enumerate()
-                    .map(|(i, x)| self.prop(x, &format!("{path}[{i}]")))
+                    .map(|(i, x)| self.prop(x, &At::Index(path, i)))
                     .collect::<Result<_, _>>()?,
             ),
-            Value::Object(o) => Prop::Object(
+            Json::Obj(o) => Prop::Object(
                 o.iter()
-                    .map(|(k, x)| Ok((k.clone(), self.prop(x, &format!("{path}.{k}"))?)))
+                    .map(|(k, x)| Ok((k.to_string(), self.prop(x, &At::Key(path, k))?)))
                     .collect::<Result<_, LoadError>>()?,
             ),
-            other => Prop::Json(other.clone()),
+            other => Prop::Json(other.to_value()),
         })
     }
 
-    fn expr(&self, v: &Value, path: &str) -> Result<Expr, LoadError> {
+    fn expr(&self, v: &Json<'_>, path: &At<'_>) -> Result<Expr, LoadError> {
         match v {
-            Value::Object(o) if o.contains_key("fn") => {
+            Json::Obj(o) if field(o, "fn").is_some() => {
                 Ok(Expr::Call(Box::new(self.call(v, path)?)))
             }
-            Value::Object(o) if o.contains_key("ref") => match o.get("ref") {
-                Some(Value::String(name)) => {
-                    Ok(Expr::Ref(self.slot(name, &format!("{path}.ref"))?))
-                }
-                _ => Err(self.err(&format!("{path}.ref"), "expected a name")),
+            Json::Obj(o) if field(o, "ref").is_some() => match field(o, "ref") {
+                Some(Json::Str(name)) => Ok(Expr::Ref(self.slot(name, &At::Key(path, "ref"))?)),
+                _ => Err(self.err(&At::Key(path, "ref"), "expected a name")),
             },
-            Value::String(s) => Ok(match self.template(s, path)? {
+            Json::Str(s) => Ok(match self.template(s, path)? {
                 Some(t) => Expr::Template(t),
                 None => Expr::Lit(Val::str(s)),
             }),
-            other => Val::from_json(other).map(Expr::Lit).ok_or_else(|| {
+            other => other.to_val().map(Expr::Lit).ok_or_else(|| {
                 self.err(
                     path,
                     "expected a string, boolean, integer, array, `fn` or `ref`",
@@ -418,17 +463,16 @@ impl Compiler<'_> {
         }
     }
 
-    fn call(&self, v: &Value, path: &str) -> Result<Call, LoadError> {
+    fn call(&self, v: &Json<'_>, path: &At<'_>) -> Result<Call, LoadError> {
         let obj = self.object(v, path)?;
-        let name = obj
-            .get("fn")
-            .and_then(Value::as_str)
+        let name = field(obj, "fn")
+            .and_then(Json::as_str)
             .ok_or_else(|| self.err(path, "expected a function call (`fn`)"))?;
         let argv = self.array(
-            obj.get("argv").unwrap_or(&Value::Null),
-            &format!("{path}.argv"),
+            field(obj, "argv").unwrap_or(&Json::Null),
+            &At::Key(path, "argv"),
         )?;
-        let fpath = format!("{path}.fn");
+        let fpath = At::Key(path, "fn");
         let func = Func::from_name(name).ok_or_else(|| {
             self.err(
                 &fpath,
@@ -440,7 +484,7 @@ impl Compiler<'_> {
         })?;
         let mut args = Vec::with_capacity(argv.len());
         for (i, a) in argv.iter().enumerate() {
-            args.push(self.expr(a, &format!("{path}.argv[{i}]"))?);
+            args.push(self.expr(a, &At::Index(&At::Key(path, "argv"), i))?);
         }
         let func = func
             .check(args.len(), &mut args)
@@ -450,7 +494,7 @@ impl Compiler<'_> {
 
     /// A string with `{name}` or `{name#field}` references as a template; `None` when it
     /// has none (then it is literal text, `{{` and all).
-    fn template(&self, s: &str, path: &str) -> Result<Option<Template>, LoadError> {
+    fn template(&self, s: &str, path: &At<'_>) -> Result<Option<Template>, LoadError> {
         if !has_reference(s) {
             return Ok(None);
         }

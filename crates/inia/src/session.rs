@@ -430,7 +430,7 @@ impl Session {
             .read_root(file)
             .map_err(|e| load_error(file, &e))?
             .ok_or_else(|| load_error(file, &"not found on the spec path"))?;
-        let p = Arc::new(Partitions::from_slice(text.as_bytes(), &origin)?);
+        let p = Arc::new(Partitions::from_text(&text, &origin)?);
         cache.insert(file.to_string(), p.clone());
         Ok(p)
     }
@@ -465,7 +465,7 @@ impl Session {
                 .ok_or_else(|| EndpointError::NoRuleSet {
                     service: service.to_string(),
                 })?;
-        let compiled = RuleSet::from_slice(text.as_bytes(), &origin)?;
+        let compiled = RuleSet::from_text(&text, &origin)?;
         let resolver = Arc::new(Resolver::new(
             Arc::new(compiled),
             self.partitions(partitions)?,
