@@ -11,7 +11,7 @@
 //! Owns the orchestration. Does not own any stage's rules (protocol, auth, http, retry).
 
 use crate::customize::{self, CallContext};
-use crate::endpoint::{self, CallEndpoint, EndpointError, Source};
+use crate::endpoint::{CallEndpoint, Source};
 use crate::error::Error;
 use crate::retry::{self, Failure, RetryQuota};
 use crate::session::Session;
@@ -19,7 +19,6 @@ use bytes::Bytes;
 use inia_auth::sign::{scheme, Anonymous, Sign, SignedBody, SigningContext};
 use inia_http::{Body, ResponseBody};
 use inia_model::{Checksums, Operation, Protocol, ServiceBinding, ServiceModel, ShapeType};
-use inia_protocol::HostPrefix;
 use serde_json::Value;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -58,13 +57,16 @@ pub(crate) struct ClientInner {
     /// client was asked for.
     pub(crate) service: String,
     pub(crate) model: Arc<ServiceModel>,
-    protocol: Protocol,
+    pub(crate) protocol: Protocol,
     pub(crate) endpoint: Source,
     /// The provider binding's signing name and region, which win over the endpoint's.
-    binding_signing: inia_model::Signing,
+    pub(crate) binding_signing: inia_model::Signing,
     /// The model's signing name, else its endpoint prefix.
-    default_signing_name: String,
-    signer: Arc<dyn Sign>,
+    pub(crate) default_signing_name: String,
+    pub(crate) signer: Arc<dyn Sign>,
+    /// SigV4 signing the path as sent, for endpoints whose auth scheme disables double
+    /// encoding when the model's signer is plain `v4`; made on first need.
+    single_encoding_signer: OnceLock<Arc<dyn Sign>>,
     /// Headers every request carries unless it sets them, from the provider file.
     headers: Vec<(http::HeaderName, http::HeaderValue)>,
     checksums: Checksums,
@@ -74,7 +76,8 @@ pub(crate) struct ClientInner {
     op_names: OnceLock<HashMap<String, String>>,
     /// The last rule-set endpoint and what the call path made of it, reused while the
     /// resolver's cache answers with the same endpoint.
-    last_endpoint: std::sync::Mutex<Option<(Arc<inia_endpoint::Endpoint>, Arc<CallEndpoint>)>>,
+    pub(crate) last_endpoint:
+        std::sync::Mutex<Option<(Arc<inia_endpoint::Endpoint>, Arc<CallEndpoint>)>>,
     /// The service's `paginators-1.json` (`None`: it has none), read on first use.
     pub(crate) paginators: OnceLock<Option<Arc<Value>>>,
 }
@@ -139,6 +142,7 @@ impl Client {
                 skew: AtomicI64::new(0),
                 op_names: OnceLock::new(),
                 last_endpoint: std::sync::Mutex::new(None),
+                single_encoding_signer: OnceLock::new(),
                 paginators: OnceLock::new(),
             }),
         })
@@ -211,94 +215,6 @@ impl Client {
         })
     }
 
-    /// The client-level endpoint URL (no operation's parameters), for messages.
-    fn endpoint_url(&self) -> String {
-        match &self.inner.endpoint {
-            Source::Fixed { url, .. } => url.clone(),
-            Source::Rules { .. } => self
-                .resolver()
-                .ok()
-                .and_then(|r| {
-                    let p = r.params(self.builtins().iter().cloned()).ok()?;
-                    r.resolve(&p).ok().map(|e| e.url.clone())
-                })
-                .unwrap_or_default(),
-        }
-    }
-
-    fn builtins(&self) -> &[(&'static str, inia_endpoint::Val)] {
-        match &self.inner.endpoint {
-            Source::Rules { builtins, .. } => builtins,
-            Source::Fixed { .. } => &[],
-        }
-    }
-
-    /// The client's compiled rule set, loaded on first use.
-    fn resolver(&self) -> Result<Arc<inia_endpoint::Resolver>, EndpointError> {
-        let Source::Rules {
-            resolver,
-            rules_file,
-            partitions_file,
-            ..
-        } = &self.inner.endpoint
-        else {
-            return Err(EndpointError::NoRuleSet {
-                service: self.inner.service.clone(),
-            });
-        };
-        resolver
-            .get_or_init(|| {
-                self.inner
-                    .session
-                    .resolver(&self.inner.service, rules_file, partitions_file)
-            })
-            .clone()
-    }
-
-    /// Stage: resolve the endpoint of one call.
-    fn resolve_endpoint(&self, op: &Operation, params: &Value) -> Result<Arc<CallEndpoint>, Error> {
-        match &self.inner.endpoint {
-            Source::Fixed {
-                url,
-                signing_region,
-                ..
-            } => Ok(Arc::new(CallEndpoint {
-                url: url.clone(),
-                headers: Vec::new(),
-                auth_scheme: None,
-                signing_name: None,
-                signing_region: Some(signing_region.clone()),
-                unsupported_schemes: None,
-                rules: false,
-            })),
-            Source::Rules { builtins, .. } => {
-                let resolver = self.resolver()?;
-                let model = &self.inner.model;
-                let mut builtins = std::borrow::Cow::Borrowed(builtins.as_slice());
-                customize::builtins(model, op, params, &mut builtins);
-                let settings = &self.inner.session.inner.endpoints;
-                let bound =
-                    endpoint::bind::params(&resolver, model, op, params, settings, &builtins)?;
-                let resolved = resolver
-                    .resolve(&bound)
-                    .map_err(|e| Error::Endpoint(EndpointError::Rules(e)))?;
-                let mut last = self
-                    .inner
-                    .last_endpoint
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner());
-                if let Some((e, call)) = last.as_ref() {
-                    if Arc::ptr_eq(e, &resolved) {
-                        return Ok(call.clone());
-                    }
-                }
-                let call = Arc::new(CallEndpoint::from_rules(&resolved));
-                *last = Some((resolved, call.clone()));
-                Ok(call)
-            }
-        }
-    }
-
     async fn orchestrate(
         &self,
         op: &Operation,
@@ -366,43 +282,7 @@ impl Client {
         drop(params);
         // Stage: address.
         let (mut parts, bytes) = request.into_parts();
-        let mut path_and_query = parts
-            .uri
-            .path_and_query()
-            .map_or_else(|| "/".to_string(), |pq| pq.as_str().to_string());
-        customize::path(&ctx, op, &mut path_and_query);
-        let host_prefix = parts
-            .extensions
-            .get::<HostPrefix>()
-            .filter(|_| self.inner.session.inner.endpoints.inject_host_prefix)
-            .filter(|_| customize::host_prefix(&ctx, op))
-            .map(|h| h.0.clone());
-        let addressing = match &self.inner.endpoint {
-            Source::Fixed { addressing, .. } => Some(*addressing),
-            Source::Rules { .. } => None,
-        };
-        let bucket_in_path = op.http.request_uri.starts_with("/{Bucket}");
-        let (uri, auth_path) = endpoint::address(
-            &endpoint,
-            addressing,
-            bucket_in_path,
-            &path_and_query,
-            host_prefix.as_deref(),
-        )?;
-        parts.uri = uri;
-        for (name, values) in &endpoint.headers {
-            let name = http::HeaderName::from_bytes(name.as_bytes()).map_err(|e| {
-                Error::Endpoint(EndpointError::BadUrl {
-                    url: endpoint.url.clone(),
-                    reason: format!("header {name:?}: {e}"),
-                })
-            })?;
-            for v in values {
-                if let Ok(v) = http::HeaderValue::from_str(v) {
-                    parts.headers.append(name.clone(), v);
-                }
-            }
-        }
+        let auth_path = self.address(&ctx, op, &mut parts, &endpoint)?;
         let body = match upload {
             Some(b) => b,
             None => Body::from_bytes(bytes),
@@ -693,7 +573,20 @@ impl Client {
         };
         let (signing_name, signing_region) = self.signing_scope(endpoint);
         let ctx = SigningContext::new(&creds, signing_region, signing_name, time);
-        self.inner.signer.sign(parts, &mut signed_body, &ctx)?;
+        let signer = if endpoint.disable_double_encoding && self.inner.signer.name() == "v4" {
+            self.inner.single_encoding_signer.get_or_init(|| {
+                Arc::new(inia_auth::sign::SigV4::new(
+                    inia_auth::sign::SigV4Settings {
+                        double_uri_encode: false,
+                        normalize_path: false,
+                        ..Default::default()
+                    },
+                ))
+            })
+        } else {
+            &self.inner.signer
+        };
+        signer.sign(parts, &mut signed_body, &ctx)?;
         // A signer may replace an in-memory body (SigV2 POST): then it is new bytes.
         let replaced = |b: &Bytes| {
             original
@@ -711,26 +604,6 @@ impl Client {
             _ => body,
         };
         Ok((body, true))
-    }
-}
-
-impl Client {
-    /// The signing name and region of a call: the provider binding's, else the
-    /// endpoint's auth scheme's, else the model's name and the session's region.
-    fn signing_scope<'a>(&'a self, endpoint: &'a CallEndpoint) -> (&'a str, &'a str) {
-        let b = &self.inner.binding_signing;
-        let name = b
-            .name
-            .as_deref()
-            .or(endpoint.signing_name.as_deref())
-            .unwrap_or(&self.inner.default_signing_name);
-        let region = b
-            .region
-            .as_deref()
-            .or(endpoint.signing_region.as_deref())
-            .or(self.inner.session.region())
-            .unwrap_or("us-east-1");
-        (name, region)
     }
 }
 

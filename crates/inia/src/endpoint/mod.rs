@@ -18,6 +18,7 @@
 
 pub(crate) mod bind;
 pub(crate) mod settings;
+mod stage;
 
 use crate::error::Error;
 use inia_auth::sign::S3AuthPath;
@@ -78,6 +79,9 @@ pub struct CallEndpoint {
     pub signing_region: Option<String>,
     /// The endpoint's auth schemes when inia implements none of them.
     pub unsupported_schemes: Option<String>,
+    /// The chosen scheme's `disableDoubleEncoding`: sign the path as sent, encoded once
+    /// and not normalized (what the S3 variant of SigV4 always does).
+    pub disable_double_encoding: bool,
     /// From a rule set (else a fixed URL).
     pub rules: bool,
 }
@@ -112,6 +116,7 @@ impl CallEndpoint {
             }),
             auth_scheme: pick.map(|s| s.name.clone()),
             unsupported_schemes: unsupported,
+            disable_double_encoding: pick.is_some_and(|s| s.disable_double_encoding),
             rules: true,
         }
     }
@@ -229,6 +234,42 @@ mod tests {
             join("http://h/services/compute", "/"),
             "http://h/services/compute/"
         );
+    }
+
+    #[test]
+    fn the_first_implemented_scheme_is_chosen() {
+        let e = inia_endpoint::Endpoint {
+            url: "https://h".into(),
+            headers: vec![],
+            properties: serde_json::json!({"authSchemes": [
+                {"name": "sigv4a", "signingRegionSet": ["*"], "signingName": "s3"},
+                {"name": "sigv4", "signingRegion": "us-west-2", "signingName": "s3-outposts",
+                 "disableDoubleEncoding": true}]})
+            .as_object()
+            .cloned()
+            .unwrap_or_default(),
+        };
+        let c = CallEndpoint::from_rules(&e);
+        assert_eq!(c.auth_scheme.as_deref(), Some("sigv4"));
+        assert_eq!(c.signing_name.as_deref(), Some("s3-outposts"));
+        assert_eq!(c.signing_region.as_deref(), Some("us-west-2"));
+        assert!(c.disable_double_encoding);
+        assert!(c.check_signable().is_ok());
+        let only_a = inia_endpoint::Endpoint {
+            properties:
+                serde_json::json!({"authSchemes": [{"name": "sigv4a", "signingRegionSet": ["*"]}]})
+                    .as_object()
+                    .cloned()
+                    .unwrap_or_default(),
+            ..e
+        };
+        let c = CallEndpoint::from_rules(&only_a);
+        assert_eq!(c.signing_region, None);
+        assert!(c
+            .check_signable()
+            .unwrap_err()
+            .to_string()
+            .contains("sigv4a"));
     }
 
     #[test]

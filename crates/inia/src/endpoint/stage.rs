@@ -1,0 +1,179 @@
+//! The endpoint stage of a call, on the client: the client's rule set (loaded on first
+//! use), the parameters of one call resolved to a [`CallEndpoint`] (reused while the
+//! resolver's cache gives the same endpoint), and the signing scope it implies.
+//!
+//! Owns joining the client's state to `inia_endpoint`. Does not own the call's other
+//! stages (`client`).
+
+use super::{bind, CallEndpoint, EndpointError, Source};
+use crate::client::Client;
+use crate::customize::{self, CallContext};
+use crate::error::Error;
+use inia_auth::sign::S3AuthPath;
+use inia_model::Operation;
+use inia_protocol::HostPrefix;
+use serde_json::Value;
+use std::sync::Arc;
+
+impl Client {
+    /// The client-level endpoint URL (no operation's parameters), for messages.
+    pub(crate) fn endpoint_url(&self) -> String {
+        match &self.inner.endpoint {
+            Source::Fixed { url, .. } => url.clone(),
+            Source::Rules { .. } => self
+                .resolver()
+                .ok()
+                .and_then(|r| {
+                    let p = r.params(self.builtins().iter().cloned()).ok()?;
+                    r.resolve(&p).ok().map(|e| e.url.clone())
+                })
+                .unwrap_or_default(),
+        }
+    }
+
+    fn builtins(&self) -> &[(&'static str, inia_endpoint::Val)] {
+        match &self.inner.endpoint {
+            Source::Rules { builtins, .. } => builtins,
+            Source::Fixed { .. } => &[],
+        }
+    }
+
+    /// The client's compiled rule set, loaded on first use.
+    fn resolver(&self) -> Result<Arc<inia_endpoint::Resolver>, EndpointError> {
+        let Source::Rules {
+            resolver,
+            rules_file,
+            partitions_file,
+            ..
+        } = &self.inner.endpoint
+        else {
+            return Err(EndpointError::NoRuleSet {
+                service: self.inner.service.clone(),
+            });
+        };
+        resolver
+            .get_or_init(|| {
+                self.inner
+                    .session
+                    .resolver(&self.inner.service, rules_file, partitions_file)
+            })
+            .clone()
+    }
+
+    /// Stage: resolve the endpoint of one call.
+    pub(crate) fn resolve_endpoint(
+        &self,
+        op: &Operation,
+        params: &Value,
+    ) -> Result<Arc<CallEndpoint>, Error> {
+        match &self.inner.endpoint {
+            Source::Fixed {
+                url,
+                signing_region,
+                ..
+            } => Ok(Arc::new(CallEndpoint {
+                url: url.clone(),
+                headers: Vec::new(),
+                auth_scheme: None,
+                signing_name: None,
+                signing_region: Some(signing_region.clone()),
+                unsupported_schemes: None,
+                disable_double_encoding: false,
+                rules: false,
+            })),
+            Source::Rules { builtins, .. } => {
+                let resolver = self.resolver()?;
+                let model = &self.inner.model;
+                let mut builtins = std::borrow::Cow::Borrowed(builtins.as_slice());
+                customize::builtins(model, op, params, &mut builtins);
+                let settings = &self.inner.session.inner.endpoints;
+                let bound = bind::params(&resolver, model, op, params, settings, &builtins)?;
+                let resolved = resolver
+                    .resolve(&bound)
+                    .map_err(|e| Error::Endpoint(EndpointError::Rules(e)))?;
+                let mut last = self
+                    .inner
+                    .last_endpoint
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner());
+                if let Some((e, call)) = last.as_ref() {
+                    if Arc::ptr_eq(e, &resolved) {
+                        return Ok(call.clone());
+                    }
+                }
+                let call = Arc::new(CallEndpoint::from_rules(&resolved));
+                *last = Some((resolved, call.clone()));
+                Ok(call)
+            }
+        }
+    }
+
+    /// The signing name and region of a call: the provider binding's, else the
+    /// endpoint's auth scheme's, else the model's name and the session's region.
+    pub(crate) fn signing_scope<'a>(&'a self, endpoint: &'a CallEndpoint) -> (&'a str, &'a str) {
+        let b = &self.inner.binding_signing;
+        let name = b
+            .name
+            .as_deref()
+            .or(endpoint.signing_name.as_deref())
+            .unwrap_or(&self.inner.default_signing_name);
+        let region = b
+            .region
+            .as_deref()
+            .or(endpoint.signing_region.as_deref())
+            .or(self.inner.session.region())
+            .unwrap_or("us-east-1");
+        (name, region)
+    }
+
+    /// Stage: address. The request's URL from the endpoint and the serialized path (with
+    /// the service's path customizations and the model's host prefix), and the endpoint's
+    /// headers. Returns the path-style resource when a fixed endpoint moved an S3 bucket
+    /// into the host (for HMAC-SHA1 signing).
+    pub(crate) fn address(
+        &self,
+        ctx: &CallContext<'_>,
+        op: &Operation,
+        parts: &mut http::request::Parts,
+        endpoint: &CallEndpoint,
+    ) -> Result<Option<S3AuthPath>, Error> {
+        let mut path_and_query = parts
+            .uri
+            .path_and_query()
+            .map_or_else(|| "/".to_string(), |pq| pq.as_str().to_string());
+        customize::path(ctx, op, &mut path_and_query);
+        let host_prefix = parts
+            .extensions
+            .get::<HostPrefix>()
+            .filter(|_| self.inner.session.inner.endpoints.inject_host_prefix)
+            .filter(|_| customize::host_prefix(ctx, op))
+            .map(|h| h.0.clone());
+        let addressing = match &self.inner.endpoint {
+            Source::Fixed { addressing, .. } => Some(*addressing),
+            Source::Rules { .. } => None,
+        };
+        let bucket_in_path = op.http.request_uri.starts_with("/{Bucket}");
+        let (uri, auth_path) = super::address(
+            endpoint,
+            addressing,
+            bucket_in_path,
+            &path_and_query,
+            host_prefix.as_deref(),
+        )?;
+        parts.uri = uri;
+        for (name, values) in &endpoint.headers {
+            let name = http::HeaderName::from_bytes(name.as_bytes()).map_err(|e| {
+                Error::Endpoint(EndpointError::BadUrl {
+                    url: endpoint.url.clone(),
+                    reason: format!("header {name:?}: {e}"),
+                })
+            })?;
+            for v in values {
+                if let Ok(v) = http::HeaderValue::from_str(v) {
+                    parts.headers.append(name.clone(), v);
+                }
+            }
+        }
+        Ok(auth_path)
+    }
+}
