@@ -230,7 +230,7 @@ impl SpecPath {
 }
 
 impl SpecPath {
-    /// A file at the top of a spec folder (`endpoints.json`), from the first root that has
+    /// A file at the top of a spec folder (`partitions.json`), from the first root that has
     /// it. `None` when no root has it.
     pub fn load_root_json(&self, name: &str) -> Result<Option<Value>, ModelError> {
         match self.read_root(name)? {

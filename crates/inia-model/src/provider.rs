@@ -144,11 +144,11 @@ pub struct Signing {
     pub region: Option<String>,
 }
 
-/// S3-style bucket addressing.
+/// S3-style bucket addressing for a template endpoint (with rule sets, the rules decide).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Addressing {
-    /// Virtual-hosted for DNS-compatible buckets on AWS hosts, path style elsewhere.
+    /// Path style: a template endpoint is a custom host.
     #[default]
     Auto,
     /// Always `host/bucket/key`.

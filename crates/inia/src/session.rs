@@ -13,7 +13,7 @@
 //! (all attempts and backoff), TLS verified.
 //!
 //! The provider file (see `provider`) decides per service the model, endpoint, signing
-//! and credential sources; `aws`, the default, reads endpoints from the partition data.
+//! and credential sources; `aws`, the default, resolves endpoints per call from the rule sets (see `endpoint`).
 //!
 //! Owns configuration and sharing. Does not own the call path (see `client`).
 
