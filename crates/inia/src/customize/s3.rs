@@ -102,7 +102,7 @@ pub(crate) fn bucket_out_of_path(
     if !ctx.rules || !op.http.request_uri.starts_with("/{Bucket}") {
         return;
     }
-    let rest = &path_and_query[1..];
+    let rest = path_and_query.get(1..).unwrap_or("");
     let end = rest.find(['/', '?']).map_or(rest.len(), |i| i);
     *path_and_query = rest[end..].to_string();
 }
