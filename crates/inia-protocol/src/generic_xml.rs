@@ -124,8 +124,7 @@ fn local(name: &[u8]) -> String {
 
 fn open(e: &BytesStart<'_>) -> Result<Frame, String> {
     let mut attrs = Vec::new();
-    for a in e.attributes() {
-        let a = a.map_err(|e| e.to_string())?;
+    for a in crate::parse::xml_dom::attributes(e)? {
         let key = a.key.as_ref();
         if key == b"xmlns" || key.starts_with(b"xmlns:") {
             continue;

@@ -297,3 +297,22 @@ fn random_params_give_errors_not_panics() {
         }
     }
 }
+
+/// One element with 160,000 attributes (2.5 MB): read once each (quick-xml's duplicate
+/// check alone was quadratic: 21 s), all kept by the generic reader; a repeated name is an
+/// error naming it.
+#[test]
+fn many_attributes_are_read_in_one_pass() {
+    let mut doc = String::from("<r");
+    for i in 0..160_000 {
+        doc.push_str(&format!(" a{i}=\"v{i}\""));
+    }
+    doc.push_str("/>");
+    assert!(doc.len() > 2_500_000);
+    let v = generic_xml::to_value(doc.as_bytes()).unwrap();
+    let r = v.as_object().unwrap();
+    assert_eq!(r.len(), 160_000);
+    assert_eq!(r["@a159999"], "v159999");
+    let e = generic_xml::to_value(br#"<r a="1" b="2" a="3"/>"#).unwrap_err();
+    assert!(e.to_string().contains("attribute a appears twice"), "{e}");
+}

@@ -18,7 +18,7 @@ mod rest;
 #[cfg(test)]
 mod tests;
 mod xml;
-mod xml_dom;
+pub(crate) mod xml_dom;
 
 use crate::error::ProtocolError;
 use crate::timefmt;
