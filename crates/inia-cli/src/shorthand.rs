@@ -2,6 +2,9 @@
 //! `Values=a,b` (a comma list runs until the next `key=`), explicit lists `[a,b]`, nested
 //! structures `{Key=a}`, and quoted values `'a,b'` / `"a,b"`.
 //!
+//! Lists and structures nest at most [`MAX_DEPTH`] levels: deeper input is an error, not
+//! a stack overflow.
+//!
 //! Owns the grammar. Does not own what a parsed value means for a shape (see `values`).
 
 use indexmap::IndexMap;
@@ -14,11 +17,15 @@ pub enum Sh {
     Map(IndexMap<String, Sh>),
 }
 
+/// How deep lists and structures may nest (no AWS model nests nearly this deep).
+pub const MAX_DEPTH: usize = 64;
+
 /// Parse `key=value,...` text.
 pub fn parse(text: &str) -> Result<IndexMap<String, Sh>, String> {
     let mut p = Parser {
         chars: text.chars().collect(),
         pos: 0,
+        depth: 0,
     };
     let map = p.keyvals(None)?;
     p.ws();
@@ -31,6 +38,8 @@ pub fn parse(text: &str) -> Result<IndexMap<String, Sh>, String> {
 struct Parser {
     chars: Vec<char>,
     pos: usize,
+    /// Lists and structures open at the cursor.
+    depth: usize,
 }
 
 fn is_key_char(c: char) -> bool {
@@ -137,13 +146,27 @@ impl Parser {
         }
     }
 
+    /// One more level of nesting, refused past [`MAX_DEPTH`].
+    fn enter(&mut self) -> Result<(), String> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(format!(
+                "shorthand nested deeper than {MAX_DEPTH} levels (at character {})",
+                self.pos
+            ));
+        }
+        Ok(())
+    }
+
     fn list(&mut self) -> Result<Sh, String> {
+        self.enter()?;
         self.pos += 1;
         let mut items = Vec::new();
         loop {
             self.ws();
             if self.peek() == Some(']') {
                 self.pos += 1;
+                self.depth -= 1;
                 return Ok(Sh::List(items));
             }
             let item = match self.peek() {
@@ -162,12 +185,14 @@ impl Parser {
     }
 
     fn hash(&mut self) -> Result<Sh, String> {
+        self.enter()?;
         self.pos += 1;
         let map = self.keyvals(Some('}'))?;
         if self.peek() != Some('}') {
             return Err(self.expected("'}'"));
         }
         self.pos += 1;
+        self.depth -= 1;
         Ok(Sh::Map(map))
     }
 
@@ -241,6 +266,23 @@ mod tests {
         assert_eq!(m["Empty"], s(""));
         assert_eq!(m["L"], Sh::List(vec![]));
         assert_eq!(parse("Value=a=b").unwrap()["Value"], s("a=b"));
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_stack_overflow() {
+        let deep = format!("TagSet={}", "[".repeat(40_000));
+        let e = parse(&deep).unwrap_err();
+        assert_eq!(
+            e,
+            "shorthand nested deeper than 64 levels (at character 71)"
+        );
+        let e = parse(&format!("A={}", "{B=".repeat(40_000))).unwrap_err();
+        assert!(
+            e.starts_with("shorthand nested deeper than 64 levels"),
+            "{e}"
+        );
+        let ok = format!("A={}x{}", "[".repeat(64), "]".repeat(64));
+        assert!(parse(&ok).is_ok());
     }
 
     #[test]

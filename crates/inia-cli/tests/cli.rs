@@ -455,6 +455,7 @@ fn interrupted_exits_130() {
 
 #[test]
 fn usage_errors_exit_252_naming_the_problem() {
+    let deep = format!("TagSet={}", "[".repeat(40_000));
     let home = tempfile::tempdir().expect("home");
     let cases: &[(&[&str], &str)] = &[
         (&["ec2", "describe-key-pairs", "--bogus", "x"], "--bogus"),
@@ -481,6 +482,18 @@ fn usage_errors_exit_252_naming_the_problem() {
         (
             &["s3api", "get-object", "--bucket", "b", "--key", "k"],
             "outfile",
+        ),
+        // 40,000 levels of shorthand used to overflow the stack (exit 134).
+        (
+            &[
+                "s3api",
+                "put-bucket-tagging",
+                "--bucket",
+                "b",
+                "--tagging",
+                deep.as_str(),
+            ],
+            "nested deeper than 64 levels",
         ),
     ];
     for (args, needle) in cases {
