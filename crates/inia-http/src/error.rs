@@ -98,6 +98,17 @@ pub enum HttpError {
         #[source]
         source: Option<BoxError>,
     },
+    /// A response read into memory is larger than the cap for such bodies (announced by
+    /// `Content-Length`, or counted while reading). Streamed bodies are never capped.
+    #[error(
+        "the response from {target} {}the {limit}-byte cap on responses read into memory",
+        match announced { Some(n) => format!("announces {n} bytes, more than "), None => "is larger than ".to_string() }
+    )]
+    BodyTooLarge {
+        target: String,
+        limit: u64,
+        announced: Option<u64>,
+    },
     /// The request body could not be produced (file unreadable, stream shorter or longer
     /// than its declared length).
     #[error("request body could not be sent: {detail}")]

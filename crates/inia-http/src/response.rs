@@ -106,6 +106,40 @@ impl ResponseBody {
     pub async fn bytes(self) -> Result<Bytes, HttpError> {
         Ok(self.collect().await?.to_bytes())
     }
+
+    /// The whole body, refused with [`HttpError::BodyTooLarge`] as soon as it grows past
+    /// `limit` bytes (`target` names the server in that error).
+    pub async fn bytes_limited(mut self, limit: u64, target: &str) -> Result<Bytes, HttpError> {
+        // One chunk (the common case) is returned as it is; more are gathered.
+        let mut first: Option<Bytes> = None;
+        let mut gathered: Option<bytes::BytesMut> = None;
+        let mut len = 0u64;
+        while let Some(chunk) = self.chunk().await {
+            let chunk = chunk?;
+            len += chunk.len() as u64;
+            if len > limit {
+                return Err(HttpError::BodyTooLarge {
+                    target: target.to_string(),
+                    limit,
+                    announced: None,
+                });
+            }
+            match (&mut gathered, first.take()) {
+                (Some(g), _) => g.extend_from_slice(&chunk),
+                (None, None) => first = Some(chunk),
+                (None, Some(f)) => {
+                    let mut g = bytes::BytesMut::with_capacity(f.len() + chunk.len());
+                    g.extend_from_slice(&f);
+                    g.extend_from_slice(&chunk);
+                    gathered = Some(g);
+                }
+            }
+        }
+        Ok(match gathered {
+            Some(g) => g.freeze(),
+            None => first.unwrap_or_default(),
+        })
+    }
 }
 
 impl http_body::Body for ResponseBody {

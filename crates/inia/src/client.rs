@@ -493,6 +493,10 @@ impl Client {
             .map_err(fail)?;
         let _ = signed;
         // Stage: send.
+        let target = parts
+            .uri
+            .authority()
+            .map_or_else(String::new, |a| a.to_string());
         let request = http::Request::from_parts(parts, body);
         let response = self
             .inner
@@ -519,7 +523,7 @@ impl Client {
             (Bytes::new(), Some(body))
         } else {
             (
-                body.bytes().await.map_err(|e| fail(Error::Transport(e)))?,
+                self.read_capped(&head, body, target).await.map_err(fail)?,
                 None,
             )
         };
@@ -533,6 +537,32 @@ impl Client {
                 Err((Error::from_protocol(&op.name, e), hint))
             }
         }
+    }
+
+    /// A non-streamed body, read into memory up to the session's cap: refused before
+    /// reading when its `Content-Length` announces more.
+    async fn read_capped(
+        &self,
+        head: &http::response::Parts,
+        body: ResponseBody,
+        target: String,
+    ) -> Result<Bytes, Error> {
+        let limit = self.inner.session.inner.max_response_body;
+        let announced = head
+            .headers
+            .get(http::header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok());
+        if let Some(n) = announced.filter(|n| *n > limit) {
+            return Err(Error::Transport(inia_http::HttpError::BodyTooLarge {
+                target,
+                limit,
+                announced: Some(n),
+            }));
+        }
+        body.bytes_limited(limit, &target)
+            .await
+            .map_err(Error::Transport)
     }
 
     /// Stage: sign. Credentials come from the provider chain; streams are signed

@@ -51,6 +51,6 @@ pub use inia_http as connection;
 pub use inia_http::{Body, ResponseBody};
 pub use paging::{PageOptions, ResumeSlot};
 pub use serde_json::{json, Value};
-pub use session::{Session, SessionBuilder, Transport};
+pub use session::{Session, SessionBuilder, Transport, DEFAULT_MAX_RESPONSE_BODY};
 pub use transfer::{Transfer, TransferConfig, UploadOptions};
 pub use waiting::WaitOptions;

@@ -39,6 +39,9 @@ use tower::util::BoxCloneSyncService;
 pub type Transport =
     BoxCloneSyncService<http::Request<Body>, http::Response<ResponseBody>, HttpError>;
 
+/// The default cap on a response body read into memory: 1 GiB.
+pub const DEFAULT_MAX_RESPONSE_BODY: u64 = 1 << 30;
+
 /// Builds a [`Session`].
 pub struct SessionBuilder {
     provider: Option<String>,
@@ -51,6 +54,7 @@ pub struct SessionBuilder {
     retry: Option<RetryConfig>,
     attempt_timeout: Option<Duration>,
     call_timeout: Option<Duration>,
+    max_response_body: u64,
     http: HttpConfig,
     transport_map: Option<Box<dyn FnOnce(Transport) -> Transport + Send>>,
     env: Env,
@@ -70,6 +74,7 @@ impl Default for SessionBuilder {
             retry: None,
             attempt_timeout: Some(Duration::from_secs(120)),
             call_timeout: Some(Duration::from_secs(600)),
+            max_response_body: DEFAULT_MAX_RESPONSE_BODY,
             http: HttpConfig::default(),
             transport_map: None,
             env: Env::real(),
@@ -186,6 +191,15 @@ impl SessionBuilder {
 
     /// The longest a whole call may take, every attempt and backoff included (`None`: no
     /// limit).
+    /// The largest response body read into memory, in bytes; default
+    /// [`DEFAULT_MAX_RESPONSE_BODY`] (1 GiB). A larger one (announced, or counted while
+    /// reading) fails the call with an error naming the cap, instead of exhausting memory.
+    /// Streamed bodies (S3 GetObject's) are never capped.
+    pub fn max_response_body(mut self, bytes: u64) -> Self {
+        self.max_response_body = bytes;
+        self
+    }
+
     pub fn call_timeout(mut self, t: Option<Duration>) -> Self {
         self.call_timeout = t;
         self
@@ -308,6 +322,7 @@ impl SessionBuilder {
                 retry,
                 attempt_timeout: self.attempt_timeout,
                 call_timeout: self.call_timeout,
+                max_response_body: self.max_response_body,
                 env: self.env,
             }),
         })
@@ -333,6 +348,8 @@ pub(crate) struct Inner {
     pub(crate) retry: RetryConfig,
     pub(crate) attempt_timeout: Option<Duration>,
     pub(crate) call_timeout: Option<Duration>,
+    /// The cap on a response body read into memory.
+    pub(crate) max_response_body: u64,
     pub(crate) env: Env,
 }
 
