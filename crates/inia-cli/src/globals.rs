@@ -23,6 +23,8 @@ pub struct Globals {
     pub max_items: Option<usize>,
     pub starting_token: Option<String>,
     pub no_verify_ssl: bool,
+    /// `--ca-bundle`: a PEM file of CAs (or exact certificates) to trust.
+    pub ca_bundle: Option<PathBuf>,
     pub no_sign_request: bool,
     pub read_timeout: Option<Duration>,
     pub connect_timeout: Option<Duration>,
@@ -46,6 +48,7 @@ const WITH_VALUE: &[&str] = &[
     "--cli-connect-timeout",
     "--spec-path",
     "--provider",
+    "--ca-bundle",
 ];
 
 /// Names of the global flags.
@@ -75,6 +78,10 @@ pub const HELP: &[(&str, &str)] = &[
     ),
     ("--starting-token TOKEN", "resume paging from a NextToken"),
     ("--no-verify-ssl", "do not verify TLS certificates"),
+    (
+        "--ca-bundle FILE",
+        "trust the CAs (or exact certificates) in this PEM file too",
+    ),
     ("--no-sign-request", "send requests unsigned"),
     ("--cli-read-timeout SECONDS", "read timeout (0: none)"),
     ("--cli-connect-timeout SECONDS", "connect timeout (0: none)"),
@@ -147,6 +154,7 @@ fn set(g: &mut Globals, name: &str, value: String) -> Result<(), CliError> {
         "--cli-read-timeout" => g.read_timeout = Some(seconds(number(&value)?)),
         "--cli-connect-timeout" => g.connect_timeout = Some(seconds(number(&value)?)),
         "--provider" => g.provider = Some(value),
+        "--ca-bundle" => g.ca_bundle = Some(PathBuf::from(value)),
         _ => g.spec_paths.push(PathBuf::from(value)),
     }
     Ok(())

@@ -119,6 +119,13 @@ pub async fn run(g: &Globals, words: Vec<String>) -> Result<(), CliError> {
 pub(crate) fn session(g: &Globals) -> Result<Session, CliError> {
     let mut http = HttpConfig::default();
     http.insecure = g.no_verify_ssl;
+    if g.no_verify_ssl {
+        eprintln!(
+            "warning: --no-verify-ssl: TLS certificates are not verified; any server can pretend to be the one you call"
+        );
+    }
+    // The option wins over AWS_CA_BUNDLE and the profile's ca_bundle, as in the AWS CLI.
+    http.ca_bundle = g.ca_bundle.clone();
     let mut b = Session::builder()
         .http_config(http)
         .unsigned(g.no_sign_request);

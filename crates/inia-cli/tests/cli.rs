@@ -557,3 +557,51 @@ fn help_and_skeleton() {
             .expect("skeleton JSON");
     assert_eq!(skel["Tags"], json!([{"Key": "", "Value": ""}]));
 }
+
+/// `--ca-bundle` reaches the connection layer (a missing file is named, and wins over
+/// `AWS_CA_BUNDLE`), and `--no-verify-ssl` warns on stderr. Nothing listens on the port.
+#[test]
+fn tls_options() {
+    let home = tempfile::tempdir().expect("home");
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let url = format!("https://127.0.0.1:{port}");
+    let out = inia_env(
+        home.path(),
+        Some("us-east-1"),
+        &[
+            "--endpoint-url",
+            &url,
+            "--ca-bundle",
+            "/nonexistent/bundle.pem",
+            "sts",
+            "get-caller-identity",
+        ],
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(255), "{err}");
+    assert!(
+        err.contains("cannot read CA bundle /nonexistent/bundle.pem"),
+        "{err}"
+    );
+    let out = inia_env(
+        home.path(),
+        Some("us-east-1"),
+        &[
+            "--endpoint-url",
+            &url,
+            "--no-verify-ssl",
+            "--cli-connect-timeout",
+            "1",
+            "sts",
+            "get-caller-identity",
+        ],
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.starts_with("warning: --no-verify-ssl: TLS certificates are not verified"),
+        "{err}"
+    );
+}

@@ -61,6 +61,7 @@ impl HttpClient {
         let tls = TlsSettings {
             ca_bundle: config.ca_bundle.clone(),
             insecure: config.insecure,
+            platform_roots: config.platform_roots,
         };
         let connector = Connector::new(RouteConnector::new(routes.clone(), tcp), tls, config.http2);
         let client = Client::builder(TokioExecutor::new())

@@ -61,6 +61,10 @@ pub struct HttpConfig {
     pub ca_bundle: Option<PathBuf>,
     /// Skip certificate verification entirely. Only for test setups; logged as a warning.
     pub insecure: bool,
+    /// Also trust the operating system's store (`rustls-native-certs`: `/etc/ssl/certs`,
+    /// `SSL_CERT_FILE`, the macOS keychain, the Windows store), besides the built-in
+    /// webpki roots. Off by default, so trust is the same on every machine.
+    pub platform_roots: bool,
     /// Offer HTTP/2 by ALPN on `https` connections (HTTP/1.1 stays the fallback).
     pub http2: bool,
     /// Where proxies come from.
@@ -85,6 +89,7 @@ impl Default for HttpConfig {
             attempt_deadline: None,
             ca_bundle: None,
             insecure: false,
+            platform_roots: false,
             http2: false,
             proxy: ProxyConfig::FromEnv,
             no_proxy_for_metadata: true,

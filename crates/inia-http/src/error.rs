@@ -445,8 +445,25 @@ fn tls_detail(e: &rustls::Error) -> String {
     match e {
         rustls::Error::InvalidCertificate(C::UnknownIssuer) => {
             "certificate not trusted: it is not signed by a known CA \
-             (add the issuing CA to the CA bundle, AWS_CA_BUNDLE)"
+             (add the issuing CA to the CA bundle: AWS_CA_BUNDLE, --ca-bundle)"
                 .to_string()
+        }
+        e if crate::tls::is_ca_used_as_end_entity(e) => {
+            "certificate not trusted: the server presents a CA certificate as its own \
+             (a self-signed one made with `openssl req -x509`?); to trust it, put that \
+             exact certificate in the CA bundle (AWS_CA_BUNDLE, --ca-bundle)"
+                .to_string()
+        }
+        rustls::Error::InvalidCertificate(C::NotValidYet)
+        | rustls::Error::InvalidCertificate(C::NotValidYetContext { .. }) => {
+            "certificate not valid yet (check this machine's clock)".to_string()
+        }
+        rustls::Error::InvalidCertificate(C::Revoked) => "certificate revoked".to_string(),
+        rustls::Error::InvalidCertificate(C::BadSignature) => {
+            "certificate signature does not verify".to_string()
+        }
+        rustls::Error::InvalidCertificate(C::BadEncoding) => {
+            "the server's certificate is malformed".to_string()
         }
         rustls::Error::InvalidCertificate(C::NotValidForName)
         | rustls::Error::InvalidCertificate(C::NotValidForNameContext { .. }) => {

@@ -8,6 +8,12 @@
 //! ([`HttpConfig::ca_bundle`](crate::HttpConfig), which the engine fills from
 //! `AWS_CA_BUNDLE`); those CAs are trusted in addition to the built-in ones.
 //!
+//! A server certificate that is byte for byte one of the bundle's certificates is trusted
+//! as it is, as OpenSSL (and so the AWS CLI) trusts it: a self-signed certificate made with
+//! `openssl req -x509` carries `CA:TRUE`, which webpki refuses on a server
+//! (`CaUsedAsEndEntity`). Its dates and the host name are still checked. The operating
+//! system's store can be added ([`HttpConfig::platform_roots`](crate::HttpConfig)).
+//!
 //! The configuration is built by the connector on the first `https` request, so a client
 //! that only speaks plain `http` (for example to the instance metadata service) never
 //! loads a root store nor reads the bundle.
@@ -22,6 +28,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::client::WebPkiServerVerifier;
 use rustls::crypto::CryptoProvider;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
@@ -32,6 +39,7 @@ use rustls::{ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme
 pub(crate) struct TlsSettings {
     pub(crate) ca_bundle: Option<PathBuf>,
     pub(crate) insecure: bool,
+    pub(crate) platform_roots: bool,
 }
 
 /// Builds the client configuration (without ALPN: the connector builder sets it). The error
@@ -57,19 +65,120 @@ pub(crate) fn client_config(settings: &TlsSettings) -> Result<ClientConfig, Stri
         roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
     };
     let builtin = roots.len();
-    let mut extra = 0;
-    if let Some(path) = &settings.ca_bundle {
-        extra = add_bundle(&mut roots, path)?;
+    let mut platform = 0;
+    if settings.platform_roots {
+        let found = rustls_native_certs::load_native_certs();
+        for e in &found.errors {
+            tracing::debug!(error = %e, "a platform trust store could not be read");
+        }
+        (platform, _) = roots.add_parsable_certificates(found.certs);
     }
-    tracing::debug!(builtin_roots = builtin, bundle_cas = extra, ca_bundle = ?settings.ca_bundle,
-        "TLS roots loaded (webpki-roots + CA bundle)");
-    Ok(builder.with_root_certificates(roots).with_no_client_auth())
+    let mut pinned = Vec::new();
+    if let Some(path) = &settings.ca_bundle {
+        pinned = add_bundle(&mut roots, path)?;
+    }
+    tracing::debug!(builtin_roots = builtin, platform_roots = platform, bundle_certs = pinned.len(),
+        ca_bundle = ?settings.ca_bundle, "TLS roots loaded");
+    if pinned.is_empty() {
+        return Ok(builder.with_root_certificates(roots).with_no_client_auth());
+    }
+    let webpki = WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider)
+        .build()
+        .map_err(|e| format!("TLS roots: {e}"))?;
+    Ok(builder
+        .dangerous()
+        .with_custom_certificate_verifier(Arc::new(BundleVerifier { webpki, pinned }))
+        .with_no_client_auth())
 }
 
-/// Adds the certificates of a PEM bundle; returns how many were added. Certificates the
-/// store cannot parse are skipped (and counted in a debug event); a bundle with none usable
-/// is an error.
-fn add_bundle(roots: &mut RootCertStore, path: &Path) -> Result<usize, String> {
+/// webpki's verification, and one more way to be trusted: a server certificate equal to
+/// one of the bundle's, whose only fault is being a CA certificate (its dates, checked
+/// first by webpki, are good), valid for the host name.
+#[derive(Debug)]
+struct BundleVerifier {
+    webpki: Arc<WebPkiServerVerifier>,
+    pinned: Vec<CertificateDer<'static>>,
+}
+
+impl ServerCertVerifier for BundleVerifier {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        server_name: &ServerName<'_>,
+        ocsp_response: &[u8],
+        now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        let err = match self.webpki.verify_server_cert(
+            end_entity,
+            intermediates,
+            server_name,
+            ocsp_response,
+            now,
+        ) {
+            Ok(ok) => return Ok(ok),
+            Err(e) => e,
+        };
+        if !is_ca_used_as_end_entity(&err)
+            || !self
+                .pinned
+                .iter()
+                .any(|c| c.as_ref() == end_entity.as_ref())
+        {
+            return Err(err);
+        }
+        let cert = webpki::EndEntityCert::try_from(end_entity).map_err(|_| err.clone())?;
+        cert.verify_is_valid_for_subject_name(server_name)
+            .map_err(|_| {
+                rustls::Error::InvalidCertificate(rustls::CertificateError::NotValidForName)
+            })?;
+        tracing::debug!(server = ?server_name, "server certificate trusted as it is in the CA bundle");
+        Ok(ServerCertVerified::assertion())
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.webpki.verify_tls12_signature(message, cert, dss)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.webpki.verify_tls13_signature(message, cert, dss)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.webpki.supported_verify_schemes()
+    }
+}
+
+/// webpki's `CaUsedAsEndEntity`, which rustls passes on as an "other" certificate error.
+pub(crate) fn is_ca_used_as_end_entity(e: &rustls::Error) -> bool {
+    match e {
+        rustls::Error::InvalidCertificate(rustls::CertificateError::Other(o)) => {
+            matches!(
+                o.0.downcast_ref::<webpki::Error>(),
+                Some(webpki::Error::CaUsedAsEndEntity)
+            )
+        }
+        _ => false,
+    }
+}
+
+/// Adds the certificates of a PEM bundle to the roots; returns all of them (each may also
+/// be trusted byte for byte). Certificates the store cannot parse are skipped as roots
+/// (and counted in a debug event); a bundle with none usable is an error.
+fn add_bundle(
+    roots: &mut RootCertStore,
+    path: &Path,
+) -> Result<Vec<CertificateDer<'static>>, String> {
     let shown = path.display();
     let pem = std::fs::read(path).map_err(|e| format!("cannot read CA bundle {shown}: {e}"))?;
     let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(&pem)
@@ -78,7 +187,7 @@ fn add_bundle(roots: &mut RootCertStore, path: &Path) -> Result<usize, String> {
     if certs.is_empty() {
         return Err(format!("CA bundle {shown} holds no PEM certificate"));
     }
-    let (added, skipped) = roots.add_parsable_certificates(certs);
+    let (added, skipped) = roots.add_parsable_certificates(certs.iter().cloned());
     if skipped > 0 {
         tracing::debug!(ca_bundle = %shown, skipped, "unusable certificates in CA bundle skipped");
     }
@@ -87,7 +196,7 @@ fn add_bundle(roots: &mut RootCertStore, path: &Path) -> Result<usize, String> {
             "CA bundle {shown}: none of its {skipped} certificates is usable"
         ));
     }
-    Ok(added)
+    Ok(certs)
 }
 
 /// Accepts any server certificate, but still checks that the handshake is signed by the key
@@ -153,6 +262,7 @@ mod tests {
         TlsSettings {
             ca_bundle,
             insecure: false,
+            platform_roots: false,
         }
     }
 
@@ -183,6 +293,7 @@ mod tests {
         let s = TlsSettings {
             ca_bundle: None,
             insecure: true,
+            platform_roots: false,
         };
         assert!(client_config(&s).is_ok());
     }

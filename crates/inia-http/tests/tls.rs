@@ -109,3 +109,57 @@ async fn http2_by_alpn_when_enabled() {
     assert_eq!(response.version(), http::Version::HTTP_2);
     assert_eq!(response.into_body().bytes().await.unwrap(), "hello");
 }
+
+/// A self-signed certificate with `CA:TRUE` (what `openssl req -x509` makes), trusted by
+/// putting that very certificate in the bundle, as the AWS CLI accepts it.
+#[tokio::test]
+async fn an_exactly_trusted_self_signed_certificate_is_accepted() {
+    let cert = TestCa::self_signed_server(true);
+    let origin = tls_origin(&cert).await;
+    let client = client_with(|c| c.ca_bundle = Some(cert.bundle_path()));
+    let response = client
+        .send(get(&origin.url("https", "/hello")))
+        .await
+        .unwrap();
+    assert_eq!(response.into_body().bytes().await.unwrap(), "hello");
+}
+
+#[tokio::test]
+async fn a_self_signed_certificate_still_needs_the_right_name_and_the_bundle() {
+    let wrong_name = TestCa::self_signed_server(false);
+    let origin = tls_origin(&wrong_name).await;
+    let client = client_with(|c| c.ca_bundle = Some(wrong_name.bundle_path()));
+    let err = client
+        .send(get(&origin.url("https", "/hello")))
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("not valid for this host name"),
+        "{err}"
+    );
+    let untrusted = TestCa::self_signed_server(true);
+    let origin = tls_origin(&untrusted).await;
+    let other = TestCa::new();
+    let client = client_with(|c| c.ca_bundle = Some(other.bundle_path()));
+    let err = client
+        .send(get(&origin.url("https", "/hello")))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, HttpError::Tls { .. }), "{err:?}");
+    assert!(origin.seen().is_empty());
+}
+
+#[tokio::test]
+async fn the_platform_store_is_an_opt_in_beside_the_bundle() {
+    let ca = TestCa::new();
+    let origin = tls_origin(&ca).await;
+    let client = client_with(|c| {
+        c.platform_roots = true;
+        c.ca_bundle = Some(ca.bundle_path());
+    });
+    let response = client
+        .send(get(&origin.url("https", "/hello")))
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+}

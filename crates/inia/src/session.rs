@@ -7,7 +7,8 @@
 //! `AWS_ENDPOINT_URL_<SERVICE_ID>` then `AWS_ENDPOINT_URL`; `AWS_MAX_ATTEMPTS` and
 //! `AWS_RETRY_MODE` (only `standard` is implemented; others fall back to it), each also
 //! from the profile's `endpoint_url`, `max_attempts` and `retry_mode`; `AWS_CA_BUNDLE` (or
-//! the profile's `ca_bundle`) for extra CAs. Defaults: 3 attempts, connect timeout 3.1 s,
+//! the profile's `ca_bundle`) for extra CAs (or exact certificates), `INIA_PLATFORM_ROOTS=true`
+//! to trust the operating system's store too. Defaults: 3 attempts, connect timeout 3.1 s,
 //! read timeout 60 s, an attempt deadline of 2 minutes (until the response is parsed; a
 //! download body is then governed by the read timeout), a call deadline of 10 minutes
 //! (all attempts and backoff), TLS verified.
@@ -252,6 +253,14 @@ impl SessionBuilder {
         let mut http = self.http;
         if http.ca_bundle.is_none() {
             http.ca_bundle = env("AWS_CA_BUNDLE").map(|p| self.env.expand_home(&p));
+        }
+        // The operating system's trust store, an opt-in beside the built-in roots.
+        if self
+            .env
+            .get_non_empty("INIA_PLATFORM_ROOTS")
+            .is_some_and(|v| v.eq_ignore_ascii_case("true"))
+        {
+            http.platform_roots = true;
         }
         let client = HttpClient::new(http)?;
         let mut transport: Transport = BoxCloneSyncService::new(client);

@@ -325,6 +325,34 @@ impl TestCa {
         }
     }
 
+    /// One self-signed certificate with `CA:TRUE` serving as the server's own, as
+    /// `openssl req -x509` makes them; the bundle holds that certificate. With `with_ip`,
+    /// it names `127.0.0.1` too.
+    pub fn self_signed_server(with_ip: bool) -> TestCa {
+        use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, KeyPair, SanType};
+        let key = KeyPair::generate().unwrap();
+        let mut params = CertificateParams::new(vec!["localhost".to_string()]).unwrap();
+        if with_ip {
+            params
+                .subject_alt_names
+                .push(SanType::IpAddress([127, 0, 0, 1].into()));
+        }
+        params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        params
+            .distinguished_name
+            .push(DnType::CommonName, "inia-http self-signed server");
+        let cert = params.self_signed(&key).unwrap();
+        let pem = cert.pem();
+        let mut bundle = tempfile::NamedTempFile::new().unwrap();
+        std::io::Write::write_all(&mut bundle, pem.as_bytes()).unwrap();
+        TestCa {
+            ca_pem: pem,
+            bundle,
+            server_chain: vec![cert.der().clone()],
+            server_key: key.serialize_der(),
+        }
+    }
+
     pub fn bundle_path(&self) -> PathBuf {
         self.bundle.path().to_path_buf()
     }
