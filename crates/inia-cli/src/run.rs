@@ -16,7 +16,6 @@ use inia::connection::HttpConfig;
 use inia::model::{ServiceModel, SpecPath};
 use inia::{Body, Client, PageOptions, Session, Value, WaitOptions};
 use serde_json::Map;
-use tokio::io::AsyncWriteExt;
 
 fn is_help(w: Option<&String>) -> bool {
     matches!(w.map(String::as_str), Some("help" | "--help" | "-h"))
@@ -208,15 +207,12 @@ async fn call(g: &Globals, client: &Client, name: &str, parsed: Parsed) -> Resul
     } = parsed;
     if let Some(path) = outfile {
         let out = client.call_with(name, params, None).await.map_err(engine)?;
-        if let Some(mut body) = out.body {
-            let shown = path.display().to_string();
-            let io = |e: std::io::Error| CliError::other(format!("{shown}: {e}"));
-            let mut file = tokio::fs::File::create(&path).await.map_err(io)?;
-            while let Some(chunk) = body.chunk().await {
-                let chunk = chunk.map_err(|e| engine(e.into()))?;
-                file.write_all(&chunk).await.map_err(io)?;
-            }
-            file.flush().await.map_err(io)?;
+        if let Some(body) = out.body {
+            // A temporary file renamed into place: a failed or interrupted download
+            // leaves the destination as it was.
+            inia::transfer::write_body_to_file(body, &path)
+                .await
+                .map_err(engine)?;
         }
         return Ok(out.value);
     }

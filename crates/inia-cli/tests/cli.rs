@@ -605,3 +605,56 @@ fn tls_options() {
         "{err}"
     );
 }
+
+/// `s3api get-object OUTFILE` whose body breaks off: the destination keeps what it held
+/// (the body went to a temporary file beside it, now removed), exit 255.
+#[test]
+fn a_broken_download_leaves_the_outfile_as_it_was() {
+    use std::io::{Read, Write};
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = l.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for conn in l.incoming().take(4) {
+            let Ok(mut c) = conn else { continue };
+            let mut buf = [0u8; 8192];
+            let _ = c.read(&mut buf);
+            let _ =
+                c.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 100000\r\nETag: \"0123\"\r\n\r\n");
+            let _ = c.write_all(&[b'n'; 1000]);
+        }
+    });
+    let home = tempfile::tempdir().expect("home");
+    let dir = tempfile::tempdir().expect("dir");
+    let out_path = dir.path().join("object.bin");
+    std::fs::write(&out_path, b"original").unwrap();
+    let url = format!("http://127.0.0.1:{port}");
+    let out = inia_env(
+        home.path(),
+        Some("us-east-1"),
+        &[
+            "--endpoint-url",
+            &url,
+            "s3api",
+            "get-object",
+            "--bucket",
+            "b",
+            "--key",
+            "k",
+            out_path.to_str().unwrap(),
+        ],
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(255), "{err}");
+    assert!(err.contains("cut short"), "{err}");
+    assert_eq!(std::fs::read(&out_path).unwrap(), b"original");
+    let left: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name())
+        .collect();
+    assert_eq!(
+        left,
+        vec![std::ffi::OsString::from("object.bin")],
+        "no temporary file is left"
+    );
+}

@@ -34,42 +34,16 @@ impl Transfer {
         path: impl AsRef<Path>,
     ) -> Result<Value, Error> {
         let path = path.as_ref();
-        let name = path
-            .file_name()
-            .ok_or_else(|| invalid(path, "not a file name"))?;
-        let dir = match path.parent() {
-            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-            _ => PathBuf::from("."),
-        };
         // Ask first, so that a missing object leaves no file behind.
         let first = self.get(&params).await?;
-        let temp = dir.join(format!(
-            ".{}.inia-{:016x}.part",
-            name.to_string_lossy(),
-            fastrand::u64(..)
-        ));
-        let file = tokio::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&temp)
-            .await
-            .map_err(io_error(&temp))?;
+        let (part, file) = PartFile::create(path).await?;
         let mut writer = tokio::io::BufWriter::with_capacity(IO_BUFFER, file);
-        let label = temp.display().to_string();
-        let result = async {
-            let value = stream_into(&params, first, &mut writer, &label).await?;
-            writer.shutdown().await.map_err(io_error(&temp))?;
-            drop(writer);
-            tokio::fs::rename(&temp, path)
-                .await
-                .map_err(io_error(path))?;
-            Ok(value)
-        }
-        .await;
-        if result.is_err() {
-            let _ = tokio::fs::remove_file(&temp).await;
-        }
-        result
+        let label = part.temp.display().to_string();
+        let value = stream_into(&params, first, &mut writer, &label).await?;
+        writer.shutdown().await.map_err(io_error(&part.temp))?;
+        drop(writer);
+        part.commit().await?;
+        Ok(value)
     }
 
     /// Download `s3://bucket/key` into `writer` (a file, a `Vec<u8>`, a socket...),
@@ -110,6 +84,86 @@ impl Transfer {
         let body = out.body.unwrap_or_else(ResponseBody::empty);
         Ok((out.value, body))
     }
+}
+
+/// A temporary file (`.NAME.inia-XXXXXXXXXXXXXXXX.part`) beside the destination:
+/// [`commit`](Self::commit) renames it into place; dropped before that (an error, or the
+/// future dropped on Ctrl-C), it is removed, so the destination is never half written.
+pub(crate) struct PartFile {
+    pub(crate) temp: PathBuf,
+    path: PathBuf,
+    committed: bool,
+}
+
+impl PartFile {
+    pub(crate) async fn create(path: &Path) -> Result<(PartFile, tokio::fs::File), Error> {
+        let name = path
+            .file_name()
+            .ok_or_else(|| invalid(path, "not a file name"))?;
+        let dir = match path.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        let temp = dir.join(format!(
+            ".{}.inia-{:016x}.part",
+            name.to_string_lossy(),
+            fastrand::u64(..)
+        ));
+        let file = tokio::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&temp)
+            .await
+            .map_err(io_error(&temp))?;
+        let part = PartFile {
+            temp,
+            path: path.to_path_buf(),
+            committed: false,
+        };
+        Ok((part, file))
+    }
+
+    pub(crate) async fn commit(mut self) -> Result<(), Error> {
+        tokio::fs::rename(&self.temp, &self.path)
+            .await
+            .map_err(io_error(&self.path))?;
+        self.committed = true;
+        Ok(())
+    }
+}
+
+impl Drop for PartFile {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = std::fs::remove_file(&self.temp);
+        }
+    }
+}
+
+/// Write a streamed response body (any operation's: S3 GetObject, a Lambda payload...) to
+/// the file at `path` through a temporary file renamed into place when the body is
+/// complete: on an error, or if this future is dropped, `path` is left as it was and the
+/// temporary file is removed. Returns the number of bytes written.
+pub async fn write_body_to_file(
+    mut body: ResponseBody,
+    path: impl AsRef<Path>,
+) -> Result<u64, Error> {
+    let path = path.as_ref();
+    let (part, file) = PartFile::create(path).await?;
+    let mut writer = tokio::io::BufWriter::with_capacity(IO_BUFFER, file);
+    let mut n = 0u64;
+    while let Some(chunk) = body.chunk().await {
+        let chunk = chunk?;
+        n += chunk.len() as u64;
+        writer
+            .write_all(&chunk)
+            .await
+            .map_err(io_error(&part.temp))?;
+    }
+    writer.shutdown().await.map_err(io_error(&part.temp))?;
+    drop(writer);
+    part.commit().await?;
+    Ok(n)
 }
 
 /// Stream a `GetObject` body into `w`, hashing as it goes; check length and MD5.
@@ -178,6 +232,9 @@ fn describe(params: &Value) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::PartFile;
+    use tokio::io::AsyncWriteExt;
+
     #[test]
     fn only_plain_md5_etags_of_whole_objects_are_checked() {
         use super::plain_md5_etag as check;
@@ -203,5 +260,26 @@ mod tests {
             ),
             None
         );
+    }
+
+    #[tokio::test]
+    async fn an_uncommitted_part_file_is_removed_and_the_destination_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let dest = dir.path().join("out.bin");
+        std::fs::write(&dest, b"before").unwrap();
+        let (part, mut file) = PartFile::create(&dest).await.unwrap();
+        file.write_all(b"half").await.unwrap();
+        let temp = part.temp.clone();
+        assert!(temp.exists());
+        drop(file);
+        drop(part); // as when the download's future is dropped (Ctrl-C)
+        assert!(!temp.exists());
+        assert_eq!(std::fs::read(&dest).unwrap(), b"before");
+        let (part, mut file) = PartFile::create(&dest).await.unwrap();
+        file.write_all(b"after").await.unwrap();
+        drop(file);
+        part.commit().await.unwrap();
+        assert_eq!(std::fs::read(&dest).unwrap(), b"after");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
     }
 }

@@ -43,6 +43,7 @@ use tokio::io::AsyncReadExt;
 use tokio::task::JoinSet;
 
 mod download;
+pub use download::write_body_to_file;
 
 const MIB: u64 = 1024 * 1024;
 /// S3's smallest part (all but the last).
