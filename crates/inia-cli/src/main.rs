@@ -70,17 +70,47 @@ fn real_main(args: Vec<String>) -> i32 {
         Err(e) => return report(CliError::other(format!("cannot start the runtime: {e}"))),
     };
     rt.block_on(async {
-        tokio::select! {
-            r = run::run(&g, rest) => match r {
-                Ok(()) => 0,
-                Err(e) => report(e),
-            },
-            _ = tokio::signal::ctrl_c() => {
+        // The command's future is dropped when a signal wins, which cancels it where it
+        // waits: temporary download files remove themselves, and open multipart uploads
+        // spawn their AbortMultipartUpload, awaited below before the runtime ends.
+        let finished = tokio::select! {
+            r = run::run(&g, rest) => Some(r),
+            _ = interrupted() => None,
+        };
+        match finished {
+            Some(Ok(())) => 0,
+            Some(Err(e)) => report(e),
+            None => {
+                let aborted = inia::transfer::finish_pending_aborts(ABORT_DEADLINE).await;
                 eprintln!();
+                if aborted > 0 {
+                    eprintln!(
+                        "inia: interrupted; aborted {aborted} unfinished multipart upload(s)"
+                    );
+                }
                 130
             }
         }
     })
+}
+
+/// How long an interrupted command waits for its AbortMultipartUpload calls.
+const ABORT_DEADLINE: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Ctrl-C, or (on Unix) SIGTERM.
+async fn interrupted() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
 }
 
 /// Print the one-line reason (if there is one); the exit code.

@@ -383,3 +383,128 @@ fn bad_arguments_exit_252() {
         );
     }
 }
+
+/// Ctrl-C (SIGINT) in the middle of a multipart upload: the parts stop, the upload is
+/// aborted before the process ends (none left open on the server, no object), exit 130
+/// with one line saying so.
+#[tokio::test]
+async fn interrupting_an_upload_aborts_it() {
+    let moto = Moto::start(&[]);
+    let s3 = s3_client(&moto);
+    s3.call("CreateBucket", json!({"Bucket": "cancel"}))
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let big = dir.path().join("big.bin");
+    std::fs::File::create(&big)
+        .unwrap()
+        .set_len(400 * 1024 * 1024)
+        .unwrap();
+    let cli = Cli::new(moto.endpoint());
+    let child = cli
+        .command(dir.path(), &["s3", "cp", "big.bin", "s3://cancel/big.bin"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Wait (bounded) until the multipart upload exists, then interrupt.
+    let mut open = false;
+    for _ in 0..600 {
+        let list = s3
+            .call("ListMultipartUploads", json!({"Bucket": "cancel"}))
+            .await
+            .unwrap();
+        if list["Uploads"].as_array().is_some_and(|u| !u.is_empty()) {
+            open = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(open, "the upload never started");
+    let sent = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let out = tokio::task::spawn_blocking(move || child.wait_with_output())
+        .await
+        .unwrap()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(130), "{err}");
+    assert!(
+        err.contains("interrupted; aborted 1 unfinished multipart upload(s)"),
+        "{err}"
+    );
+    let list = s3
+        .call("ListMultipartUploads", json!({"Bucket": "cancel"}))
+        .await
+        .unwrap();
+    assert!(
+        list["Uploads"].as_array().is_none_or(|u| u.is_empty()),
+        "{list}"
+    );
+    assert!(keys(&s3, "cancel").await.is_empty());
+}
+
+/// SIGTERM while `s3api get-object` writes its outfile: the destination is untouched and
+/// no temporary file is left; exit 130.
+#[test]
+fn terminating_a_download_leaves_no_debris() {
+    use std::io::{Read, Write};
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = l.local_addr().unwrap().port();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        if let Some(Ok(mut c)) = l.incoming().next() {
+            let mut buf = [0u8; 8192];
+            let _ = c.read(&mut buf);
+            let _ = c.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 10000000\r\n\r\n");
+            let _ = c.write_all(&[b'n'; 100_000]);
+            let _ = tx.send(());
+            // Stall with the connection open until the client goes away.
+            let _ = c.read(&mut buf);
+        }
+    });
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("out.bin"), b"kept").unwrap();
+    let cli = Cli::new(format!("http://127.0.0.1:{port}"));
+    let child = cli
+        .command(
+            dir.path(),
+            &[
+                "s3api",
+                "get-object",
+                "--bucket",
+                "b",
+                "--key",
+                "k",
+                "out.bin",
+            ],
+        )
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    rx.recv_timeout(std::time::Duration::from_secs(30)).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let sent = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(130),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(std::fs::read(dir.path().join("out.bin")).unwrap(), b"kept");
+    let names: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name())
+        .collect();
+    assert_eq!(names, vec![std::ffi::OsString::from("out.bin")]);
+}

@@ -363,7 +363,29 @@ async fn abort(client: &Client, params: Map<String, Value>) -> Result<Value, Err
         .await
 }
 
-/// Aborts the upload from a spawned task if the upload future is dropped half way.
+/// Aborts spawned by [`AbortGuard`]s whose upload was dropped, not yet awaited.
+static PENDING_ABORTS: std::sync::Mutex<Vec<tokio::task::JoinHandle<bool>>> =
+    std::sync::Mutex::new(Vec::new());
+
+/// Wait (at most `deadline`) for the `AbortMultipartUpload` calls that dropped uploads
+/// started, and say how many went through. A program that drops an upload future, as
+/// the command line does on Ctrl-C, calls this before its runtime ends: a runtime that
+/// ends first cancels those calls, leaving the uploads open (and billed) on the server.
+pub async fn finish_pending_aborts(deadline: std::time::Duration) -> usize {
+    let handles: Vec<_> =
+        std::mem::take(&mut *PENDING_ABORTS.lock().unwrap_or_else(|p| p.into_inner()));
+    let all = futures_util::future::join_all(handles);
+    match tokio::time::timeout(deadline, all).await {
+        Ok(results) => results
+            .into_iter()
+            .filter(|r| matches!(r, Ok(true)))
+            .count(),
+        Err(_) => 0,
+    }
+}
+
+/// Aborts the upload from a spawned task if the upload future is dropped half way; the
+/// task is registered for [`finish_pending_aborts`].
 struct AbortGuard {
     client: Client,
     /// `None` once the upload finished (or was aborted in line).
@@ -377,11 +399,19 @@ impl Drop for AbortGuard {
         };
         if let Ok(rt) = tokio::runtime::Handle::try_current() {
             let client = self.client.clone();
-            rt.spawn(async move {
-                if let Err(e) = abort(&client, params).await {
-                    tracing::warn!(error = %e, "AbortMultipartUpload failed after a cancelled upload");
+            let task = rt.spawn(async move {
+                match abort(&client, params).await {
+                    Ok(_) => true,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "AbortMultipartUpload failed after a cancelled upload");
+                        false
+                    }
                 }
             });
+            PENDING_ABORTS
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .push(task);
         } else {
             tracing::warn!(upload = ?params.get("UploadId"), "cancelled multipart upload left unaborted: no runtime");
         }
