@@ -213,6 +213,12 @@ fn plain_md5_etag(params: &Value, value: &Value) -> Option<String> {
     if !params["Range"].is_null() || !params["PartNumber"].is_null() {
         return None;
     }
+    md5_etag(value)
+}
+
+/// A result's ETag as lower-case hex when it is an MD5 of the bytes: 32 hex digits (not a
+/// multipart `…-N`), not SSE-KMS or SSE-C (whose ETags are not MD5s).
+pub(crate) fn md5_etag(value: &Value) -> Option<String> {
     let sse = value["ServerSideEncryption"].as_str().unwrap_or("");
     if sse.starts_with("aws:kms") || !value["SSECustomerAlgorithm"].is_null() {
         return None;

@@ -230,12 +230,24 @@ impl Transfer {
         let len = source.len();
         if len < self.config.multipart_threshold.max(1) {
             params.insert("ContentLength".into(), len.into());
-            params.insert("ContentMD5".into(), source.md5(0, len).await?.into());
+            let md5 = source.md5(0, len).await?;
+            params.insert("ContentMD5".into(), md5.clone().into());
             let body = source.body(0, len)?;
             let out = self
                 .client
                 .call_with("PutObject", Value::Object(params), Some(body))
                 .await?;
+            if let Err(e) = check_etag(&out.value, &md5, &format!("s3://{bucket}/{key}")) {
+                // What is stored is not what was sent: do not leave it there.
+                let gone = self
+                    .client
+                    .call("DeleteObject", json!({"Bucket": bucket, "Key": key}))
+                    .await;
+                return Err(match gone {
+                    Ok(_) => Error::Response(format!("{e}; the object was deleted")),
+                    Err(d) => Error::Response(format!("{e}; deleting it failed too: {d}")),
+                });
+            }
             return Ok(out.value);
         }
         self.multipart(params, source).await
@@ -347,14 +359,37 @@ async fn upload_part(
     let mut params = (*params).clone();
     params.insert("PartNumber".into(), number.into());
     params.insert("ContentLength".into(), size.into());
-    params.insert("ContentMD5".into(), md5.into());
+    params.insert("ContentMD5".into(), md5.clone().into());
     let out = client
         .call_with("UploadPart", Value::Object(params), Some(body))
         .await?;
     let etag = out.value["ETag"]
         .as_str()
         .ok_or_else(|| Error::Response(format!("UploadPart {number} answered no ETag")))?;
+    check_etag(&out.value, &md5, &format!("part {number}"))?;
     Ok((number, etag.to_string()))
+}
+
+/// The server's ETag, when it is an MD5, must be the MD5 sent (`md5_b64`, base64): else
+/// the bytes stored are not the bytes sent (a server that does not check Content-MD5,
+/// or corruption after it did).
+fn check_etag(value: &Value, md5_b64: &str, what: &str) -> Result<(), Error> {
+    let Some(etag) = download::md5_etag(value) else {
+        return Ok(());
+    };
+    let local: String = base64::engine::general_purpose::STANDARD
+        .decode(md5_b64)
+        .unwrap_or_default()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    if etag == local {
+        Ok(())
+    } else {
+        Err(Error::Response(format!(
+            "upload of {what} corrupted: the server stored a different MD5 ({etag}) from the bytes sent ({local})"
+        )))
+    }
 }
 
 async fn abort(client: &Client, params: Map<String, Value>) -> Result<Value, Error> {
