@@ -3,7 +3,9 @@
 //! files go to a temporary file in the same folder, renamed into place only when complete
 //! and correct, and removed on any error.
 //!
-//! Owns downloads. Does not own uploads (the parent module) or resuming a broken stream.
+//! A body that breaks off is resumed with a ranged `GetObject` guarded by `If-Match`.
+//!
+//! Owns downloads. Does not own uploads (the parent module).
 
 use super::{invalid, io_error, Transfer, IO_BUFFER};
 use crate::error::Error;
@@ -39,7 +41,9 @@ impl Transfer {
         let (part, file) = PartFile::create(path).await?;
         let mut writer = tokio::io::BufWriter::with_capacity(IO_BUFFER, file);
         let label = part.temp.display().to_string();
-        let value = stream_into(&params, first, &mut writer, &label).await?;
+        let value = self
+            .stream_into(&params, first, &mut writer, &label)
+            .await?;
         writer.shutdown().await.map_err(io_error(&part.temp))?;
         drop(writer);
         part.commit().await?;
@@ -68,7 +72,7 @@ impl Transfer {
     {
         let first = self.get(&params).await?;
         let label = format!("download of {}", describe(&params));
-        let value = stream_into(&params, first, writer, &label).await?;
+        let value = self.stream_into(&params, first, writer, &label).await?;
         writer.flush().await.map_err(|e| Error::Io {
             path: label,
             source: e,
@@ -166,45 +170,98 @@ pub async fn write_body_to_file(
     Ok(n)
 }
 
-/// Stream a `GetObject` body into `w`, hashing as it goes; check length and MD5.
-async fn stream_into<W>(
-    params: &Value,
-    (value, mut body): (Value, ResponseBody),
-    w: &mut W,
-    label: &str,
-) -> Result<Value, Error>
-where
-    W: AsyncWrite + Unpin + ?Sized,
-{
-    let mut md5 = Md5::new();
-    let mut received = 0u64;
-    while let Some(chunk) = body.chunk().await {
-        let chunk = chunk?;
-        md5.update(&chunk);
-        received += chunk.len() as u64;
-        w.write_all(&chunk).await.map_err(|e| Error::Io {
-            path: label.to_string(),
-            source: e,
-        })?;
+impl Transfer {
+    /// Stream a `GetObject` body into `w`, hashing as it goes; check length and MD5. A
+    /// body that breaks off (reset, truncated, stalled past the read timeout) is resumed
+    /// with a ranged `GetObject` from the first byte not yet received, `If-Match` on the
+    /// ETag so that a changed object is an error (412) rather than a splice, within the
+    /// session's retry budget (`max_attempts` requests in all).
+    async fn stream_into<W>(
+        &self,
+        params: &Value,
+        (value, mut body): (Value, ResponseBody),
+        w: &mut W,
+        label: &str,
+    ) -> Result<Value, Error>
+    where
+        W: AsyncWrite + Unpin + ?Sized,
+    {
+        let what = describe(params);
+        let etag = value["ETag"].as_str().map(str::to_string);
+        let whole = params["Range"].is_null() && params["PartNumber"].is_null();
+        let expected = value["ContentLength"].as_u64();
+        let budget = self.client.session().inner.retry.max_attempts.max(1);
+        let mut requests = 1;
+        let mut md5 = Md5::new();
+        let mut received = 0u64;
+        loop {
+            let chunk = match body.chunk().await {
+                None => break,
+                Some(Ok(chunk)) => chunk,
+                Some(Err(e)) => {
+                    let resumable = whole && etag.is_some() && e.is_transient();
+                    if !resumable || requests >= budget {
+                        return Err(e.into());
+                    }
+                    requests += 1;
+                    tracing::debug!(received, error = %e, object = %what, "download broke off; resuming with a ranged GET");
+                    body = self
+                        .resume(params, etag.as_deref().unwrap_or(""), received)
+                        .await?;
+                    continue;
+                }
+            };
+            md5.update(&chunk);
+            received += chunk.len() as u64;
+            w.write_all(&chunk).await.map_err(|e| Error::Io {
+                path: label.to_string(),
+                source: e,
+            })?;
+        }
+        if let Some(expected) = expected {
+            if expected != received {
+                return Err(Error::Response(format!(
+                    "{what}: received {received} bytes, but Content-Length said {expected}"
+                )));
+            }
+        }
+        match plain_md5_etag(params, &value) {
+            Some(etag) => {
+                let got = format!("{:x}", md5.finalize());
+                if got != etag {
+                    return Err(Error::Response(format!(
+                        "{what}: the data received has MD5 {got}, but its ETag is {etag}; \
+                         it was corrupted on the way"
+                    )));
+                }
+            }
+            None => tracing::debug!(object = %what, "no MD5 ETag to verify the download with"),
+        }
+        Ok(value)
     }
-    let what = describe(params);
-    if let Some(expected) = value["ContentLength"].as_u64() {
-        if expected != received {
+
+    /// The rest of the object from byte `from`, if it is still the object with `etag`.
+    async fn resume(&self, params: &Value, etag: &str, from: u64) -> Result<ResponseBody, Error> {
+        let mut p = params.clone();
+        if let Some(o) = p.as_object_mut() {
+            o.insert("Range".into(), Value::String(format!("bytes={from}-")));
+            o.insert("IfMatch".into(), Value::String(etag.to_string()));
+        }
+        let out = self.client.call_with("GetObject", p, None).await?;
+        let starts = out.value["ContentRange"]
+            .as_str()
+            .and_then(|r| r.strip_prefix("bytes "))
+            .and_then(|r| r.split('-').next())
+            .and_then(|n| n.parse::<u64>().ok());
+        if starts != Some(from) {
             return Err(Error::Response(format!(
-                "{what}: received {received} bytes, but Content-Length said {expected}"
+                "{}: resuming at byte {from}, the server answered the range {:?}",
+                describe(params),
+                out.value["ContentRange"]
             )));
         }
+        Ok(out.body.unwrap_or_else(ResponseBody::empty))
     }
-    if let Some(etag) = plain_md5_etag(params, &value) {
-        let got = format!("{:x}", md5.finalize());
-        if got != etag {
-            return Err(Error::Response(format!(
-                "{what}: the data received has MD5 {got}, but its ETag is {etag}; \
-                 it was corrupted on the way"
-            )));
-        }
-    }
-    Ok(value)
 }
 
 /// The ETag as lower-case hex, when it is the MD5 of the bytes received: a whole object
