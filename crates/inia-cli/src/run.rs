@@ -206,6 +206,16 @@ async fn call(g: &Globals, client: &Client, name: &str, parsed: Parsed) -> Resul
         ..
     } = parsed;
     if let Some(path) = outfile {
+        // S3 objects go through the engine's downloads: resumed where a body breaks off
+        // (ranged GET, If-Match) and checked against a plain-MD5 ETag.
+        let s3 = client.model().metadata().service_id.as_deref() == Some("S3");
+        if s3 && name == "GetObject" {
+            return client
+                .transfer()
+                .download_file_with(params, &path)
+                .await
+                .map_err(engine);
+        }
         let out = client.call_with(name, params, None).await.map_err(engine)?;
         if let Some(body) = out.body {
             // A temporary file renamed into place: a failed or interrupted download

@@ -606,8 +606,8 @@ fn tls_options() {
     );
 }
 
-/// `s3api get-object OUTFILE` whose body breaks off: the destination keeps what it held
-/// (the body went to a temporary file beside it, now removed), exit 255.
+/// `s3api get-object OUTFILE` whose body breaks off and cannot be resumed: the destination
+/// keeps what it held (the body went to a temporary file beside it, now removed), exit 255.
 #[test]
 fn a_broken_download_leaves_the_outfile_as_it_was() {
     use std::io::{Read, Write};
@@ -645,7 +645,9 @@ fn a_broken_download_leaves_the_outfile_as_it_was() {
     );
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(255), "{err}");
-    assert!(err.contains("cut short"), "{err}");
+    // The body broke off after 1,000 bytes; the ranged GET that resumes it got the same
+    // broken whole-object answer (this server knows no ranges).
+    assert!(err.contains("resuming at byte 1000"), "{err}");
     assert_eq!(std::fs::read(&out_path).unwrap(), b"original");
     let left: Vec<_> = std::fs::read_dir(dir.path())
         .unwrap()
