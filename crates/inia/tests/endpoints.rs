@@ -203,3 +203,44 @@ async fn unimplemented_auth_schemes_are_named_before_sending() {
         .unwrap();
     assert!(r.headers().get("authorization").is_none());
 }
+
+/// A model of one's own, dropped on the spec path without a rule set (the aws provider):
+/// callable at the endpoint URL given for it; without one, an error saying what to give.
+#[tokio::test]
+async fn a_model_without_a_rule_set_uses_the_given_url() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("my-sts/2011-06-15");
+    std::fs::create_dir_all(&folder).unwrap();
+    let sts = include_str!("../../../service-specs/sts/2011-06-15/service-2.json");
+    std::fs::write(folder.join("service-2.json"), sts).unwrap();
+    let with_url = builder()
+        .spec_dir(dir.path())
+        .region("us-west-2")
+        .endpoint_url("http://127.0.0.1:9/base")
+        .build()
+        .unwrap();
+    let req = with_url
+        .client("my-sts")
+        .unwrap()
+        .prepare("GetCallerIdentity", json!({}), Some(UNIX_EPOCH))
+        .await
+        .unwrap();
+    assert_eq!(req.uri().to_string(), "http://127.0.0.1:9/base/");
+    let auth = req.headers()["authorization"].to_str().unwrap();
+    assert!(auth.contains("/us-west-2/sts/aws4_request"), "{auth}");
+    let without = builder()
+        .spec_dir(dir.path())
+        .region("us-west-2")
+        .build()
+        .unwrap();
+    let e = without
+        .client("my-sts")
+        .unwrap()
+        .prepare("GetCallerIdentity", json!({}), None)
+        .await
+        .unwrap_err();
+    assert!(
+        e.to_string().starts_with("no endpoint rule set for my-sts"),
+        "{e}"
+    );
+}

@@ -31,6 +31,20 @@ impl Client {
         }
     }
 
+    /// The endpoint URL given for this client (the rules' `SDK::Endpoint`), if any.
+    fn override_url(&self) -> Option<String> {
+        let named = |(k, v): &(&str, inia_endpoint::Val)| {
+            (*k == "SDK::Endpoint")
+                .then(|| v.as_str().map(str::to_string))
+                .flatten()
+        };
+        let settings = &self.inner.session.inner.endpoints.params;
+        settings
+            .iter()
+            .find_map(|(k, v)| named(&(k.as_str(), v.clone())))
+            .or_else(|| self.builtins().iter().find_map(|b| named(b)))
+    }
+
     fn builtins(&self) -> &[(&'static str, inia_endpoint::Val)] {
         match &self.inner.endpoint {
             Source::Rules { builtins, .. } => builtins,
@@ -82,7 +96,24 @@ impl Client {
                 rules: false,
             })),
             Source::Rules { builtins, .. } => {
-                let resolver = self.resolver()?;
+                let resolver = match self.resolver() {
+                    Ok(r) => r,
+                    // A model of one's own without a rule set is still callable at the
+                    // endpoint URL given for it.
+                    Err(EndpointError::NoRuleSet { .. }) if self.override_url().is_some() => {
+                        return Ok(Arc::new(CallEndpoint {
+                            url: self.override_url().unwrap_or_default(),
+                            headers: Vec::new(),
+                            auth_scheme: None,
+                            signing_name: None,
+                            signing_region: None,
+                            unsupported_schemes: None,
+                            disable_double_encoding: false,
+                            rules: false,
+                        }));
+                    }
+                    Err(e) => return Err(e.into()),
+                };
                 let model = &self.inner.model;
                 let mut builtins = std::borrow::Cow::Borrowed(builtins.as_slice());
                 customize::builtins(model, op, params, &mut builtins);
