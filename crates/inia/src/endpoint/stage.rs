@@ -42,7 +42,7 @@ impl Client {
         settings
             .iter()
             .find_map(|(k, v)| named(&(k.as_str(), v.clone())))
-            .or_else(|| self.builtins().iter().find_map(|b| named(b)))
+            .or_else(|| self.builtins().iter().find_map(named))
     }
 
     fn builtins(&self) -> &[(&'static str, inia_endpoint::Val)] {
