@@ -1,5 +1,5 @@
 //! Real servers for end-to-end tests, started on 127.0.0.1 with their own PID and stopped
-//! when dropped: moto (here) and tinyproxy (`tinyproxy`). Installation is the test command's job (`cargo xtask test` installs the
+//! when dropped: moto (here), tinyproxy (`tinyproxy`) and a fault-injecting proxy (`fault_proxy`). Installation is the test command's job (`cargo xtask test` installs the
 //! pinned moto into `.cache/moto-venv`); a test that cannot find a server fails with the
 //! command that installs it, rather than passing silently.
 //!
@@ -7,10 +7,12 @@
 
 mod awscli;
 pub mod azurite;
+mod fault_proxy;
 pub mod s3rver;
 mod tinyproxy;
 
 pub use awscli::{aws_cli, AWSCLI_VERSION};
+pub use fault_proxy::{Fault, FaultProxy};
 pub use tinyproxy::{tinyproxy_path, Tinyproxy};
 
 use std::io::{Read, Write};
