@@ -32,21 +32,12 @@ pub struct Partitions {
 impl Partitions {
     /// Load the text of a `partitions.json`. `origin` names it in errors.
     pub fn from_slice(text: &[u8], origin: &str) -> Result<Partitions, LoadError> {
-        let v: Value = serde_json::from_slice(text).map_err(|e| LoadError {
-            origin: origin.to_string(),
-            path: format!("line {} column {}", e.line(), e.column()),
-            message: e.to_string(),
-        })?;
-        Partitions::from_json(&v, origin)
+        Partitions::from_text(LoadError::utf8(text, origin)?, origin)
     }
 
     /// Load the text of a `partitions.json` already known to be UTF-8.
     pub fn from_text(text: &str, origin: &str) -> Result<Partitions, LoadError> {
-        let v: Value = serde_json::from_str(text).map_err(|e| LoadError {
-            origin: origin.to_string(),
-            path: format!("line {} column {}", e.line(), e.column()),
-            message: e.to_string(),
-        })?;
+        let v: Value = serde_json::from_str(text).map_err(|e| LoadError::json(origin, &e))?;
         Partitions::from_json(&v, origin)
     }
 

@@ -24,6 +24,26 @@ pub struct LoadError {
     pub message: String,
 }
 
+impl LoadError {
+    /// A JSON syntax error, at its line and column.
+    pub(crate) fn json(origin: &str, e: &serde_json::Error) -> LoadError {
+        LoadError {
+            origin: origin.to_string(),
+            path: format!("line {} column {}", e.line(), e.column()),
+            message: e.to_string(),
+        }
+    }
+
+    /// The text as UTF-8, or an error naming the first bad byte.
+    pub(crate) fn utf8<'t>(text: &'t [u8], origin: &str) -> Result<&'t str, LoadError> {
+        std::str::from_utf8(text).map_err(|e| LoadError {
+            origin: origin.to_string(),
+            path: format!("byte {}", e.valid_up_to()),
+            message: "not UTF-8".into(),
+        })
+    }
+}
+
 /// A parameter's type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ParamType {
@@ -139,22 +159,13 @@ pub struct RuleSet {
 impl RuleSet {
     /// Compile the text of an `endpoint-rule-set-1.json`. `origin` names it in errors.
     pub fn from_slice(text: &[u8], origin: &str) -> Result<RuleSet, LoadError> {
-        let v: Json<'_> = serde_json::from_slice(text).map_err(|e| LoadError {
-            origin: origin.to_string(),
-            path: format!("line {} column {}", e.line(), e.column()),
-            message: e.to_string(),
-        })?;
-        RuleSet::compile(&v, origin)
+        RuleSet::from_text(LoadError::utf8(text, origin)?, origin)
     }
 
     /// Compile the text of an `endpoint-rule-set-1.json` already known to be UTF-8 (no
     /// second validation of its strings).
     pub fn from_text(text: &str, origin: &str) -> Result<RuleSet, LoadError> {
-        let v: Json<'_> = serde_json::from_str(text).map_err(|e| LoadError {
-            origin: origin.to_string(),
-            path: format!("line {} column {}", e.line(), e.column()),
-            message: e.to_string(),
-        })?;
+        let v: Json<'_> = serde_json::from_str(text).map_err(|e| LoadError::json(origin, &e))?;
         RuleSet::compile(&v, origin)
     }
 

@@ -11,6 +11,8 @@ use crate::error::Error;
 use inia_endpoint::{Params, Resolver, Val};
 use inia_model::{Operation, ServiceModel};
 use serde_json::Value;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
 
 /// `DisableS3ExpressSessionAuth` → `disable_s3_express_session_auth`, as botocore names
 /// client context settings.
@@ -32,6 +34,23 @@ pub(crate) fn snake(name: &str) -> String {
         }
     }
     out
+}
+
+/// `operationContextParams` paths, compiled once per process (a loop of DeleteObjects
+/// calls does not parse its path each time).
+fn compiled(path: &str) -> Result<Arc<jmespath::Expression<'static>>, jmespath::JmespathError> {
+    static CACHE: OnceLock<Mutex<HashMap<String, Arc<jmespath::Expression<'static>>>>> =
+        OnceLock::new();
+    let cache = CACHE.get_or_init(Default::default);
+    if let Some(e) = cache.lock().unwrap_or_else(|p| p.into_inner()).get(path) {
+        return Ok(e.clone());
+    }
+    let e = Arc::new(jmespath::compile(path)?);
+    cache
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .insert(path.to_string(), e.clone());
+    Ok(e)
 }
 
 /// An input value as a rule-set value: strings, booleans and arrays of strings.
@@ -93,7 +112,7 @@ pub(crate) fn params(
         }
         if found.is_none() {
             if let Some(p) = op.operation_context_params.get(name) {
-                let expr = jmespath::compile(&p.path).map_err(|e| {
+                let expr = compiled(&p.path).map_err(|e| {
                     Error::Config(format!(
                         "{}: operationContextParams {name}: `{}`: {e}",
                         model.origin(),
@@ -116,18 +135,13 @@ pub(crate) fn params(
                 .find(|(k, _)| k == name || *k == snake_name)
                 .map(|(_, v)| v.clone());
             if found.is_none() && s3ish {
-                found = settings
-                    .s3_client_context()
-                    .into_iter()
-                    .find(|(k, _)| *k == snake_name)
-                    .map(|(_, v)| v)
-                    .or_else(|| {
-                        settings
-                            .s3_section
-                            .iter()
-                            .find(|(k, _)| *k == snake_name)
-                            .map(|(_, v)| setting_val(def.kind, v))
-                    });
+                found = settings.s3_client_context(&snake_name).or_else(|| {
+                    settings
+                        .s3_section
+                        .iter()
+                        .find(|(k, _)| *k == snake_name)
+                        .map(|(_, v)| setting_val(def.kind, v))
+                });
             }
         }
         if found.is_none() {

@@ -279,17 +279,16 @@ impl EndpointSettings {
         out
     }
 
-    /// Client context for S3 and S3 Control from settings that share a name with a
-    /// client context parameter (snake case), as botocore merges its `s3` config.
-    pub(crate) fn s3_client_context(&self) -> Vec<(String, Val)> {
-        let mut out = Vec::new();
-        if let Some(v) = self.s3.use_arn_region {
-            out.push(("use_arn_region".to_string(), Val::Bool(v)));
+    /// Client context for S3 and S3 Control from the settings that share a name with a
+    /// client context parameter (`snake` case), as botocore merges its `s3` config.
+    pub(crate) fn s3_client_context(&self, snake: &str) -> Option<Val> {
+        match snake {
+            "use_arn_region" => self.s3.use_arn_region.map(Val::Bool),
+            "disable_s3_express_session_auth" => {
+                self.disable_s3_express_session_auth.map(Val::Bool)
+            }
+            _ => None,
         }
-        if let Some(v) = self.disable_s3_express_session_auth {
-            out.push(("disable_s3_express_session_auth".to_string(), Val::Bool(v)));
-        }
-        out
     }
 }
 

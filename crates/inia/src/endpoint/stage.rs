@@ -33,16 +33,13 @@ impl Client {
 
     /// The endpoint URL given for this client (the rules' `SDK::Endpoint`), if any.
     fn override_url(&self) -> Option<String> {
-        let named = |(k, v): &(&str, inia_endpoint::Val)| {
-            (*k == "SDK::Endpoint")
-                .then(|| v.as_str().map(str::to_string))
-                .flatten()
-        };
         let settings = &self.inner.session.inner.endpoints.params;
-        settings
-            .iter()
-            .find_map(|(k, v)| named(&(k.as_str(), v.clone())))
-            .or_else(|| self.builtins().iter().find_map(named))
+        let in_code = settings.iter().map(|(k, v)| (k.as_str(), v));
+        let from_settings = self.builtins().iter().map(|(k, v)| (*k, v));
+        in_code
+            .chain(from_settings)
+            .find(|(k, _)| *k == "SDK::Endpoint")
+            .and_then(|(_, v)| v.as_str().map(str::to_string))
     }
 
     fn builtins(&self) -> &[(&'static str, inia_endpoint::Val)] {
