@@ -31,6 +31,7 @@ pub fn test() -> Result<(), String> {
     crate::services::ensure_botocore(&cache)?;
     crate::services::ensure_tinyproxy()?;
     crate::services::ensure_node_servers(&cache)?;
+    report_free_disk();
     cargo(&["fmt", "--all", "--", "--check"])?;
     cargo(&[
         "clippy",
@@ -43,6 +44,14 @@ pub fn test() -> Result<(), String> {
     cargo(&["test", "--workspace"])?;
     println!("==> conformance report");
     inia_conformance::report::run_and_print()
+}
+
+/// Prints the free space where the build goes, so a CI log that ends in a linker crash
+/// (a full disk shows up as SIGBUS in `ld`) says how much room there was.
+fn report_free_disk() {
+    if let Ok(out) = Command::new("df").args(["-h", "."]).output() {
+        print!("==> free disk\n{}", String::from_utf8_lossy(&out.stdout));
+    }
 }
 
 /// `cargo xtask bench`: the `bench/` workspace in a release build, after the release
