@@ -7,7 +7,7 @@
 //!
 //! Owns: the body type, its replay ([`Body::try_clone`]) and the length check. Does not own:
 //! the read timeout bookkeeping around it (`client`) nor hashing it for a signature (the
-//! signer reads [`Body::bytes`] or the file itself).
+//! signer reads [`Body::bytes`], the engine reads a stream's replay with [`Body::scan`]).
 
 use std::fmt;
 use std::io;
@@ -170,6 +170,26 @@ impl Body {
             Inner::Bytes { all, .. } => Some(all.clone()),
             Inner::Stream(_) => None,
         }
+    }
+
+    /// Read a fresh copy of the payload from its start, handing each chunk to `f` (to hash
+    /// a stream before it is sent: a signed SHA-256, a `Content-MD5`). This body itself is
+    /// not consumed. `Ok(false)`, with nothing read, for a one-shot stream.
+    pub async fn scan(&self, mut f: impl FnMut(&[u8])) -> Result<bool, crate::HttpError> {
+        let Some(mut copy) = self.try_clone() else {
+            return Ok(false);
+        };
+        use http_body_util::BodyExt;
+        while let Some(frame) = copy.frame().await {
+            let frame = frame.map_err(|e| crate::HttpError::RequestBody {
+                detail: e.to_string(),
+                source: Some(e),
+            })?;
+            if let Some(data) = frame.data_ref() {
+                f(data);
+            }
+        }
+        Ok(true)
     }
 
     /// The whole payload when it is in memory (empty or bytes), for a signer to hash;
@@ -431,6 +451,30 @@ mod tests {
         assert_eq!(collect(body).await.unwrap(), "hello");
         let long = Body::from_stream(2, http_body_util::Full::new(Bytes::from_static(b"hello")));
         assert!(collect(long).await.is_err());
+    }
+
+    #[tokio::test]
+    async fn scan_reads_a_replay_and_leaves_the_body_whole() {
+        let mut f = tempfile::NamedTempFile::new().unwrap();
+        f.write_all(&[3u8; 150_000]).unwrap();
+        let body = Body::from_file(f.path()).unwrap();
+        let (mut n, mut sum) = (0usize, 0u64);
+        assert!(body
+            .scan(|c| {
+                n += c.len();
+                sum += c.iter().map(|&b| u64::from(b)).sum::<u64>();
+            })
+            .await
+            .unwrap());
+        assert_eq!((n, sum), (150_000, 450_000));
+        assert_eq!(collect(body).await.unwrap().len(), 150_000);
+        let short = Body::from_reader_factory(10, || Ok(&b"12345"[..]));
+        assert!(short.scan(|_| {}).await.is_err());
+        let once = Body::from_stream(5, http_body_util::Full::new(Bytes::from_static(b"hello")));
+        assert!(!once
+            .scan(|_| panic!("a one-shot body is not read"))
+            .await
+            .unwrap());
     }
 
     #[test]

@@ -161,7 +161,8 @@ pub enum Addressing {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Checksums {
-    /// `Content-MD5` where the model requires a checksum; no newer checksum headers.
+    /// `Content-MD5` where the model requires a checksum, and on upload operations (an
+    /// `httpChecksum` trait) that carry none; no newer checksum headers.
     #[default]
     WhenRequired,
     /// Also `Content-MD5` on every request with an in-memory body.

@@ -3,7 +3,8 @@
 //! The call path, one function per lifecycle stage: [`Client::call_with`] resolves the
 //! operation, applies the service's customizations (`customize`), `validate`s the params,
 //! resolves the call's endpoint (`endpoint`: rule sets per operation), `serialize`s and
-//! `address`es the request, then per attempt `sign`s and `send`s it, reads the response
+//! `address`es the request, has the `payload` vouched for (Content-MD5, a signed SHA-256),
+//! then per attempt `sign`s and `send`s it, reads the response
 //! and `parse`s it; failures go through the retry policy (see `retry`). Streaming payloads
 //! stay out of the value: an upload body is given with the call, a download body comes
 //! back beside the value ([`Output`]).
@@ -13,6 +14,7 @@
 use crate::customize::{self, CallContext};
 use crate::endpoint::{CallEndpoint, Source};
 use crate::error::Error;
+use crate::payload::PayloadHash;
 use crate::retry::{self, Failure, RetryQuota};
 use crate::session::Session;
 use bytes::Bytes;
@@ -221,7 +223,8 @@ impl Client {
         params: Value,
         upload: Option<Body>,
     ) -> Result<Output, Error> {
-        let (parts, body, endpoint) = self.prepare_request(op, params, upload)?;
+        let (mut parts, body, endpoint) = self.prepare_request(op, params, upload)?;
+        crate::payload::vouch(op, &mut parts, &body, self.inner.signer.name()).await?;
         self.attempts(op, parts, body, &endpoint).await
     }
 
@@ -238,6 +241,7 @@ impl Client {
         let name = self.operation_name(operation)?;
         let op = self.inner.model.operation(&name)?;
         let (mut parts, body, endpoint) = self.prepare_request(&op, params, None)?;
+        crate::payload::vouch(&op, &mut parts, &body, self.inner.signer.name()).await?;
         let body = match sign_at {
             Some(time) => self.sign(&op, &mut parts, body, time, &endpoint).await?.0,
             None => body,
@@ -565,8 +569,8 @@ impl Client {
             .map_err(Error::Transport)
     }
 
-    /// Stage: sign. Credentials come from the provider chain; streams are signed
-    /// `UNSIGNED-PAYLOAD`.
+    /// Stage: sign. Credentials come from the provider chain; streams are signed with the
+    /// SHA-256 that `payload` computed (plain http), else `UNSIGNED-PAYLOAD`.
     async fn sign(
         &self,
         op: &Operation,
@@ -597,9 +601,10 @@ impl Client {
         }
         // The in-memory body is shared with the signer, not copied.
         let original = body.shared_bytes();
-        let mut signed_body = match &original {
-            Some(b) => SignedBody::Bytes(b.clone()),
-            None => SignedBody::Unsigned,
+        let mut signed_body = match (&original, parts.extensions.get::<PayloadHash>()) {
+            (Some(b), _) => SignedBody::Bytes(b.clone()),
+            (None, Some(hash)) => SignedBody::Precomputed(hash.0.to_string()),
+            (None, None) => SignedBody::Unsigned,
         };
         let (signing_name, signing_region) = self.signing_scope(endpoint);
         let ctx = SigningContext::new(&creds, signing_region, signing_name, time);
@@ -645,6 +650,9 @@ fn clone_parts(p: &http::request::Parts) -> http::request::Parts {
     *r.headers_mut() = p.headers.clone();
     if let Some(a) = p.extensions.get::<inia_auth::sign::S3AuthPath>() {
         r.extensions_mut().insert(a.clone());
+    }
+    if let Some(h) = p.extensions.get::<PayloadHash>() {
+        r.extensions_mut().insert(h.clone());
     }
     r.into_parts().0
 }

@@ -35,6 +35,7 @@ mod error;
 pub mod imds;
 pub mod paginate;
 mod paging;
+mod payload;
 pub mod provider;
 mod resume_token;
 pub mod retry;

@@ -83,3 +83,58 @@ async fn downloads_survive_cut_and_reset_bodies_and_catch_flipped_bytes() {
         "no temporary file left"
     );
 }
+
+/// A multipart object (ETag `…-2`) is verified through its part MD5s, the part size from
+/// `HeadObject` of part 1: a clean download passes (one GET, one HEAD), a flipped byte is
+/// caught and leaves no file.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn multipart_downloads_are_verified_by_their_part_md5s() {
+    let moto = Moto::start(&[]);
+    let direct = s3(&moto.endpoint());
+    direct
+        .call("CreateBucket", json!({"Bucket": "parts"}))
+        .await
+        .unwrap();
+    let config = inia::TransferConfig {
+        multipart_threshold: 8 * 1024 * 1024,
+        part_size: 5 * 1024 * 1024,
+        ..Default::default()
+    };
+    let put = inia::Transfer::with_config(&direct, config)
+        .upload_bytes("parts", "obj.bin", data(), &UploadOptions::default())
+        .await
+        .unwrap();
+    assert!(put["ETag"].as_str().unwrap().ends_with("-3\""), "{put}");
+    let proxy = FaultProxy::start(moto.port);
+    let via = s3(&proxy.endpoint());
+    let dir = tempfile::tempdir().unwrap();
+    let dest = dir.path().join("obj.bin");
+    via.transfer()
+        .download_file("parts", "obj.bin", &dest)
+        .await
+        .unwrap();
+    assert!(std::fs::read(&dest).unwrap() == data(), "byte-identical");
+    let heads = proxy.requests();
+    assert_eq!(heads.len(), 2, "{heads:#?}");
+    assert!(
+        heads[1].starts_with("HEAD /parts/obj.bin?partNumber=1 "),
+        "{heads:#?}"
+    );
+    std::fs::remove_file(&dest).unwrap();
+    proxy.push([Fault::FlipByte(7_000_000)]);
+    let e = via
+        .transfer()
+        .download_file("parts", "obj.bin", &dest)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("part MD5s") && e.contains("corrupted on the way"),
+        "{e}"
+    );
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        0,
+        "no file left"
+    );
+}

@@ -1,79 +1,182 @@
-//! Uploads are checked against what the server says it stored: a server whose ETag (an
-//! MD5) is not the MD5 of the bytes sent fails the upload, and the object is deleted
-//! rather than left corrupt. The server here is a small one on 127.0.0.1 that stores
-//! nothing and answers every PUT with a wrong ETag (as a store that ignores Content-MD5
-//! and received damaged bytes would).
+//! Uploads vouched for and checked, against moto through the fault-injecting proxy:
+//! - over plain http every upload request carries a `Content-MD5` and is signed with the
+//!   SHA-256 of its body (file bodies too, not `UNSIGNED-PAYLOAD`), as the proxy records;
+//! - a byte flipped on the way to the server (moto does not check Content-MD5, as some
+//!   S3-compatible stores don't) is caught by comparing the ETag it answers with the MD5
+//!   sent: a single-part upload fails and its object is deleted, a multipart upload fails
+//!   and is aborted, and nothing is left on the server.
 
 use inia::auth::config::Env;
-use inia::{Credentials, Session, UploadOptions};
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpListener;
-use std::sync::{Arc, Mutex};
+use inia::{json, Credentials, Session, TransferConfig, UploadOptions};
+use inia_test_support::{Fault, FaultProxy, Moto};
+use md5::{Digest, Md5};
 
-/// Answers PUT with `ETag: "000…0"` and anything else with 204; records each request line.
-fn wrong_etag_server() -> (u16, Arc<Mutex<Vec<String>>>) {
-    let l = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = l.local_addr().unwrap().port();
-    let seen = Arc::new(Mutex::new(Vec::new()));
-    let log = seen.clone();
-    std::thread::spawn(move || {
-        for conn in l.incoming().take(8) {
-            let Ok(c) = conn else { continue };
-            let mut r = BufReader::new(c.try_clone().unwrap());
-            let mut line = String::new();
-            if r.read_line(&mut line).is_err() {
-                continue;
-            }
-            let mut len = 0usize;
-            loop {
-                let mut h = String::new();
-                if r.read_line(&mut h).is_err() || h == "\r\n" || h.is_empty() {
-                    break;
-                }
-                if let Some(v) = h.to_ascii_lowercase().strip_prefix("content-length:") {
-                    len = v.trim().parse().unwrap_or(0);
-                }
-            }
-            let mut body = vec![0u8; len];
-            let _ = r.read_exact(&mut body);
-            log.lock().unwrap().push(line.trim().to_string());
-            let mut c = c;
-            let answer = if line.starts_with("PUT") {
-                "HTTP/1.1 200 OK\r\nETag: \"00000000000000000000000000000000\"\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
-            } else {
-                "HTTP/1.1 204 No Content\r\nConnection: close\r\n\r\n"
-            };
-            let _ = c.write_all(answer.as_bytes());
-        }
-    });
-    (port, seen)
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_stored_md5_that_differs_fails_the_upload_and_deletes_the_object() {
-    let (port, seen) = wrong_etag_server();
-    let s3 = Session::builder()
+fn s3(endpoint: &str) -> inia::Client {
+    Session::builder()
         .env(Env::empty())
         .region("us-east-1")
-        .endpoint_url(format!("http://127.0.0.1:{port}"))
-        .credentials(Credentials::new("AKID", "secret", None, None, "test"))
+        .endpoint_url(endpoint)
+        .credentials(Credentials::new("AKIDTEST", "secret", None, None, "test"))
         .build()
         .unwrap()
         .client("s3")
-        .unwrap();
-    let e = s3
-        .transfer()
-        .upload_bytes("b", "k.txt", &b"hello world"[..], &UploadOptions::default())
+        .unwrap()
+}
+
+fn data(len: usize) -> Vec<u8> {
+    (0..len).map(|i| (i * 7 % 251) as u8).collect()
+}
+
+fn sha256_hex(b: &[u8]) -> String {
+    ring::digest::digest(&ring::digest::SHA256, b)
+        .as_ref()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+fn header<'a>(head: &'a str, name: &str) -> Option<&'a str> {
+    head.lines()
+        .filter_map(|l| l.split_once(':'))
+        .find(|(k, _)| k.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.trim())
+}
+
+fn config() -> TransferConfig {
+    TransferConfig {
+        multipart_threshold: 8 * 1024 * 1024,
+        part_size: 8 * 1024 * 1024,
+        ..Default::default()
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn uploads_over_http_carry_their_md5_and_a_signed_sha256() {
+    let moto = Moto::start(&[]);
+    let direct = s3(&moto.endpoint());
+    direct
+        .call("CreateBucket", json!({"Bucket": "vouch"}))
         .await
-        .unwrap_err();
-    assert_eq!(
-        e.to_string(),
-        "upload of s3://b/k.txt corrupted: the server stored a different MD5 \
-         (00000000000000000000000000000000) from the bytes sent (5eb63bbbe01eeed093cb22bb8f5acdc3); \
-         the object was deleted"
+        .unwrap();
+    let proxy = FaultProxy::start(moto.port);
+    let via = s3(&proxy.endpoint());
+    let dir = tempfile::tempdir().unwrap();
+    let (small, big) = (data(300_000), data(12 * 1024 * 1024));
+    std::fs::write(dir.path().join("small"), &small).unwrap();
+    std::fs::write(dir.path().join("big"), &big).unwrap();
+    let t = inia::Transfer::with_config(&via, config());
+    let none = UploadOptions::default();
+    t.upload_file("vouch", "small", dir.path().join("small"), &none)
+        .await
+        .unwrap();
+    t.upload_file("vouch", "big", dir.path().join("big"), &none)
+        .await
+        .unwrap();
+    // As `inia s3api put-object --body FILE`: a plain call with a file body.
+    let body = inia::Body::from_file(dir.path().join("small")).unwrap();
+    via.call_with(
+        "PutObject",
+        json!({"Bucket": "vouch", "Key": "plain"}),
+        Some(body),
+    )
+    .await
+    .unwrap();
+    let puts: Vec<String> = proxy
+        .requests()
+        .into_iter()
+        .filter(|h| h.starts_with("PUT "))
+        .collect();
+    let expect = [
+        ("PUT /vouch/small ", &small[..]),
+        ("PUT /vouch/big?", &big[..8 * 1024 * 1024]),
+        ("PUT /vouch/big?", &big[8 * 1024 * 1024..]),
+        ("PUT /vouch/plain ", &small[..]),
+    ];
+    assert_eq!(puts.len(), expect.len(), "{puts:#?}");
+    for (start, bytes) in expect {
+        let md5 = base64::Engine::encode(
+            &base64::engine::general_purpose::STANDARD,
+            Md5::digest(bytes),
+        );
+        let sha = sha256_hex(bytes);
+        let found = puts.iter().any(|h| {
+            h.starts_with(start)
+                && header(h, "content-md5") == Some(md5.as_str())
+                && header(h, "x-amz-content-sha256") == Some(sha.as_str())
+        });
+        assert!(found, "{start} with MD5 {md5} and SHA-256 {sha}: {puts:#?}");
+    }
+    let got = direct
+        .call_with("GetObject", json!({"Bucket": "vouch", "Key": "big"}), None)
+        .await
+        .unwrap();
+    let stored = got.body.unwrap().bytes().await.unwrap();
+    assert!(stored == big[..], "stored byte-identical");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_byte_flipped_on_the_way_up_fails_the_upload_and_leaves_nothing_stored() {
+    let moto = Moto::start(&[]);
+    let direct = s3(&moto.endpoint());
+    direct
+        .call("CreateBucket", json!({"Bucket": "flip"}))
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("small"), data(300_000)).unwrap();
+    std::fs::write(dir.path().join("big"), data(12 * 1024 * 1024)).unwrap();
+    let none = UploadOptions::default();
+
+    // One PutObject: byte 100,000 of the connection is well inside its body.
+    let proxy = FaultProxy::start(moto.port);
+    proxy.push([Fault::FlipRequestByte(100_000)]);
+    let t = inia::Transfer::with_config(&s3(&proxy.endpoint()), config());
+    let e = t
+        .upload_file("flip", "small", dir.path().join("small"), &none)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("corrupted") && e.ends_with("the object was deleted"),
+        "{e}"
     );
-    let seen = seen.lock().unwrap().clone();
-    assert_eq!(seen.len(), 2, "{seen:?}");
-    assert!(seen[0].starts_with("PUT /b/k.txt "), "{seen:?}");
-    assert!(seen[1].starts_with("DELETE /b/k.txt "), "{seen:?}");
+    let head = direct
+        .call("HeadObject", json!({"Bucket": "flip", "Key": "small"}))
+        .await;
+    assert!(head.is_err(), "deleted: {head:?}");
+
+    // Multipart: moto closes each connection after one answer, so the first connection
+    // carries only CreateMultipartUpload (too short to be hit) and the second a part.
+    let proxy = FaultProxy::start(moto.port);
+    proxy.push([
+        Fault::FlipRequestByte(100_000),
+        Fault::FlipRequestByte(100_000),
+    ]);
+    let t = inia::Transfer::with_config(&s3(&proxy.endpoint()), config());
+    let e = t
+        .upload_file("flip", "big", dir.path().join("big"), &none)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("corrupted"), "{e}");
+    let open = direct
+        .call("ListMultipartUploads", json!({"Bucket": "flip"}))
+        .await
+        .unwrap();
+    assert!(
+        open["Uploads"].as_array().is_none_or(|u| u.is_empty()),
+        "aborted: {open}"
+    );
+    let heads = proxy.requests();
+    assert!(
+        heads
+            .iter()
+            .any(|h| h.starts_with("DELETE /flip/big?uploadId=")),
+        "{heads:#?}"
+    );
+    let listed = direct
+        .call("ListObjectsV2", json!({"Bucket": "flip"}))
+        .await
+        .unwrap();
+    assert_eq!(listed["KeyCount"], 0, "{listed}");
 }

@@ -1,7 +1,9 @@
 //! A fault-injecting TCP proxy on 127.0.0.1, between a client and a real server (moto): each
 //! connection takes the next fault from a queue (pass-through once the queue is empty) and
 //! applies it to the server's answer: reset or close after N bytes, stall after N bytes,
-//! flip one byte, close before any answer, or answer itself with a canned status.
+//! flip one byte, close before any answer, or answer itself with a canned status; or to the
+//! request: flip one byte of what the client sends. The head of every request that goes
+//! through is recorded ([`FaultProxy::requests`]), to assert what a client sent.
 //!
 //! Bounded: at most 256 connections, each pumped by two threads that end with the
 //! connection. Owns the proxy. Does not own any assertion.
@@ -28,6 +30,9 @@ pub enum Fault {
     /// Answer with this status line and no body, without asking the server
     /// (`"503 Slow Down"`).
     Answer(&'static str),
+    /// Flip byte `n` of what the client sends on this connection (XOR 0x01), counting
+    /// from the first byte of its first request.
+    FlipRequestByte(usize),
 }
 
 /// A running proxy; stops accepting when dropped.
@@ -35,6 +40,7 @@ pub struct FaultProxy {
     pub port: u16,
     faults: Arc<Mutex<VecDeque<Fault>>>,
     connections: Arc<Mutex<usize>>,
+    requests: Arc<Mutex<Vec<String>>>,
 }
 
 impl FaultProxy {
@@ -44,16 +50,19 @@ impl FaultProxy {
         let port = listener.local_addr().expect("proxy address").port();
         let faults = Arc::new(Mutex::new(VecDeque::new()));
         let connections = Arc::new(Mutex::new(0));
-        let (q, count) = (faults.clone(), connections.clone());
+        let requests = Arc::new(Mutex::new(Vec::new()));
+        let (q, count, log) = (faults.clone(), connections.clone(), requests.clone());
         std::thread::spawn(move || {
             for client in listener.incoming().take(256).flatten() {
                 *count.lock().unwrap_or_else(|p| p.into_inner()) += 1;
                 let fault = q.lock().unwrap_or_else(|p| p.into_inner()).pop_front();
-                std::thread::spawn(move || serve(client, upstream_port, fault));
+                let log = log.clone();
+                std::thread::spawn(move || serve(client, upstream_port, fault, log));
             }
         });
         FaultProxy {
             port,
+            requests,
             faults,
             connections,
         }
@@ -72,13 +81,26 @@ impl FaultProxy {
             .extend(faults);
     }
 
+    /// The head (request line and headers, as sent) of every request so far, in order.
+    pub fn requests(&self) -> Vec<String> {
+        self.requests
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
     /// Connections accepted so far.
     pub fn connections(&self) -> usize {
         *self.connections.lock().unwrap_or_else(|p| p.into_inner())
     }
 }
 
-fn serve(mut client: TcpStream, upstream_port: u16, fault: Option<Fault>) {
+fn serve(
+    mut client: TcpStream,
+    upstream_port: u16,
+    fault: Option<Fault>,
+    log: Arc<Mutex<Vec<String>>>,
+) {
     match fault {
         Some(Fault::CloseBeforeHeaders) => {
             let mut buf = [0u8; 4096];
@@ -102,9 +124,12 @@ fn serve(mut client: TcpStream, upstream_port: u16, fault: Option<Fault>) {
     let (Ok(mut up_w), Ok(mut client_r)) = (upstream.try_clone(), client.try_clone()) else {
         return;
     };
-    // Requests go through untouched.
+    let flip = match fault {
+        Some(Fault::FlipRequestByte(n)) => Some(n),
+        _ => None,
+    };
     std::thread::spawn(move || {
-        let _ = std::io::copy(&mut client_r, &mut up_w);
+        pump_requests(&mut client_r, &mut up_w, flip, &log);
         let _ = up_w.shutdown(Shutdown::Write);
     });
     let mut up_r = upstream;
@@ -151,4 +176,55 @@ fn serve(mut client: TcpStream, upstream_port: u16, fault: Option<Fault>) {
         sent += n;
     }
     let _ = client.shutdown(Shutdown::Both);
+}
+
+/// Copy the client's requests to the server, flipping byte `flip` if given, and record
+/// each request's head: the bytes up to the blank line, then `Content-Length` bytes of
+/// body skipped (the client sends no chunked bodies).
+fn pump_requests(
+    from: &mut TcpStream,
+    to: &mut TcpStream,
+    flip: Option<usize>,
+    log: &Mutex<Vec<String>>,
+) {
+    let mut buf = vec![0u8; 64 * 1024];
+    let mut seen = 0usize;
+    let mut head: Vec<u8> = Vec::new();
+    let mut body_left = 0usize;
+    loop {
+        let n = match from.read(&mut buf) {
+            Ok(0) | Err(_) => return,
+            Ok(n) => n,
+        };
+        let chunk = &mut buf[..n];
+        if let Some(at) = flip.filter(|at| *at >= seen && *at < seen + n) {
+            chunk[at - seen] ^= 0x01;
+        }
+        seen += n;
+        let mut rest: &[u8] = chunk;
+        while !rest.is_empty() {
+            if body_left > 0 {
+                let k = body_left.min(rest.len());
+                body_left -= k;
+                rest = &rest[k..];
+                continue;
+            }
+            head.push(rest[0]);
+            rest = &rest[1..];
+            if head.ends_with(b"\r\n\r\n") {
+                let text = String::from_utf8_lossy(&head).into_owned();
+                body_left = text
+                    .lines()
+                    .filter_map(|l| l.split_once(':'))
+                    .find(|(k, _)| k.eq_ignore_ascii_case("content-length"))
+                    .and_then(|(_, v)| v.trim().parse().ok())
+                    .unwrap_or(0);
+                log.lock().unwrap_or_else(|p| p.into_inner()).push(text);
+                head.clear();
+            }
+        }
+        if to.write_all(chunk).is_err() {
+            return;
+        }
+    }
 }

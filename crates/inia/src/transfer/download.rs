@@ -1,5 +1,7 @@
 //! Downloads: `GetObject` streamed chunk by chunk into a file or any `AsyncWrite`, the
-//! length and (for a plain-MD5 ETag of a whole object) the MD5 checked while streaming;
+//! length and the ETag checked while streaming (a plain-MD5 ETag against the MD5 of the
+//! whole object; a multipart `…-N` ETag against per-part MD5s, the part size taken from
+//! `HeadObject` of part 1);
 //! files go to a temporary file in the same folder, renamed into place only when complete
 //! and correct, and removed on any error.
 //!
@@ -192,6 +194,10 @@ impl Transfer {
         let expected = value["ContentLength"].as_u64();
         let budget = self.client.session().inner.retry.max_attempts.max(1);
         let mut requests = 1;
+        let mut parts = match (whole, multipart_etag(&value), expected) {
+            (true, Some((_, count)), Some(total)) => self.part_hasher(params, count, total).await,
+            _ => None,
+        };
         let mut md5 = Md5::new();
         let mut received = 0u64;
         loop {
@@ -212,6 +218,9 @@ impl Transfer {
                 }
             };
             md5.update(&chunk);
+            if let Some(p) = parts.as_mut() {
+                p.update(&chunk);
+            }
             received += chunk.len() as u64;
             w.write_all(&chunk).await.map_err(|e| Error::Io {
                 path: label.to_string(),
@@ -235,9 +244,72 @@ impl Transfer {
                     )));
                 }
             }
-            None => tracing::debug!(object = %what, "no MD5 ETag to verify the download with"),
+            None => match (parts, multipart_etag(&value)) {
+                (Some(p), Some((etag, _))) => self.check_parts(params, p, &etag).await?,
+                _ => tracing::debug!(object = %what, "no MD5 ETag to verify the download with"),
+            },
         }
         Ok(value)
+    }
+
+    /// For a multipart ETag (`MD5-of-part-MD5s-N`): the part size, from `HeadObject` of
+    /// part 1, assuming equal parts but the last (as every common uploader makes them);
+    /// `None`, said in `--debug`, when the server gives no layout that fits.
+    async fn part_hasher(&self, params: &Value, count: u64, total: u64) -> Option<PartHasher> {
+        let head = self.head_part(params, 1).await;
+        let size = head.as_ref().ok().and_then(|v| v["ContentLength"].as_u64());
+        let listed = head.as_ref().ok().and_then(|v| v["PartsCount"].as_u64());
+        let fits = |s: u64| s > 0 && s * (count - 1) < total && total <= s * count;
+        match size {
+            Some(s) if listed == Some(count) && count >= 1 && fits(s) => Some(PartHasher::new(s)),
+            _ => {
+                tracing::debug!(object = %describe(params), parts = count, head = ?head.err(),
+                    "a multipart ETag, but no part layout to verify the download with");
+                None
+            }
+        }
+    }
+
+    async fn head_part(&self, params: &Value, number: u64) -> Result<Value, Error> {
+        let mut p = serde_json::Map::new();
+        for k in [
+            "Bucket",
+            "Key",
+            "VersionId",
+            "RequestPayer",
+            "ExpectedBucketOwner",
+        ] {
+            if let Some(v) = params.get(k).filter(|v| !v.is_null()) {
+                p.insert(k.into(), v.clone());
+            }
+        }
+        p.insert("PartNumber".into(), number.into());
+        self.client.call("HeadObject", Value::Object(p)).await
+    }
+
+    /// Compare the per-part MD5s with the ETag. A mismatch is corruption only if the
+    /// object's parts really are of the size assumed: that is checked part by part
+    /// (`HeadObject` with each `PartNumber`) before calling it an error.
+    async fn check_parts(&self, params: &Value, p: PartHasher, etag: &str) -> Result<(), Error> {
+        let (size, got) = (p.size, p.finish());
+        if got == etag {
+            return Ok(());
+        }
+        let count = got.rsplit('-').next().and_then(|n| n.parse::<u64>().ok());
+        let count = count.unwrap_or(0);
+        for number in 2..count {
+            let head = self.head_part(params, number).await?;
+            if head["ContentLength"].as_u64() != Some(size) {
+                tracing::debug!(object = %describe(params), part = number,
+                    "the object's parts are of unequal sizes: its multipart ETag cannot verify the download");
+                return Ok(());
+            }
+        }
+        Err(Error::Response(format!(
+            "{}: the data received has part MD5s giving {got}, but its ETag is {etag}; \
+             it was corrupted on the way",
+            describe(params)
+        )))
     }
 
     /// The rest of the object from byte `from`, if it is still the object with `etag`.
@@ -276,13 +348,77 @@ fn plain_md5_etag(params: &Value, value: &Value) -> Option<String> {
 /// A result's ETag as lower-case hex when it is an MD5 of the bytes: 32 hex digits (not a
 /// multipart `…-N`), not SSE-KMS or SSE-C (whose ETags are not MD5s).
 pub(crate) fn md5_etag(value: &Value) -> Option<String> {
+    let etag = digest_etag(value)?;
+    (etag.len() == 32 && etag.bytes().all(|b| b.is_ascii_hexdigit()))
+        .then(|| etag.to_ascii_lowercase())
+}
+
+/// A multipart ETag as lower-case `hex-N` and its part count, unless the object is
+/// SSE-KMS or SSE-C encrypted (whose part ETags are not MD5s).
+fn multipart_etag(value: &Value) -> Option<(String, u64)> {
+    let (hex, n) = digest_etag(value)?.split_once('-')?;
+    let n = n.parse::<u64>().ok().filter(|n| (1..=10_000).contains(n))?;
+    (hex.len() == 32 && hex.bytes().all(|b| b.is_ascii_hexdigit()))
+        .then(|| (format!("{}-{n}", hex.to_ascii_lowercase()), n))
+}
+
+/// The ETag without its quotes, unless the object is SSE-KMS or SSE-C encrypted: then it
+/// is no digest of the bytes.
+fn digest_etag(value: &Value) -> Option<&str> {
     let sse = value["ServerSideEncryption"].as_str().unwrap_or("");
     if sse.starts_with("aws:kms") || !value["SSECustomerAlgorithm"].is_null() {
         return None;
     }
-    let etag = value["ETag"].as_str()?.trim_matches('"');
-    (etag.len() == 32 && etag.bytes().all(|b| b.is_ascii_hexdigit()))
-        .then(|| etag.to_ascii_lowercase())
+    Some(value["ETag"].as_str()?.trim_matches('"'))
+}
+
+/// MD5s of consecutive parts of `size` bytes (the last may be shorter), combined as S3
+/// combines them for a multipart ETag: the MD5 of the parts' binary MD5s, `-N`.
+struct PartHasher {
+    size: u64,
+    in_part: u64,
+    current: Md5,
+    digests: Vec<u8>,
+    count: u64,
+}
+
+impl PartHasher {
+    fn new(size: u64) -> PartHasher {
+        PartHasher {
+            size,
+            in_part: 0,
+            current: Md5::new(),
+            digests: Vec::new(),
+            count: 0,
+        }
+    }
+
+    fn update(&mut self, mut data: &[u8]) {
+        while !data.is_empty() {
+            let room = usize::try_from(self.size - self.in_part).unwrap_or(usize::MAX);
+            let (now, rest) = data.split_at(room.min(data.len()));
+            self.current.update(now);
+            self.in_part += now.len() as u64;
+            data = rest;
+            if self.in_part == self.size {
+                self.close_part();
+            }
+        }
+    }
+
+    fn close_part(&mut self) {
+        let digest = std::mem::take(&mut self.current).finalize();
+        self.digests.extend_from_slice(&digest);
+        self.count += 1;
+        self.in_part = 0;
+    }
+
+    fn finish(mut self) -> String {
+        if self.in_part > 0 {
+            self.close_part();
+        }
+        format!("{:x}-{}", Md5::digest(&self.digests), self.count)
+    }
 }
 
 fn describe(params: &Value) -> String {
@@ -321,6 +457,30 @@ mod tests {
                 &whole,
                 &json!({"ETag": v["ETag"], "ServerSideEncryption": "aws:kms"})
             ),
+            None
+        );
+    }
+
+    #[test]
+    fn part_md5s_combine_as_a_multipart_etag() {
+        use super::{multipart_etag, PartHasher};
+        use md5::{Digest, Md5};
+        let data: Vec<u8> = (0..25u32).map(|i| i as u8).collect();
+        let mut concat = Vec::new();
+        for part in data.chunks(10) {
+            concat.extend_from_slice(&Md5::digest(part));
+        }
+        let want = format!("{:x}-3", Md5::digest(&concat));
+        // Fed in pieces that straddle the part boundaries.
+        let mut h = PartHasher::new(10);
+        for piece in data.chunks(7) {
+            h.update(piece);
+        }
+        assert_eq!(h.finish(), want);
+        let v = serde_json::json!({ "ETag": format!("\"{}\"", want.to_uppercase()) });
+        assert_eq!(multipart_etag(&v), Some((want, 3)));
+        assert_eq!(
+            multipart_etag(&serde_json::json!({"ETag": "\"abc-2\""})),
             None
         );
     }

@@ -16,8 +16,8 @@
 //!
 //! Downloads live in `download`. Does not own: the call path, retries and signing
 //! (`client`), S3 addressing and the
-//! bucket's region (`s3`), the request body type ([`Body`]). It does not resume a broken
-//! download stream, download ranges in parallel, or report progress.
+//! bucket's region (`s3`), the request body type ([`Body`]). A broken download stream is
+//! resumed (`download`); it does not download ranges in parallel, or report progress.
 //!
 //! ```no_run
 //! # async fn demo(s3: inia::Client) -> Result<(), inia::Error> {
