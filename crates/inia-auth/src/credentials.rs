@@ -1,4 +1,8 @@
-//! Credentials: an access key id, its secret, an optional session token and expiry.
+//! Credentials: an access key id, its secret, an optional session token and expiry, and
+//! the AWS account id they belong to when their source says (botocore's `account_id`:
+//! `AWS_ACCOUNT_ID`, `aws_account_id`, a `credential_process`'s `AccountId`, the role ARN
+//! of assume-role). The account id is not a secret; the endpoint rules use it
+//! (`AWS::Auth::AccountId`).
 //!
 //! The secret and the token are held in [`Secret`], whose `Debug` prints `** redacted **`,
 //! so no log line, error or `{:?}` of a credential can show them. Owns that type; does not
@@ -41,6 +45,8 @@ pub struct Credentials {
     secret_access_key: Secret,
     session_token: Option<Secret>,
     expiry: Option<SystemTime>,
+    /// The AWS account the credentials belong to, when the source gives it.
+    account_id: Option<String>,
     /// Which provider produced them (`environment`, `shared-credentials-file`, ...).
     source: &'static str,
 }
@@ -58,8 +64,20 @@ impl Credentials {
             secret_access_key: Secret::new(secret_access_key),
             session_token: session_token.map(Secret::new),
             expiry,
+            account_id: None,
             source,
         }
+    }
+
+    /// The same credentials, belonging to `account_id` (empty: none).
+    pub fn with_account_id(mut self, account_id: Option<String>) -> Self {
+        self.account_id = account_id.filter(|a| !a.is_empty());
+        self
+    }
+
+    /// The AWS account id, when the source gave one.
+    pub fn account_id(&self) -> Option<&str> {
+        self.account_id.as_deref()
     }
 
     pub fn access_key_id(&self) -> &str {
@@ -93,6 +111,7 @@ impl fmt::Debug for Credentials {
                 &self.session_token.as_ref().map(|_| "** redacted **"),
             )
             .field("expiry", &self.expiry)
+            .field("account_id", &self.account_id)
             .field("source", &self.source)
             .finish()
     }
@@ -110,9 +129,10 @@ mod tests {
             Some("t0ken-value".into()),
             None,
             "test",
-        );
+        )
+        .with_account_id(Some("123456789012".into()));
         let d = format!("{c:?} {:?} {:#?}", c.secret_access_key(), c);
-        assert!(d.contains("AKID"));
+        assert!(d.contains("AKID") && d.contains("123456789012"));
         assert!(!d.contains("s3cr3t") && !d.contains("t0ken"), "{d}");
     }
 }

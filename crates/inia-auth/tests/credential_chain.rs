@@ -303,6 +303,62 @@ fn credential_process_without_expiry() {
     assert!(c.session_token().is_none() && c.expiry().is_none());
 }
 
+/// The account id each source gives, as botocore reads it: `AWS_ACCOUNT_ID`,
+/// `aws_account_id` in either file, a process's `AccountId` (else the profile's key).
+#[test]
+fn account_ids_from_every_local_source() {
+    let h = Home::new();
+    let e = env_keys(h.env(), "ENV").with_var("AWS_ACCOUNT_ID", "111111111111");
+    assert_eq!(resolve(e, None).unwrap().account_id(), Some("111111111111"));
+    assert_eq!(
+        resolve(env_keys(h.env(), "ENV"), None)
+            .unwrap()
+            .account_id(),
+        None
+    );
+
+    h.credentials(&format!(
+        "[default]\n{}aws_account_id = 222222222222\n",
+        keys("CRED")
+    ));
+    assert_eq!(
+        resolve(h.env(), None).unwrap().account_id(),
+        Some("222222222222")
+    );
+
+    let h = Home::new();
+    h.config(&format!(
+        "[default]\n{}aws_account_id = 333333333333\n",
+        keys("CFG")
+    ));
+    assert_eq!(
+        resolve(h.env(), None).unwrap().account_id(),
+        Some("333333333333")
+    );
+
+    let h = Home::new();
+    let with_id = h.script(
+        "id.sh",
+        &format!("echo '{{\"Version\": 1, \"AccessKeyId\": \"P\", \"SecretAccessKey\": \"{SECRET}\", \"AccountId\": \"444444444444\"}}'\n"),
+    );
+    let without = h.script(
+        "noid.sh",
+        &format!("echo '{{\"Version\": 1, \"AccessKeyId\": \"P\", \"SecretAccessKey\": \"{SECRET}\"}}'\n"),
+    );
+    h.config(&format!(
+        "[profile a]\ncredential_process = {with_id}\naws_account_id = 555555555555\n\
+         [profile b]\ncredential_process = {without}\naws_account_id = 555555555555\n"
+    ));
+    let c = resolve(h.env(), Some("a")).unwrap();
+    assert_eq!(
+        (c.source(), c.account_id()),
+        ("credential-process", Some("444444444444"))
+    );
+    let c = resolve(h.env(), Some("b")).unwrap();
+    assert_eq!(c.account_id(), Some("555555555555"));
+    assert!(!format!("{c:?}").contains(SECRET));
+}
+
 /// The chain's error for a `credential_process` printing `stdout` (and `stderr`) and
 /// exiting with `code`; config-file keys in the same profile must not be used.
 fn process_error(stdout: &str, stderr: &str, code: i32) -> String {

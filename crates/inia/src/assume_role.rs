@@ -14,6 +14,9 @@
 //! the answer until shortly before it expires. Failures (the source has no credentials,
 //! STS refuses) are errors: an assume-role source is configured by definition.
 //!
+//! The credentials carry the account of the assumed role's ARN (`AssumedRoleUser.Arn`),
+//! as botocore's.
+//!
 //! Owns: the AssumeRole request and reading its answer. Does not own: reading role
 //! profiles from config files (`role_arn`, `source_profile`...), caching, the chain.
 
@@ -239,14 +242,22 @@ impl AssumeRoleProvider {
                 Self::error("the AssumeRole answer has no valid Credentials.Expiration".into())
             })?;
         tracing::debug!(role = %self.role_arn, "assumed role");
-        Ok(Credentials::new(
-            id,
-            secret,
-            Some(token),
-            Some(expiry),
-            Self::NAME,
-        ))
+        // As botocore: the account is the one of the assumed role's ARN.
+        let account = answer["AssumedRoleUser"]["Arn"]
+            .as_str()
+            .and_then(arn_account);
+        Ok(
+            Credentials::new(id, secret, Some(token), Some(expiry), Self::NAME)
+                .with_account_id(account),
+        )
     }
+}
+
+/// The account field of an ARN (`arn:partition:service:region:account:resource`).
+fn arn_account(arn: &str) -> Option<String> {
+    let mut parts = arn.splitn(6, ':');
+    let (prefix, account) = (parts.next()?, parts.nth(3)?);
+    (prefix == "arn" && parts.next().is_some() && !account.is_empty()).then(|| account.to_string())
 }
 
 impl ProvideCredentials for AssumeRoleProvider {
@@ -256,5 +267,19 @@ impl ProvideCredentials for AssumeRoleProvider {
 
     fn provide(&self) -> ProvideFuture<'_> {
         Box::pin(async move { self.assume().await.map(Some) })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::arn_account;
+
+    #[test]
+    fn account_of_an_arn() {
+        let arn = "arn:aws:sts::123456789012:assumed-role/deployer/ci";
+        assert_eq!(arn_account(arn).as_deref(), Some("123456789012"));
+        assert_eq!(arn_account("arn:aws:s3:::bucket"), None);
+        assert_eq!(arn_account("arn:aws:sts::1234"), None);
+        assert_eq!(arn_account("nope:aws:sts::1:x"), None);
     }
 }

@@ -223,7 +223,9 @@ impl Client {
         params: Value,
         upload: Option<Body>,
     ) -> Result<Output, Error> {
-        let (mut parts, body, endpoint) = self.prepare_request(op, params, upload)?;
+        let account = self.account_id(op).await?;
+        let (mut parts, body, endpoint) =
+            self.prepare_request(op, params, upload, account.as_deref())?;
         crate::payload::vouch(op, &mut parts, &body, self.inner.signer.name()).await?;
         self.attempts(op, parts, body, &endpoint).await
     }
@@ -240,7 +242,9 @@ impl Client {
     ) -> Result<http::Request<Bytes>, Error> {
         let name = self.operation_name(operation)?;
         let op = self.inner.model.operation(&name)?;
-        let (mut parts, body, endpoint) = self.prepare_request(&op, params, None)?;
+        let account = self.account_id(&op).await?;
+        let (mut parts, body, endpoint) =
+            self.prepare_request(&op, params, None, account.as_deref())?;
         crate::payload::vouch(&op, &mut parts, &body, self.inner.signer.name()).await?;
         let body = match sign_at {
             Some(time) => self.sign(&op, &mut parts, body, time, &endpoint).await?.0,
@@ -256,6 +260,7 @@ impl Client {
         op: &Operation,
         params: Value,
         upload: Option<Body>,
+        account_id: Option<&str>,
     ) -> Result<(http::request::Parts, Body, Arc<CallEndpoint>), Error> {
         let model = &self.inner.model;
         let oname = op.name.clone();
@@ -280,7 +285,7 @@ impl Client {
         let params = customize::params(&ctx, op, params);
         inia_protocol::validate::validate(model, op, &params).map_err(wrap)?;
         // Stage: resolve the endpoint.
-        let endpoint = self.resolve_endpoint(op, &params)?;
+        let endpoint = self.resolve_endpoint(op, &params, account_id)?;
         // Stage: serialize.
         let request = inia_protocol::serialize_operation(model, op, &params).map_err(wrap)?;
         drop(params);
@@ -579,10 +584,7 @@ impl Client {
         time: SystemTime,
         endpoint: &CallEndpoint,
     ) -> Result<(Body, bool), Error> {
-        let anonymous = op.auth_type.as_deref() == Some("none")
-            || op.auth.iter().any(|a| a == "smithy.api#noAuth")
-            || endpoint.auth_scheme.as_deref() == Some("none");
-        if anonymous || self.inner.signer.name() == "none" {
+        if self.unsigned(op) || endpoint.auth_scheme.as_deref() == Some("none") {
             return Ok((body, false));
         }
         endpoint.check_signable()?;

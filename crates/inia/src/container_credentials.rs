@@ -280,7 +280,8 @@ fn allowed_http_host(host: &str) -> bool {
 }
 
 /// The JSON credentials document that container endpoints and IMDS serve
-/// (`AccessKeyId`, `SecretAccessKey`, `Token`, `Expiration`); with `all`, the token and
+/// (`AccessKeyId`, `SecretAccessKey`, `Token`, `Expiration`, and from containers an
+/// optional `AccountId`); with `all`, the token and
 /// expiry are required too. The error names the problem, never a value.
 pub(crate) fn parse_credentials_json(
     body: &[u8],
@@ -305,7 +306,7 @@ pub(crate) fn parse_credentials_json(
                 .ok_or("has an Expiration that is not a time")?,
         ),
     };
-    Ok(Credentials::new(id, secret, token, expiry, source))
+    Ok(Credentials::new(id, secret, token, expiry, source).with_account_id(field("AccountId")))
 }
 
 impl ProvideCredentials for ContainerCredentialsProvider {

@@ -386,7 +386,7 @@ async fn imds_retries_are_bounded_and_expired_credentials_stretched() {
 
 fn container_server_doc() -> String {
     json!({"AccessKeyId": "ASIACONTAINER", "SecretAccessKey": "c-s3cr3t",
-           "Token": "c-t0ken", "Expiration": in_an_hour()})
+           "Token": "c-t0ken", "Expiration": in_an_hour(), "AccountId": "123456789012"})
     .to_string()
 }
 
@@ -414,6 +414,7 @@ async fn container_credentials_with_authorization() {
     assert_eq!(creds.access_key_id(), "ASIACONTAINER");
     assert_eq!(creds.session_token().map(|t| t.expose()), Some("c-t0ken"));
     assert_eq!(creds.source(), "container-role");
+    assert_eq!(creds.account_id(), Some("123456789012"));
     assert!(left(&creds) > Duration::from_secs(3500));
     let seen = server.seen();
     assert_eq!(seen.len(), 1);
@@ -539,6 +540,8 @@ async fn assume_role_through_the_engine() {
         .unwrap()
         .expect("assumed credentials");
     assert_eq!(creds.source(), "assume-role");
+    // The account of the role's ARN, as botocore.
+    assert_eq!(creds.account_id(), Some("123456789012"));
     assert!(creds.session_token().is_some());
     let left = left(&creds);
     assert!(

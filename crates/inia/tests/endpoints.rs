@@ -244,3 +244,53 @@ async fn a_model_without_a_rule_set_uses_the_given_url() {
         "{e}"
     );
 }
+
+/// Credentials that carry an account id (set in code here) bind `AWS::Auth::AccountId`;
+/// `account_id_endpoint_mode = required` without one is the rules' error, before sending;
+/// an account id set in code as a parameter wins over the credentials'.
+#[tokio::test]
+async fn the_credentials_account_id_is_bound() {
+    let with_account = |mode: &str| {
+        Session::builder()
+            .env(Env::empty().with_var("AWS_ACCOUNT_ID_ENDPOINT_MODE", mode))
+            .region("eu-west-1")
+            .credentials(
+                Credentials::new("AKIDEXAMPLE", "secret", None, None, "test")
+                    .with_account_id(Some("111122223333".into())),
+            )
+    };
+    let url = |session: Session| async move {
+        let ddb = session.client("dynamodb").unwrap();
+        ddb.prepare("ListTables", json!({}), None)
+            .await
+            .map(|r| r.uri().to_string())
+    };
+    let s = with_account("preferred").build().unwrap();
+    assert_eq!(
+        url(s).await.unwrap(),
+        "https://111122223333.ddb.eu-west-1.amazonaws.com/"
+    );
+    let s = with_account("disabled").build().unwrap();
+    assert_eq!(
+        url(s).await.unwrap(),
+        "https://dynamodb.eu-west-1.amazonaws.com/"
+    );
+    let s = with_account("required")
+        .endpoint_param("AWS::Auth::AccountId", "444455556666")
+        .build()
+        .unwrap();
+    assert_eq!(
+        url(s).await.unwrap(),
+        "https://444455556666.ddb.eu-west-1.amazonaws.com/"
+    );
+    let s = builder()
+        .env(Env::empty().with_var("AWS_ACCOUNT_ID_ENDPOINT_MODE", "required"))
+        .region("eu-west-1")
+        .build()
+        .unwrap();
+    let e = url(s).await.unwrap_err().to_string();
+    assert_eq!(
+        e,
+        "AccountIdEndpointMode is required but no AccountID was provided or able to be loaded"
+    );
+}

@@ -315,3 +315,45 @@ async fn the_profiles_s3_section() {
     fast.config = Some("[default]\ns3 =\n  use_accelerate_endpoint = true\n");
     compare(fast).await;
 }
+
+/// The credentials' account id (`AWS_ACCOUNT_ID`, botocore 1.35+) is the rules'
+/// `AWS::Auth::AccountId`: DynamoDB goes to the account's endpoint, unless
+/// `account_id_endpoint_mode` is `disabled` (environment or profile).
+#[tokio::test]
+async fn account_id_from_credentials() {
+    let ddb = |env: Vec<(&'static str, &'static str)>, config, url| Case {
+        service: "dynamodb",
+        region: "us-west-2",
+        operation: "ListTables",
+        params: json!({}),
+        env,
+        config,
+        url,
+        without_crt: false,
+    };
+    let account = ("AWS_ACCOUNT_ID", "111122223333");
+    compare(ddb(
+        vec![account],
+        None,
+        "https://111122223333.ddb.us-west-2.amazonaws.com/",
+    ))
+    .await;
+    compare(ddb(
+        vec![account, ("AWS_ACCOUNT_ID_ENDPOINT_MODE", "disabled")],
+        None,
+        "https://dynamodb.us-west-2.amazonaws.com/",
+    ))
+    .await;
+    compare(ddb(
+        vec![account],
+        Some("[default]\naccount_id_endpoint_mode = disabled\n"),
+        "https://dynamodb.us-west-2.amazonaws.com/",
+    ))
+    .await;
+    compare(ddb(
+        vec![],
+        None,
+        "https://dynamodb.us-west-2.amazonaws.com/",
+    ))
+    .await;
+}

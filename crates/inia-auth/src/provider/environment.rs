@@ -1,6 +1,7 @@
 //! [`EnvironmentProvider`]: `AWS_ACCESS_KEY_ID` and `AWS_SECRET_ACCESS_KEY`, with a
 //! session token from `AWS_SECURITY_TOKEN` or `AWS_SESSION_TOKEN` and an optional expiry
-//! from `AWS_CREDENTIAL_EXPIRATION` (RFC 3339), read from an injected [`Env`].
+//! from `AWS_CREDENTIAL_EXPIRATION` (RFC 3339) and an optional account id from
+//! `AWS_ACCOUNT_ID`, read from an injected [`Env`].
 //!
 //! As botocore: empty values count as unset; no key id means "not configured"; a key id
 //! without a secret is an error naming the missing variable; when both token variables
@@ -18,6 +19,7 @@ pub const SECRET_KEY_VAR: &str = "AWS_SECRET_ACCESS_KEY";
 /// Looked at in this order.
 pub const TOKEN_VARS: [&str; 2] = ["AWS_SECURITY_TOKEN", "AWS_SESSION_TOKEN"];
 pub const EXPIRATION_VAR: &str = "AWS_CREDENTIAL_EXPIRATION";
+pub const ACCOUNT_ID_VAR: &str = "AWS_ACCOUNT_ID";
 
 /// Credentials from environment variables.
 #[derive(Debug, Clone)]
@@ -54,13 +56,10 @@ impl EnvironmentProvider {
                     err(format!("{EXPIRATION_VAR} ({s:?}) is not an RFC 3339 time"))
                 })?),
             };
-        Ok(Some(Credentials::new(
-            key_id,
-            secret,
-            token.map(str::to_owned),
-            expiry,
-            Self::NAME,
-        )))
+        Ok(Some(
+            Credentials::new(key_id, secret, token.map(str::to_owned), expiry, Self::NAME)
+                .with_account_id(env.get_non_empty(ACCOUNT_ID_VAR).map(str::to_owned)),
+        ))
     }
 }
 
@@ -99,6 +98,15 @@ mod tests {
         assert_eq!(c.session_token().map(|t| t.expose()), Some("TOK"));
         assert!(c.expiry().is_some());
         assert_eq!(c.source(), "environment");
+        assert_eq!(c.account_id(), None);
+        let c = load(&[
+            (ACCESS_KEY_VAR, "AK"),
+            (SECRET_KEY_VAR, "SK"),
+            (ACCOUNT_ID_VAR, "123456789012"),
+        ])
+        .unwrap()
+        .unwrap();
+        assert_eq!(c.account_id(), Some("123456789012"));
         let c = load(&[
             (ACCESS_KEY_VAR, "AK"),
             (SECRET_KEY_VAR, "SK"),

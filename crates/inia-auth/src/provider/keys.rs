@@ -1,5 +1,6 @@
 //! Helpers shared by the file-based providers: reading the key id / secret / token trio
-//! from a profile or section, and parsing RFC 3339 expiry times.
+//! (and the optional `aws_account_id`) from a profile or section, and parsing RFC 3339
+//! expiry times.
 //!
 //! Owns: the "key id without a secret is an error" rule and token-key precedence. Does
 //! not own: where the keys come from (each provider) or file syntax (`config::ini`).
@@ -13,6 +14,8 @@ pub(crate) const ACCESS_KEY: &str = "aws_access_key_id";
 pub(crate) const SECRET_KEY: &str = "aws_secret_access_key";
 /// As botocore, the older `aws_security_token` is looked at before `aws_session_token`.
 pub(crate) const TOKEN_KEYS: [&str; 2] = ["aws_security_token", "aws_session_token"];
+/// The account the keys belong to (botocore 1.35+).
+pub(crate) const ACCOUNT_ID_KEY: &str = "aws_account_id";
 
 /// Credentials from `get` (a profile or section lookup). `Ok(None)` when there is no
 /// (non-empty) key id; an error naming the missing key when the secret is missing.
@@ -37,13 +40,10 @@ pub(crate) fn from_keys<'a>(
     let token = TOKEN_KEYS
         .iter()
         .find_map(|k| get(k).filter(|v| !v.is_empty()));
-    Ok(Some(Credentials::new(
-        key_id,
-        secret,
-        token.map(str::to_owned),
-        None,
-        source,
-    )))
+    Ok(Some(
+        Credentials::new(key_id, secret, token.map(str::to_owned), None, source)
+            .with_account_id(get(ACCOUNT_ID_KEY).map(|v| v.trim().to_owned())),
+    ))
 }
 
 /// An RFC 3339 time (`2030-01-02T03:04:05Z`, `...+02:00`, fractional seconds allowed).
@@ -79,12 +79,14 @@ mod tests {
             (SECRET_KEY, "SK"),
             ("aws_session_token", "new"),
             ("aws_security_token", "old"),
+            (ACCOUNT_ID_KEY, "123456789012"),
         ]
         .into();
         let c = from_keys(|k| m.get(k).copied(), "t", String::new)
             .unwrap()
             .unwrap();
         assert_eq!(c.access_key_id(), "AK");
+        assert_eq!(c.account_id(), Some("123456789012"));
         assert_eq!(c.session_token().map(|t| t.expose()), Some("old"));
         let m: HashMap<&str, &str> = [(ACCESS_KEY, "AK"), (SECRET_KEY, "")].into();
         let e = from_keys(|k| m.get(k).copied(), "t", || "here".into()).unwrap_err();

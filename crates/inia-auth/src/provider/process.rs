@@ -6,7 +6,8 @@
 //!   standard input is inherited (so it can prompt, e.g. for an MFA code); standard
 //!   output and standard error are captured.
 //! - Standard output must be JSON `{"Version": 1, "AccessKeyId": .., "SecretAccessKey":
-//!   .., "SessionToken": .. (optional), "Expiration": .. (optional, RFC 3339)}`.
+//!   .., "SessionToken": .. (optional), "Expiration": .. (optional, RFC 3339),
+//!   "AccountId": .. (optional; else the profile's `aws_account_id`, as botocore)}`.
 //! - A non-zero exit, output that is not that JSON, another `Version`, a missing key or a
 //!   bad `Expiration` are [`CredentialsError::Provider`] errors giving the reason and the
 //!   command's standard error (shortened, with any secret it printed redacted); standard
@@ -58,7 +59,13 @@ impl ProcessProvider {
         let Some(command) = profile.get("credential_process") else {
             return Ok(None);
         };
-        run(command, &self.env, selected.name()).map(Some)
+        let creds = run(command, &self.env, selected.name())?;
+        Ok(Some(if creds.account_id().is_none() {
+            let account = profile.get(super::keys::ACCOUNT_ID_KEY);
+            creds.with_account_id(account.map(|a| a.trim().to_owned()))
+        } else {
+            creds
+        }))
     }
 }
 
@@ -189,7 +196,8 @@ fn run(command: &str, env: &Env, profile: &str) -> Result<Credentials, Credentia
         token.map(str::to_owned),
         expiry,
         ProcessProvider::NAME,
-    ))
+    )
+    .with_account_id(text("AccountId").map(str::to_owned)))
 }
 
 /// `text` with every occurrence of each secret replaced.

@@ -15,6 +15,9 @@
 //! `use_dualstack_endpoint`, `use_arn_region`, `s3_disable_multiregion_access_points`,
 //! `us_east_1_regional_endpoint`).
 //!
+//! `AWS::Auth::AccountId` is no setting: it is the account id of the call's credentials,
+//! bound per call (`stage`), or a parameter set in code.
+//!
 //! Owns reading and checking those settings. Does not own binding them to a rule set
 //! (`bind`).
 
@@ -277,6 +280,11 @@ impl EndpointSettings {
             Val::str(&self.account_id_endpoint_mode),
         ));
         out
+    }
+
+    /// False when code asked that no built-in come from settings (nor credentials).
+    pub(crate) fn builtins_from_settings(&self) -> bool {
+        self.builtins_from_settings
     }
 
     /// Client context for S3 and S3 Control from the settings that share a name with a

@@ -71,11 +71,49 @@ impl Client {
             .clone()
     }
 
-    /// Stage: resolve the endpoint of one call.
+    /// The operation is never signed: modeled without auth, or the client's signer is
+    /// `none`.
+    pub(crate) fn unsigned(&self, op: &Operation) -> bool {
+        op.auth_type.as_deref() == Some("none")
+            || op.auth.iter().any(|a| a == "smithy.api#noAuth")
+            || self.inner.signer.name() == "none"
+    }
+
+    /// The account id the call's credentials carry, when the client's rule set reads
+    /// `AWS::Auth::AccountId` and code did not set it: botocore binds the credentials'
+    /// `account_id` there. Credentials are asked only then (and not for unsigned calls).
+    pub(crate) async fn account_id(&self, op: &Operation) -> Result<Option<String>, Error> {
+        const BUILT_IN: &str = "AWS::Auth::AccountId";
+        if !matches!(self.inner.endpoint, Source::Rules { .. }) || self.unsigned(op) {
+            return Ok(None);
+        }
+        let settings = &self.inner.session.inner.endpoints;
+        if !settings.builtins_from_settings() || settings.params.iter().any(|(k, _)| k == BUILT_IN)
+        {
+            return Ok(None);
+        }
+        let Ok(resolver) = self.resolver() else {
+            return Ok(None);
+        };
+        let declared = resolver
+            .rules()
+            .params()
+            .iter()
+            .any(|d| d.referenced && d.built_in.as_deref() == Some(BUILT_IN));
+        if !declared {
+            return Ok(None);
+        }
+        let creds = self.inner.session.inner.credentials.provide().await?;
+        Ok(creds.and_then(|c| c.account_id().map(str::to_string)))
+    }
+
+    /// Stage: resolve the endpoint of one call (with the account id of its credentials,
+    /// see [`Client::account_id`]).
     pub(crate) fn resolve_endpoint(
         &self,
         op: &Operation,
         params: &Value,
+        account_id: Option<&str>,
     ) -> Result<Arc<CallEndpoint>, Error> {
         match &self.inner.endpoint {
             Source::Fixed {
@@ -114,6 +152,10 @@ impl Client {
                 let model = &self.inner.model;
                 let mut builtins = std::borrow::Cow::Borrowed(builtins.as_slice());
                 customize::builtins(model, op, params, &mut builtins);
+                if let Some(account) = account_id {
+                    let b = builtins.to_mut();
+                    b.push(("AWS::Auth::AccountId", inia_endpoint::Val::str(account)));
+                }
                 let settings = &self.inner.session.inner.endpoints;
                 let bound = bind::params(&resolver, model, op, params, settings, &builtins)?;
                 let resolved = resolver
