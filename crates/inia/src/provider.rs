@@ -217,31 +217,20 @@ impl ProvideCredentials for ProviderCredentials {
     }
 }
 
-/// The endpoint URL given for `service`, if any: in code, `AWS_ENDPOINT_URL_<ID>` (the
-/// model's service id, upper-cased, `_` for other characters), `AWS_ENDPOINT_URL` or the
-/// profile's `endpoint_url`.
+/// The endpoint URL given for `service`, if any: in code, else configured (see
+/// `endpoint::configured`), for the model's service id.
 pub(crate) fn endpoint_override(
     session: &Session,
     service: &str,
     model: &inia_model::ServiceModel,
 ) -> Result<Option<String>, Error> {
     let md = model.metadata();
-    let service_id = md.service_id.clone().unwrap_or_else(|| service.to_string());
-    let url = session
-        .inner
-        .endpoint_url
-        .clone()
-        .or_else(|| session.env(&format!("AWS_ENDPOINT_URL_{}", env_key(&service_id))))
-        .or_else(|| session.env("AWS_ENDPOINT_URL"))
-        .or_else(|| session.inner.profile_endpoint_url.clone());
-    if let Some(u) = &url {
-        if !(u.starts_with("http://") || u.starts_with("https://")) {
-            return Err(Error::Config(format!(
-                "endpoint URL {u:?} must start with http:// or https://"
-            )));
-        }
-    }
-    Ok(url)
+    let service_id = md.service_id.as_deref().unwrap_or(service);
+    session.inner.configured_endpoints.url(
+        &session.inner.env,
+        session.inner.endpoint_url.as_deref(),
+        service_id,
+    )
 }
 
 /// Where `service`'s calls go: the binding's rule sets (with any override as the rules'
@@ -288,19 +277,6 @@ pub(crate) fn endpoint_source(
             addressing: binding.addressing,
         },
     })
-}
-
-fn env_key(service_id: &str) -> String {
-    service_id
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                c.to_ascii_uppercase()
-            } else {
-                '_'
-            }
-        })
-        .collect()
 }
 
 /// An endpoint URL from a provider's URL template: `{region}`, `{service}` and the

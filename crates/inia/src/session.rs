@@ -3,10 +3,12 @@
 //! overrides, retry and timeout settings.
 //!
 //! Settings come from code first, then the environment, as botocore reads them:
-//! region from `AWS_REGION`, then `AWS_DEFAULT_REGION`, then the profile; endpoint from
-//! `AWS_ENDPOINT_URL_<SERVICE_ID>` then `AWS_ENDPOINT_URL`; `AWS_MAX_ATTEMPTS` and
-//! `AWS_RETRY_MODE` (only `standard` is implemented; others fall back to it), each also
-//! from the profile's `endpoint_url`, `max_attempts` and `retry_mode`; `AWS_CA_BUNDLE` (or
+//! region from `AWS_REGION`, then `AWS_DEFAULT_REGION`, then the profile; endpoint URLs
+//! from `AWS_ENDPOINT_URL_<SERVICE_ID>`, `AWS_ENDPOINT_URL`, the profile's `services`
+//! section and `endpoint_url` (unless `ignore_configured_endpoint_urls`; see
+//! `endpoint::configured`); `AWS_MAX_ATTEMPTS` and `AWS_RETRY_MODE` (only `standard` is
+//! implemented; others fall back to it), each also from the profile's `max_attempts` and
+//! `retry_mode`; `AWS_CA_BUNDLE` (or
 //! the profile's `ca_bundle`) for extra CAs (or exact certificates), `INIA_PLATFORM_ROOTS=true`
 //! to trust the operating system's store too. Defaults: 3 attempts, connect timeout 3.1 s,
 //! read timeout 60 s, an attempt deadline of 2 minutes (until the response is parsed; a
@@ -19,6 +21,7 @@
 //! Owns configuration and sharing. Does not own the call path (see `client`).
 
 use crate::client::Client;
+use crate::endpoint::configured::ConfiguredEndpoints;
 use crate::endpoint::settings::{EndpointSettings, InCode};
 use crate::endpoint::EndpointError;
 use crate::error::Error;
@@ -49,6 +52,7 @@ pub struct SessionBuilder {
     region: Option<String>,
     profile: Option<String>,
     endpoint_url: Option<String>,
+    ignore_configured_endpoint_urls: Option<bool>,
     credentials: Option<Arc<dyn ProvideCredentials>>,
     unsigned: bool,
     spec_dirs: Vec<PathBuf>,
@@ -69,6 +73,7 @@ impl Default for SessionBuilder {
             region: None,
             profile: None,
             endpoint_url: None,
+            ignore_configured_endpoint_urls: None,
             credentials: None,
             unsigned: false,
             spec_dirs: Vec::new(),
@@ -107,6 +112,15 @@ impl SessionBuilder {
     /// Send every service's calls to this URL (e.g. `http://127.0.0.1:5000`).
     pub fn endpoint_url(mut self, url: impl Into<String>) -> Self {
         self.endpoint_url = Some(url.into());
+        self
+    }
+
+    /// Ignore the endpoint URLs of the environment and the profile
+    /// (`AWS_ENDPOINT_URL[_<SERVICE_ID>]`, the `services` section, `endpoint_url`); else
+    /// `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS`, the profile's
+    /// `ignore_configured_endpoint_urls`. An endpoint URL given in code still counts.
+    pub fn ignore_configured_endpoint_urls(mut self, on: bool) -> Self {
+        self.ignore_configured_endpoint_urls = Some(on);
         self
     }
 
@@ -234,9 +248,9 @@ impl SessionBuilder {
     }
 
     pub fn build(self) -> Result<Session, Error> {
-        let profile = ProfileFiles::load(&self.env).and_then(|f| {
-            f.selected(&SelectedProfile::select(self.profile.as_deref(), &self.env))
-        })?;
+        let files = ProfileFiles::load(&self.env)?;
+        let profile =
+            files.selected(&SelectedProfile::select(self.profile.as_deref(), &self.env))?;
         let from_profile = |k: &str| {
             profile
                 .as_ref()
@@ -311,7 +325,12 @@ impl SessionBuilder {
             Some(c) => c,
             None => crate::provider::credentials(&provider, self.profile.as_deref(), &self.env)?,
         };
-        let profile_endpoint_url = from_profile("endpoint_url");
+        let configured_endpoints = ConfiguredEndpoints::read(
+            &self.env,
+            &files,
+            profile.as_ref(),
+            self.ignore_configured_endpoint_urls,
+        );
         let endpoints = EndpointSettings::read(&self.env, profile.as_ref(), self.endpoints)?;
         Ok(Session {
             inner: Arc::new(Inner {
@@ -327,7 +346,7 @@ impl SessionBuilder {
                 unsigned: self.unsigned,
                 region,
                 endpoint_url: self.endpoint_url,
-                profile_endpoint_url,
+                configured_endpoints,
                 retry,
                 attempt_timeout: self.attempt_timeout,
                 call_timeout: self.call_timeout,
@@ -353,7 +372,8 @@ pub(crate) struct Inner {
     pub(crate) unsigned: bool,
     pub(crate) region: Option<String>,
     pub(crate) endpoint_url: Option<String>,
-    pub(crate) profile_endpoint_url: Option<String>,
+    /// Endpoint URLs from the environment and the profile.
+    pub(crate) configured_endpoints: ConfiguredEndpoints,
     pub(crate) retry: RetryConfig,
     pub(crate) attempt_timeout: Option<Duration>,
     pub(crate) call_timeout: Option<Duration>,
@@ -502,10 +522,6 @@ impl Session {
             .unwrap_or_else(|p| p.into_inner())
             .insert(key, resolver.clone());
         Ok(resolver)
-    }
-
-    pub(crate) fn env(&self, key: &str) -> Option<String> {
-        self.inner.env.get_non_empty(key).map(str::to_string)
     }
 
     /// The spec search path.

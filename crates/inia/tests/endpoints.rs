@@ -294,3 +294,97 @@ async fn the_credentials_account_id_is_bound() {
         "AccountIdEndpointMode is required but no AccountID was provided or able to be loaded"
     );
 }
+
+/// Every step of the endpoint URL's precedence (botocore's): code, then
+/// `AWS_ENDPOINT_URL_<SERVICE_ID>`, then `AWS_ENDPOINT_URL`, then the profile's
+/// `services` section, then its `endpoint_url`; `ignore_configured_endpoint_urls`
+/// (code, environment, profile) leaves only the code's.
+#[tokio::test]
+async fn configured_endpoint_urls_in_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config");
+    let write = |text: &str| std::fs::write(&config, text).unwrap();
+    let env = |vars: &[(&str, &str)]| {
+        let mut e = Env::empty().with_var("AWS_CONFIG_FILE", config.display().to_string());
+        for (k, v) in vars {
+            e = e.with_var(*k, *v);
+        }
+        e
+    };
+    let url = |b: inia::SessionBuilder, service: &'static str, op: &'static str| async move {
+        let s = b.region("us-east-1").build().unwrap();
+        let client = s.client(service).map_err(|e| e.to_string())?;
+        client
+            .prepare(op, json!({}), None)
+            .await
+            .map(|r| r.uri().to_string())
+            .map_err(|e| e.to_string())
+    };
+    let sts = |b| url(b, "sts", "GetCallerIdentity");
+    let full = "[default]\nservices = local\nendpoint_url = http://profile:1\n\
+                [services local]\nsts =\n  endpoint_url = http://section-sts:2\n\
+                dynamodb =\n  endpoint_url = http://section-ddb:3\n";
+    write(full);
+    let all = [
+        ("AWS_ENDPOINT_URL_STS", "http://env-sts:4"),
+        ("AWS_ENDPOINT_URL", "http://env-all:5"),
+    ];
+    let b = || builder();
+    assert_eq!(
+        sts(b().env(env(&all)).endpoint_url("http://code:6")).await,
+        Ok("http://code:6/".into())
+    );
+    assert_eq!(
+        sts(b().env(env(&all))).await,
+        Ok("http://env-sts:4/".into())
+    );
+    assert_eq!(
+        sts(b().env(env(&all[1..]))).await,
+        Ok("http://env-all:5/".into())
+    );
+    assert_eq!(
+        sts(b().env(env(&[]))).await,
+        Ok("http://section-sts:2/".into())
+    );
+    assert_eq!(
+        url(b().env(env(&[])), "dynamodb", "ListTables").await,
+        Ok("http://section-ddb:3/".into())
+    );
+    // A service the section does not name: the profile's endpoint_url.
+    assert_eq!(
+        url(b().env(env(&[])), "ec2", "DescribeRegions").await,
+        Ok("http://profile:1/".into())
+    );
+    // Ignored: the environment's, the section's and the profile's; not the code's.
+    let aws = "https://sts.us-east-1.amazonaws.com/";
+    let ignore = ("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "true");
+    assert_eq!(
+        sts(b().env(env(&[all[0], all[1], ignore]))).await,
+        Ok(aws.into())
+    );
+    assert_eq!(
+        sts(b().env(env(&all)).ignore_configured_endpoint_urls(true)).await,
+        Ok(aws.into())
+    );
+    assert_eq!(
+        sts(b().env(env(&[ignore])).endpoint_url("http://code:6")).await,
+        Ok("http://code:6/".into())
+    );
+    write(&full.replace(
+        "[default]\n",
+        "[default]\nignore_configured_endpoint_urls = TRUE\n",
+    ));
+    assert_eq!(sts(b().env(env(&all))).await, Ok(aws.into()));
+    // A services section that is not there is an error (making the client), once it is
+    // needed.
+    write("[default]\nservices = nowhere\n");
+    let e = sts(b().env(env(&[]))).await.unwrap_err();
+    assert!(
+        e.contains("\"nowhere\" services configuration does not exist"),
+        "{e}"
+    );
+    assert_eq!(
+        sts(b().env(env(&all[1..]))).await,
+        Ok("http://env-all:5/".into())
+    );
+}

@@ -357,3 +357,36 @@ async fn account_id_from_credentials() {
     ))
     .await;
 }
+
+/// Endpoint URLs from the environment and the profile, in botocore's order:
+/// `AWS_ENDPOINT_URL_<SERVICE_ID>`, `AWS_ENDPOINT_URL`, the profile's `services` section,
+/// its `endpoint_url`; none of them under `ignore_configured_endpoint_urls`.
+#[tokio::test]
+async fn configured_endpoint_urls() {
+    const CONFIG: &str = "[default]\nservices = local\nendpoint_url = http://profile.test:1\n\
+                          [services local]\nsts =\n  endpoint_url = http://section.test:2\n";
+    let sts = |env: Vec<(&'static str, &'static str)>, config, url| Case {
+        service: "sts",
+        region: "us-east-1",
+        operation: "GetCallerIdentity",
+        params: json!({}),
+        env,
+        config: Some(config),
+        url,
+        without_crt: false,
+    };
+    let service = ("AWS_ENDPOINT_URL_STS", "http://env-sts.test:3");
+    let global = ("AWS_ENDPOINT_URL", "http://env-all.test:4");
+    compare(sts(vec![service, global], CONFIG, "http://env-sts.test:3/")).await;
+    compare(sts(vec![global], CONFIG, "http://env-all.test:4/")).await;
+    compare(sts(vec![], CONFIG, "http://section.test:2/")).await;
+    let no_sts = "[default]\nservices = local\nendpoint_url = http://profile.test:1\n\
+                  [services local]\ndynamodb =\n  endpoint_url = http://section.test:2\n";
+    compare(sts(vec![], no_sts, "http://profile.test:1/")).await;
+    let aws = "https://sts.us-east-1.amazonaws.com/";
+    let ignore = ("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "true");
+    compare(sts(vec![service, global, ignore], CONFIG, aws)).await;
+    let ignored = "[default]\nignore_configured_endpoint_urls = true\n\
+                   endpoint_url = http://profile.test:1\n";
+    compare(sts(vec![global], ignored, aws)).await;
+}

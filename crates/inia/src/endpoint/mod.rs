@@ -10,13 +10,14 @@
 //! - **Templates** (non-AWS provider files): a URL fixed per client, S3 buckets path
 //!   style unless the provider asks for virtual hosts.
 //! - An endpoint override (code, `AWS_ENDPOINT_URL_<SERVICE_ID>`, `AWS_ENDPOINT_URL`,
-//!   the profile's `endpoint_url`) is the rules' `SDK::Endpoint`; with a template it
-//!   replaces the template.
+//!   the profile's `services` section, the profile's `endpoint_url`: `configured`) is
+//!   the rules' `SDK::Endpoint`; with a template it replaces the template.
 //!
 //! Also joins the serialized path onto the endpoint URL and applies host prefixes.
 //! Does not own where override values come from (the session) or signing (`inia_auth`).
 
 pub(crate) mod bind;
+pub(crate) mod configured;
 pub(crate) mod settings;
 mod stage;
 
