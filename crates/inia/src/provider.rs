@@ -250,17 +250,12 @@ pub(crate) fn endpoint_source(
                     "You must specify a region (AWS_REGION, AWS_DEFAULT_REGION, a profile's region, or in code)".into(),
                 ));
             }
-            let prefix = model
-                .metadata()
-                .endpoint_prefix
-                .clone()
-                .unwrap_or_else(|| service.to_string());
             EndpointSource::Rules {
                 resolver: std::sync::OnceLock::new(),
                 rules_file: rules.clone(),
                 partitions_file: partitions.clone(),
                 builtins: session.inner.endpoints.builtins(
-                    &prefix,
+                    crate::customize::s3_config(model),
                     region.as_deref(),
                     override_url.as_deref().map(|u| u.trim_end_matches('/')),
                 ),

@@ -388,3 +388,45 @@ async fn configured_endpoint_urls_in_order() {
         Ok("http://env-all:5/".into())
     );
 }
+
+/// The profile's `s3 =` section configures S3 (by the customization table, not a service
+/// name in the call path): its `use_dualstack_endpoint` and `use_arn_region` count for S3
+/// and not for EC2.
+#[tokio::test]
+async fn the_s3_section_configures_s3_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config");
+    std::fs::write(
+        &config,
+        "[default]\ns3 =\n  use_dualstack_endpoint = true\n  use_arn_region = false\n",
+    )
+    .unwrap();
+    let session = builder()
+        .env(Env::empty().with_var("AWS_CONFIG_FILE", config.display().to_string()))
+        .region("us-west-2")
+        .build()
+        .unwrap();
+    let uri = |service: &'static str, op: &'static str, params| {
+        let session = session.clone();
+        async move {
+            let c = session.client(service).unwrap();
+            c.prepare(op, params, None)
+                .await
+                .map(|r| r.uri().to_string())
+                .map_err(|e| e.to_string())
+        }
+    };
+    let get = json!({"Bucket": "mybucket", "Key": "k"});
+    assert_eq!(
+        uri("s3", "GetObject", get).await.unwrap(),
+        "https://mybucket.s3.dualstack.us-west-2.amazonaws.com/k"
+    );
+    assert_eq!(
+        uri("ec2", "DescribeRegions", json!({})).await.unwrap(),
+        "https://ec2.us-west-2.amazonaws.com/"
+    );
+    // use_arn_region = false: an access point in another region is refused.
+    let arn = json!({"Bucket": "arn:aws:s3:us-east-1:123456789012:accesspoint/myap", "Key": "k"});
+    let e = uri("s3", "GetObject", arn).await.unwrap_err();
+    assert!(e.contains("UseArnRegion"), "{e}");
+}

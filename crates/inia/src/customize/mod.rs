@@ -5,7 +5,9 @@
 //! Stages: `Params` rewrites the input before validation; `Builtins` adjusts the endpoint
 //! rule-set built-ins for one call; `Path` rewrites the serialized path before it is
 //! joined onto the endpoint; `HostPrefix` decides whether the model's host prefix is
-//! applied.
+//! applied. Per service, not per call: `S3Config`, the profile's `s3 =` section
+//! configures the service (its client context parameters and `use_dualstack_endpoint`),
+//! as botocore's `s3` config does for S3 and S3 Control.
 //!
 //! Owns the table. The rewrites live in one file per service (`s3`, `route53`).
 
@@ -36,6 +38,8 @@ enum Hook {
     Path(PathFn),
     /// The model's host prefix is not applied (the rules put it in the URL).
     NoHostPrefix,
+    /// The profile's `s3 =` section configures this service.
+    S3Config,
 }
 
 struct Entry {
@@ -76,9 +80,19 @@ const TABLE: &[Entry] = &[
         hook: Hook::Path(s3::bucket_out_of_path),
     },
     Entry {
+        service_id: "S3",
+        operation: None,
+        hook: Hook::S3Config,
+    },
+    Entry {
         service_id: "S3 Control",
         operation: None,
         hook: Hook::NoHostPrefix,
+    },
+    Entry {
+        service_id: "S3 Control",
+        operation: None,
+        hook: Hook::S3Config,
     },
     Entry {
         service_id: "Route 53",
@@ -134,4 +148,27 @@ pub(crate) fn path(ctx: &CallContext<'_>, op: &Operation, path_and_query: &mut S
 /// Stage `HostPrefix`: false when the rules already carry the prefix.
 pub(crate) fn host_prefix(ctx: &CallContext<'_>, op: &Operation) -> bool {
     !(ctx.rules && entries(ctx.model, op).any(|h| matches!(h, Hook::NoHostPrefix)))
+}
+
+/// Per service: the profile's `s3 =` section configures it (client context parameters,
+/// `use_dualstack_endpoint`).
+pub(crate) fn s3_config(model: &ServiceModel) -> bool {
+    let id = model.metadata().service_id.as_deref().unwrap_or("");
+    TABLE
+        .iter()
+        .any(|e| e.service_id == id && matches!(e.hook, Hook::S3Config))
+}
+
+#[cfg(test)]
+mod tests {
+    use inia_model::SpecPath;
+
+    #[test]
+    fn the_s3_section_configures_the_services_the_table_names() {
+        let specs = SpecPath::embedded_only();
+        let s3 = specs.load_service("s3").unwrap();
+        let sts = specs.load_service("sts").unwrap();
+        assert!(super::s3_config(&s3));
+        assert!(!super::s3_config(&sts));
+    }
 }

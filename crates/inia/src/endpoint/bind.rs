@@ -1,8 +1,10 @@
 //! Binding an operation call's endpoint parameters, in botocore's order: the operation's
 //! `staticContextParams`, then input members marked `contextParam`, then
 //! `operationContextParams` (JMESPath over the input, the engine `--query` uses), then
-//! client context parameters (set in code, or for S3 from the profile's `s3 =` section),
-//! then built-ins (set in code, else from the session's settings).
+//! client context parameters (set in code, or from the profile's `s3 =` section for the
+//! services it configures), then built-ins (set in code, else from the session's
+//! settings). Whether the `s3` section counts is the customization table's answer
+//! (`customize::s3_config`), not a service name.
 //!
 //! Owns that order. Does not own the settings (`settings`) or the rules (`inia_endpoint`).
 
@@ -86,10 +88,7 @@ pub(crate) fn params(
         None => None,
     };
     let client_ctx = model.client_context_params();
-    let s3ish = matches!(
-        model.metadata().service_id.as_deref(),
-        Some("S3") | Some("S3 Control")
-    );
+    let mut s3_config = None;
     let mut pairs: Vec<(&str, Val)> = Vec::new();
     for def in resolver.rules().params() {
         if !def.referenced {
@@ -134,7 +133,9 @@ pub(crate) fn params(
                 .iter()
                 .find(|(k, _)| k == name || *k == snake_name)
                 .map(|(_, v)| v.clone());
-            if found.is_none() && s3ish {
+            if found.is_none()
+                && *s3_config.get_or_insert_with(|| crate::customize::s3_config(model))
+            {
                 found = settings.s3_client_context(&snake_name).or_else(|| {
                     settings
                         .s3_section

@@ -205,10 +205,11 @@ impl EndpointSettings {
         })
     }
 
-    /// The built-ins for a client of a service with endpoint prefix `prefix`.
+    /// The built-ins for a client of a service; `s3_config`: the profile's `s3 =` section
+    /// configures it (`customize::s3_config`), so its `use_dualstack_endpoint` counts.
     pub(crate) fn builtins(
         &self,
-        prefix: &str,
+        s3_config: bool,
         region: Option<&str>,
         override_url: Option<&str>,
     ) -> Vec<(&'static str, Val)> {
@@ -219,8 +220,7 @@ impl EndpointSettings {
         if let Some(r) = region {
             out.push(("AWS::Region", Val::str(r)));
         }
-        let s3ish = prefix == "s3" || prefix == "s3-control";
-        let dualstack = if s3ish {
+        let dualstack = if s3_config {
             self.s3.use_dualstack.or(self.use_dualstack)
         } else {
             self.use_dualstack
