@@ -1,10 +1,16 @@
 //! inia's prepared requests against botocore's, for the endpoint features AWS users
 //! switch on: access-point, Outposts and Multi-Region Access Point ARNs as S3 buckets,
-//! FIPS and dual-stack endpoints, and the profile's `s3 =` section. Both sides get the
-//! same settings (environment variables and a config file), the same credentials and the
-//! same fixed clock; botocore (the pinned release, from `.cache/botocore-venv`) prepares
-//! and signs its request and stops before sending (`py/prepare_request.py`). Nothing is
-//! sent anywhere: those hosts are not reachable here.
+//! FIPS and dual-stack endpoints (environment and profile keys), the profile's `s3 =`
+//! section (addressing style, accelerate, `us_east_1_regional_endpoint`,
+//! `use_arn_region`, `s3_disable_multiregion_access_points`), configured endpoint URLs
+//! (`AWS_ENDPOINT_URL[_<SERVICE_ID>]`, the `services` section, `endpoint_url`,
+//! `ignore_configured_endpoint_urls`), a custom S3 endpoint with virtual addressing, and
+//! the credentials' account id (DynamoDB). Calls both refuse are compared by message
+//! (botocore's quotes the rule's). Both sides get the same settings (environment
+//! variables and a config file), the same credentials and the same fixed clock; botocore
+//! (the pinned release, from `.cache/botocore-venv`) prepares and signs its request and
+//! stops before sending (`py/prepare_request.py`). Nothing is sent anywhere: those
+//! hosts are not reachable here.
 //!
 //! Compared: method, URL, body and every header botocore sends except its own
 //! bookkeeping (`user-agent`, `amz-sdk-invocation-id`, `amz-sdk-request`), the
@@ -389,4 +395,168 @@ async fn configured_endpoint_urls() {
     let ignored = "[default]\nignore_configured_endpoint_urls = true\n\
                    endpoint_url = http://profile.test:1\n";
     compare(sts(vec![global], ignored, aws)).await;
+}
+
+/// A call both refuse before sending: botocore's message quotes the rule's, which is
+/// inia's whole message.
+async fn compare_refusal(case: Case, message: &str) {
+    let (_dir, config) = config_file(&case);
+    let mut env = base_env(&config);
+    env.extend(case.env.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+    let theirs = botocore(&case, &env);
+    let what = format!("{} {} {:?}", case.service, case.operation, case.env);
+    let their_message = theirs["message"].as_str().unwrap_or_default();
+    assert!(
+        their_message.contains(message),
+        "{what}: botocore: {theirs}"
+    );
+    let client = session(&case, &env).client(case.service).unwrap();
+    let time = UNIX_EPOCH + Duration::from_secs(EPOCH);
+    let e = client
+        .prepare(case.operation, case.params.clone(), Some(time))
+        .await
+        .expect_err(&what);
+    assert_eq!(e.to_string(), message, "{what}");
+}
+
+/// `AWS_ENDPOINT_URL_<SERVICE_ID>` and the services section for a service id of two
+/// words (`Secrets Manager`: `AWS_ENDPOINT_URL_SECRETS_MANAGER`, `secrets_manager =`).
+#[tokio::test]
+async fn service_specific_endpoint_of_a_two_word_service_id() {
+    let call = |env: Vec<(&'static str, &'static str)>, config, url| Case {
+        service: "secretsmanager",
+        region: "eu-central-1",
+        operation: "ListSecrets",
+        params: json!({}),
+        env,
+        config,
+        url,
+        without_crt: false,
+    };
+    compare(call(
+        vec![("AWS_ENDPOINT_URL_SECRETS_MANAGER", "http://secrets.test:7")],
+        None,
+        "http://secrets.test:7/",
+    ))
+    .await;
+    compare(call(
+        vec![],
+        Some("[default]\nservices = s\n[services s]\nsecrets_manager =\n  endpoint_url = http://section.test:8\n"),
+        "http://section.test:8/",
+    ))
+    .await;
+}
+
+/// S3 in us-east-1 goes to the global endpoint unless `us_east_1_regional_endpoint` is
+/// `regional` (the `s3` section or `AWS_S3_US_EAST_1_REGIONAL_ENDPOINT`).
+#[tokio::test]
+async fn s3_us_east_1_regional_endpoint() {
+    let regional = "https://mybucket.s3.us-east-1.amazonaws.com/report.csv";
+    let mut section = s3_get("us-east-1", "mybucket", regional);
+    section.config = Some("[default]\ns3 =\n  us_east_1_regional_endpoint = regional\n");
+    compare(section).await;
+    let mut env = s3_get("us-east-1", "mybucket", regional);
+    env.env = vec![("AWS_S3_US_EAST_1_REGIONAL_ENDPOINT", "regional")];
+    compare(env).await;
+    let mut legacy = s3_get(
+        "us-east-1",
+        "mybucket",
+        "https://mybucket.s3.amazonaws.com/report.csv",
+    );
+    legacy.config = Some("[default]\ns3 =\n  us_east_1_regional_endpoint = legacy\n");
+    compare(legacy).await;
+}
+
+/// An access point in another region than the client's: used there (and signed for
+/// it) by default; refused with `use_arn_region = false` (the `s3` section or
+/// `AWS_S3_USE_ARN_REGION`).
+#[tokio::test]
+async fn s3_use_arn_region() {
+    let arn = "arn:aws:s3:us-east-1:123456789012:accesspoint/myap";
+    compare(s3_get(
+        "us-west-2",
+        arn,
+        "https://myap-123456789012.s3-accesspoint.us-east-1.amazonaws.com/report.csv",
+    ))
+    .await;
+    let refused = "Invalid configuration: region from ARN `us-east-1` does not match client \
+                   region `us-west-2` and UseArnRegion is `false`";
+    let mut section = s3_get("us-west-2", arn, "");
+    section.config = Some("[default]\ns3 =\n  use_arn_region = false\n");
+    compare_refusal(section, refused).await;
+    let mut env = s3_get("us-west-2", arn, "");
+    env.env = vec![("AWS_S3_USE_ARN_REGION", "false")];
+    compare_refusal(env, refused).await;
+}
+
+/// Multi-Region Access Points refused under `s3_disable_multiregion_access_points`
+/// (the `s3` section or `AWS_S3_DISABLE_MULTIREGION_ACCESS_POINTS`).
+#[tokio::test]
+async fn s3_disable_multiregion_access_points() {
+    let arn = "arn:aws:s3::123456789012:accesspoint:mfzwi23gnjvgw.mrap";
+    let refused = "Invalid configuration: Multi-Region Access Point ARNs are disabled.";
+    let mut section = s3_get("us-east-1", arn, "");
+    section.config = Some("[default]\ns3 =\n  s3_disable_multiregion_access_points = true\n");
+    compare_refusal(section, refused).await;
+    let mut env = s3_get("us-east-1", arn, "");
+    env.env = vec![("AWS_S3_DISABLE_MULTIREGION_ACCESS_POINTS", "true")];
+    compare_refusal(env, refused).await;
+}
+
+/// The profile's own `use_fips_endpoint` and `use_dualstack_endpoint` keys.
+#[tokio::test]
+async fn fips_and_dual_stack_from_the_profile() {
+    let call = |service, operation, config, url| Case {
+        service,
+        region: "us-west-2",
+        operation,
+        params: json!({}),
+        env: vec![],
+        config: Some(config),
+        url,
+        without_crt: false,
+    };
+    compare(call(
+        "sts",
+        "GetCallerIdentity",
+        "[default]\nuse_fips_endpoint = true\n",
+        "https://sts-fips.us-west-2.amazonaws.com/",
+    ))
+    .await;
+    compare(call(
+        "ec2",
+        "DescribeInstances",
+        "[default]\nuse_dualstack_endpoint = true\n",
+        "https://ec2.us-west-2.api.aws/",
+    ))
+    .await;
+    let mut s3 = s3_get(
+        "us-west-2",
+        "mybucket",
+        "https://mybucket.s3.dualstack.us-west-2.amazonaws.com/report.csv",
+    );
+    s3.config = Some("[default]\nuse_dualstack_endpoint = true\n");
+    compare(s3).await;
+}
+
+/// A custom S3 endpoint is addressed path style, unless the `s3` section asks for
+/// `addressing_style = virtual`: then the bucket goes into the custom host.
+#[tokio::test]
+async fn custom_endpoint_with_virtual_addressing() {
+    let custom = vec![("AWS_ENDPOINT_URL", "https://storage.example.test")];
+    let mut path = s3_get(
+        "eu-west-1",
+        "mybucket",
+        "https://storage.example.test/mybucket/report.csv",
+    );
+    path.env = custom.clone();
+    compare(path).await;
+    let mut virtual_host = s3_get(
+        "eu-west-1",
+        "mybucket",
+        "https://mybucket.storage.example.test/report.csv",
+    );
+    virtual_host.env = custom;
+    virtual_host.config = Some("[default]\ns3 =\n  addressing_style = virtual\n");
+    compare(virtual_host).await;
 }
