@@ -2,7 +2,8 @@
 //!
 //! It is hyper-util's pooling client (connections kept per origin, closed after the pool
 //! idle timeout) over our connector, plus what a cloud API client needs around it: the
-//! read timeout and attempt deadline, `Proxy-Authorization` on forwarded requests only,
+//! read timeout and attempt deadline, a bound on requests in flight (and so on sockets),
+//! `Proxy-Authorization` on forwarded requests only,
 //! a proxy's refusal of its credentials turned into [`HttpError::ProxyAuthRequired`], and
 //! every failure sorted into [`HttpError`].
 //!
@@ -23,6 +24,7 @@ use http_body::{Frame, SizeHint};
 use hyper_util::client::legacy::connect::{capture_connection, CaptureConnection};
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::{TokioExecutor, TokioTimer};
+use tokio::sync::Semaphore;
 use tokio::time::Instant;
 use tower::Service;
 
@@ -49,6 +51,8 @@ struct Inner {
     connect_timeout: Duration,
     read_timeout: Duration,
     attempt_deadline: Option<Duration>,
+    /// One permit per request in flight ([`HttpConfig::max_connections`]).
+    slots: Arc<Semaphore>,
 }
 
 impl HttpClient {
@@ -76,6 +80,9 @@ impl HttpClient {
                 connect_timeout: config.connect_timeout,
                 read_timeout: config.read_timeout,
                 attempt_deadline: config.attempt_deadline,
+                slots: Arc::new(Semaphore::new(
+                    config.max_connections.clamp(1, Semaphore::MAX_PERMITS),
+                )),
             }),
         })
     }
@@ -113,6 +120,9 @@ impl HttpClient {
             parts.headers.insert(PROXY_AUTHORIZATION, value);
         }
 
+        // Wait for a slot first: waiting is not a stall of this exchange. The semaphore is
+        // never closed, so `ok()` only drops an impossible error.
+        let slot = inner.slots.clone().acquire_owned().await.ok();
         let started = Instant::now();
         // The first window also covers getting a connection, which has its own timeout.
         let progress = Arc::new(Progress::new(started + inner.connect_timeout));
@@ -148,7 +158,7 @@ impl HttpClient {
         }
         let ctx = Arc::new(Ctx { target, route });
         let (parts, incoming) = response.into_parts();
-        let body = ResponseBody::wire(incoming, inner.read_timeout, deadline, ctx);
+        let body = ResponseBody::wire(incoming, inner.read_timeout, deadline, ctx, slot);
         Ok(Response::from_parts(parts, body))
     }
 }

@@ -16,6 +16,9 @@ pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_millis(3100);
 pub const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(60);
 /// Default pool idle expiry: an idle pooled connection is closed after 60 s.
 pub const DEFAULT_POOL_IDLE_TIMEOUT: Duration = Duration::from_secs(60);
+/// Default bound on requests in flight (and sockets) per client: 128, well above the
+/// AWS CLI's 10 concurrent transfers and well below a process's usual 1,024 descriptors.
+pub const DEFAULT_MAX_CONNECTIONS: usize = 128;
 /// The instance metadata service addresses (IPv4 and IPv6) that never go through a proxy
 /// while [`HttpConfig::no_proxy_for_metadata`] is on.
 pub const DEFAULT_METADATA_HOSTS: [&str; 2] = ["169.254.169.254", "fd00:ec2::254"];
@@ -29,6 +32,7 @@ pub const DEFAULT_METADATA_HOSTS: [&str; 2] = ["169.254.169.254", "fd00:ec2::254
 /// | `read_timeout` | 60 s ([`DEFAULT_READ_TIMEOUT`]) |
 /// | `pool_idle_timeout` | 60 s ([`DEFAULT_POOL_IDLE_TIMEOUT`]) |
 /// | `pool_max_idle_per_host` | unlimited |
+/// | `max_connections` | 128 ([`DEFAULT_MAX_CONNECTIONS`]) |
 /// | `attempt_deadline` | none |
 /// | `ca_bundle` | none: the webpki-roots store only |
 /// | `insecure` | `false`: certificates are verified |
@@ -53,6 +57,11 @@ pub struct HttpConfig {
     pub pool_idle_timeout: Duration,
     /// Most idle connections kept per origin; `usize::MAX` means no limit.
     pub pool_max_idle_per_host: usize,
+    /// Most requests in flight at once through this client, and so most open sockets: a
+    /// request holds its slot from sending until its response body is read to the end or
+    /// dropped; more requests wait their turn (the wait is not under the read timeout).
+    /// A caller that keeps this many response bodies unread blocks its next request.
+    pub max_connections: usize,
     /// Optional bound on a whole attempt: from the call until the response body is read
     /// to its end. Gives [`HttpError::DeadlineExceeded`](crate::HttpError).
     pub attempt_deadline: Option<Duration>,
@@ -86,6 +95,7 @@ impl Default for HttpConfig {
             read_timeout: DEFAULT_READ_TIMEOUT,
             pool_idle_timeout: DEFAULT_POOL_IDLE_TIMEOUT,
             pool_max_idle_per_host: usize::MAX,
+            max_connections: DEFAULT_MAX_CONNECTIONS,
             attempt_deadline: None,
             ca_bundle: None,
             insecure: false,

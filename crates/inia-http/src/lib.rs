@@ -41,8 +41,8 @@ mod tls;
 pub use body::Body;
 pub use client::HttpClient;
 pub use config::{
-    HttpConfig, ProxyConfig, DEFAULT_CONNECT_TIMEOUT, DEFAULT_METADATA_HOSTS,
-    DEFAULT_POOL_IDLE_TIMEOUT, DEFAULT_READ_TIMEOUT,
+    HttpConfig, ProxyConfig, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_CONNECTIONS,
+    DEFAULT_METADATA_HOSTS, DEFAULT_POOL_IDLE_TIMEOUT, DEFAULT_READ_TIMEOUT,
 };
 pub use error::{BoxError, HttpError};
 pub use response::ResponseBody;

@@ -18,6 +18,7 @@ use bytes::Bytes;
 use http_body::{Frame, SizeHint};
 use http_body_util::BodyExt;
 use hyper::body::Incoming;
+use tokio::sync::OwnedSemaphorePermit;
 use tokio::time::{Instant, Sleep};
 
 use crate::error::{classify, HttpError, Phase};
@@ -41,6 +42,8 @@ struct Wire {
     idle: Pin<Box<Sleep>>,
     deadline: Option<(Pin<Box<Sleep>>, Duration)>,
     ctx: Arc<Ctx>,
+    /// The client's in-flight slot, given back at the body's end (or when it is dropped).
+    slot: Option<OwnedSemaphorePermit>,
 }
 
 /// What errors need to name: the origin and the route taken.
@@ -56,6 +59,7 @@ impl ResponseBody {
         read_timeout: Duration,
         deadline: Option<(Instant, Duration)>,
         ctx: Arc<Ctx>,
+        slot: Option<OwnedSemaphorePermit>,
     ) -> ResponseBody {
         let idle = Box::pin(tokio::time::sleep(read_timeout));
         let deadline = deadline.map(|(at, d)| (Box::pin(tokio::time::sleep_until(at)), d));
@@ -66,6 +70,7 @@ impl ResponseBody {
                 idle,
                 deadline,
                 ctx,
+                slot,
             })),
             done: false,
         }
@@ -169,6 +174,7 @@ impl http_body::Body for ResponseBody {
             }
             Poll::Ready(Some(Err(e))) => {
                 this.done = true;
+                wire.slot = None;
                 let ctx = &wire.ctx;
                 Poll::Ready(Some(Err(classify(
                     Box::new(e),
@@ -179,6 +185,7 @@ impl http_body::Body for ResponseBody {
             }
             Poll::Ready(None) => {
                 this.done = true;
+                wire.slot = None;
                 Poll::Ready(None)
             }
             Poll::Pending => {

@@ -37,6 +37,21 @@ pub fn free_port() -> u16 {
         .unwrap_or(0)
 }
 
+/// The sockets this process holds open (entries of `/proc/self/fd` that are sockets;
+/// 0 where there is no `/proc`), for tests and benchmarks that bound them.
+pub fn open_sockets() -> usize {
+    std::fs::read_dir("/proc/self/fd")
+        .map(|d| {
+            d.flatten()
+                .filter(|e| {
+                    std::fs::read_link(e.path())
+                        .is_ok_and(|l| l.to_string_lossy().starts_with("socket:"))
+                })
+                .count()
+        })
+        .unwrap_or(0)
+}
+
 /// Wait until `127.0.0.1:port` accepts connections, at most `limit`.
 pub fn wait_for_port(port: u16, limit: Duration) -> bool {
     let start = Instant::now();
