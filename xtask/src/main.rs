@@ -6,9 +6,12 @@
 //!   closing with `N passed, M failed`.
 //! - `gen-specs`: regenerate `service-specs/` from the pinned botocore wheel.
 //! - `bench`: benchmarks against their baselines, in release builds (docs/performance.md).
+//! - `fuzz [--seconds N] [target...]`: the fuzz targets under libFuzzer (nightly), N seconds
+//!   each.
 //! - `fetch`: download and unpack the pinned botocore test data into `.cache/`.
 
 mod demo;
+mod fuzz;
 mod pipeline;
 mod services;
 mod specs;
@@ -30,8 +33,11 @@ fn main() -> ExitCode {
         Some("test") => pipeline::test(),
         Some("demo") => demo::run(&workspace()),
         Some("bench") => pipeline::bench(),
+        Some("fuzz") => fuzz::run_all(&workspace(), &args[1..]),
         Some("conformance") => inia_conformance::report::run_and_print(),
-        _ => Err("usage: cargo xtask <demo|test|conformance|bench|gen-specs|fetch>".to_string()),
+        _ => {
+            Err("usage: cargo xtask <demo|test|conformance|bench|fuzz|gen-specs|fetch>".to_string())
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
