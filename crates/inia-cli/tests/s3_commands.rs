@@ -508,3 +508,61 @@ fn terminating_a_download_leaves_no_debris() {
         .collect();
     assert_eq!(names, vec![std::ffi::OsString::from("out.bin")]);
 }
+
+/// 1,000 files of assorted sizes in nested folders go up with one `s3 cp --recursive`,
+/// all listed afterwards, and come back down byte-identical with another.
+#[tokio::test]
+async fn a_thousand_files_up_and_back_byte_identical() {
+    const FILES: usize = 1000;
+    let moto = Moto::start(&[]);
+    let cli = Cli::new(moto.endpoint());
+    let s3 = s3_client(&moto);
+    let work = tempfile::tempdir().expect("work dir");
+    let w = work.path();
+    cli.ok_in(w, &["s3", "mb", "s3://many"]);
+    let pool = data(64 * 1024);
+    let mut expected = std::collections::BTreeMap::new();
+    for i in 0..FILES {
+        let rel = format!("d{}/e{}/f{i:04}.bin", i % 10, i % 7);
+        // Sizes from 0 to 64 KiB, each file a different slice of the pool.
+        let (start, len) = ((i * 37) % 1024, (i * 61) % (pool.len() - 1024));
+        let path = w.join("up").join(&rel);
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(&path, &pool[start..start + len]).expect("write");
+        expected.insert(rel, pool[start..start + len].to_vec());
+    }
+
+    let out = cli.ok_in(w, &["s3", "cp", "up", "s3://many/p", "--recursive"]);
+    assert_eq!(out.lines().count(), FILES, "one line per file");
+    assert!(out.lines().all(|l| l.starts_with("upload: up/")), "{out}");
+
+    let listed = s3
+        .paginate_all("ListObjectsV2", json!({"Bucket": "many"}), None)
+        .await
+        .expect("list");
+    let mut stored: Vec<(String, u64)> = listed["Contents"]
+        .as_array()
+        .expect("Contents")
+        .iter()
+        .map(|o| {
+            let key = o["Key"].as_str().expect("Key").to_string();
+            (key, o["Size"].as_u64().expect("Size"))
+        })
+        .collect();
+    stored.sort();
+    let wanted: Vec<(String, u64)> = expected
+        .iter()
+        .map(|(rel, bytes)| (format!("p/{rel}"), bytes.len() as u64))
+        .collect();
+    assert_eq!(
+        stored, wanted,
+        "every file stored under its key, at its size"
+    );
+
+    let out = cli.ok_in(w, &["s3", "cp", "s3://many/p", "down", "--recursive"]);
+    assert_eq!(out.lines().count(), FILES, "one line per file");
+    for (rel, bytes) in &expected {
+        let got = std::fs::read(w.join("down").join(rel)).expect("downloaded file");
+        assert!(got == *bytes, "{rel} differs after the round trip");
+    }
+}
