@@ -78,7 +78,7 @@ fn text(v: &Value, what: &str) -> Result<String, String> {
 pub fn run(workspace: &Path) -> Result<(), String> {
     crate::services::ensure_moto(&inia_conformance::botocore::cache_dir())?;
     println!("==> building the inia command line");
-    let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+    let status = crate::cargo::command()
         .args(["build", "--quiet", "--release", "--package", "inia-cli"])
         .status()
         .map_err(|e| format!("cannot run cargo: {e}"))?;

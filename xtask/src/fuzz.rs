@@ -79,9 +79,9 @@ fn ensure_tools() -> Result<(), String> {
             "minimal",
         ]))?;
     }
-    if !succeeded(Command::new("cargo").args(["fuzz", "--version"])) {
+    if !succeeded(crate::cargo::proxy().args(["fuzz", "--version"])) {
         println!("==> cargo install cargo-fuzz --locked");
-        run(Command::new("cargo").args(["install", "cargo-fuzz", "--locked"]))?;
+        run(crate::cargo::proxy().args(["install", "cargo-fuzz", "--locked"]))?;
     }
     Ok(())
 }
@@ -117,7 +117,7 @@ pub fn run_all(workspace: &Path, args: &[String]) -> Result<(), String> {
     let plan = plan(args, &known)?;
     ensure_tools()?;
     println!("==> cargo +nightly fuzz build ({} targets)", known.len());
-    run(Command::new("cargo")
+    run(crate::cargo::proxy()
         .current_dir(&fuzz)
         .args(["+nightly", "fuzz", "build", "--release"]))?;
     let mut rows = Vec::new();
@@ -126,7 +126,7 @@ pub fn run_all(workspace: &Path, args: &[String]) -> Result<(), String> {
         std::fs::create_dir_all(&work).map_err(|e| format!("{}: {e}", work.display()))?;
         let seeds = fuzz.join("corpus").join(target);
         println!("==> {target}: {} s", plan.seconds);
-        let out = Command::new("cargo")
+        let out = crate::cargo::proxy()
             .current_dir(&fuzz)
             .args(["+nightly", "fuzz", "run", "--release", target])
             .arg(&work)

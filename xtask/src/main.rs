@@ -10,6 +10,7 @@
 //!   each.
 //! - `fetch`: download and unpack the pinned botocore test data into `.cache/`.
 
+mod cargo;
 mod demo;
 mod fuzz;
 mod pipeline;

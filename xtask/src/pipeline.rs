@@ -7,7 +7,7 @@ use std::process::Command;
 
 fn cargo(args: &[&str]) -> Result<(), String> {
     println!("==> cargo {}", args.join(" "));
-    let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+    let status = crate::cargo::command()
         .args(args)
         .status()
         .map_err(|e| format!("cannot run cargo: {e}"))?;
