@@ -117,13 +117,15 @@ impl Waiter {
             return Err(err("no acceptors".into()));
         }
         let delay = spec["delay"].as_f64().filter(|d| *d >= 0.0).unwrap_or(15.0);
+        let delay = Duration::try_from_secs_f64(delay)
+            .map_err(|_| err(format!("delay {delay} s is too large to wait for")))?;
         let max_attempts = spec["maxAttempts"]
             .as_u64()
             .map_or(40, |m| m.clamp(1, u64::from(u32::MAX)) as u32);
         Ok(Waiter {
             name: name.to_string(),
             operation: operation.to_string(),
-            delay: Duration::from_secs_f64(delay),
+            delay,
             max_attempts,
             acceptors,
         })
@@ -246,6 +248,17 @@ mod tests {
                 code: "Boom"
             }),
             Decision::UnexpectedError
+        );
+    }
+
+    #[test]
+    fn a_delay_too_large_to_wait_for_is_an_error() {
+        let spec = json!({"operation": "DescribeSnapshots", "delay": 1e300,
+            "acceptors": [{"matcher": "status", "expected": 200, "state": "success"}]});
+        let e = Waiter::from_spec("w", &spec).err().map(|e| e.to_string());
+        assert!(
+            e.as_deref().is_some_and(|m| m.contains("too large")),
+            "{e:?}"
         );
     }
 
