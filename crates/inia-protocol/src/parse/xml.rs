@@ -364,6 +364,38 @@ pub(crate) fn blank(body: &[u8]) -> bool {
     body.iter().all(u8::is_ascii_whitespace)
 }
 
+/// An answer to another operation (say, from another service listening where this one
+/// was expected) is an error naming what was expected and what arrived, not an empty
+/// result: for query, the output's result wrapper must be a child of the root; for ec2
+/// (no wrapper), a root named `<...Response>` must be `<{Operation}Response>`. Other
+/// roots are accepted, as botocore accepts them (its protocol vectors answer outputs
+/// with no members with `<xml/>`).
+fn check_root(
+    doc: &Document<'_>,
+    root: NodeId,
+    op: &Operation,
+    ec2: bool,
+    wrapper: Option<&str>,
+) -> Result<(), ProtocolError> {
+    let name = doc.name(root);
+    let local = name.rsplit(':').next().unwrap_or(name);
+    let wrapper = if ec2 { None } else { wrapper };
+    let expected = match wrapper {
+        Some(w) if doc.child(root, w).is_none() => format!("<{w}> in the answer to {}", op.name),
+        Some(_) => return Ok(()),
+        None => match local.strip_suffix("Response") {
+            Some(operation) if operation != op.name => {
+                format!("a <{}Response> answer to {}", op.name, op.name)
+            }
+            _ => return Ok(()),
+        },
+    };
+    Err(ProtocolError::parse(
+        format!("expected {expected}, got <{name}>"),
+        None,
+    ))
+}
+
 /// An output value and the response metadata found in the body.
 pub(crate) type WithMeta = (Map<String, Value>, Option<Map<String, Value>>);
 
@@ -386,6 +418,7 @@ pub(crate) fn query_output(
             .result_wrapper
             .as_deref()
             .or(shape.result_wrapper.as_deref());
+        check_root(&doc, root, op, ec2, wrapper)?;
         let start = match wrapper {
             Some(w) => doc.child(root, w).unwrap_or(root),
             None => root,
@@ -472,8 +505,8 @@ mod tests {
         );
         let op = m.operation("Op").unwrap();
         for body in [
-            &b"<R><OpResult><Count>x</Count></OpResult></R>"[..],
-            b"<R><OpResult><Count>1</Count></OpResult>",
+            &b"<OpResponse><OpResult><Count>x</Count></OpResult></OpResponse>"[..],
+            b"<OpResponse><OpResult><Count>1</Count></OpResult>",
             b"\x00\x01garbage",
         ] {
             match query_output(&m, &op, false, body) {
@@ -481,6 +514,38 @@ mod tests {
                 other => panic!("{other:?}"),
             }
         }
+    }
+
+    #[test]
+    fn another_operations_answer_is_an_error_naming_both() {
+        let m = model(
+            json!({"Out": {"type": "structure", "members": {"Count": {"shape": "I"}}},
+                   "I": {"type": "integer"}}),
+            "query",
+        );
+        let op = m.operation("Op").unwrap();
+        let body =
+            b"<GetCallerIdentityResponse><GetCallerIdentityResult/></GetCallerIdentityResponse>";
+        let e = query_output(&m, &op, false, body).unwrap_err().to_string();
+        assert!(
+            e.contains("<OpResult>") && e.contains("<GetCallerIdentityResponse>"),
+            "{e}"
+        );
+        let m = model(
+            json!({"Out": {"type": "structure", "members": {"Count": {"shape": "I"}}},
+                   "I": {"type": "integer"}}),
+            "ec2",
+        );
+        let op = m.operation("Op").unwrap();
+        let body = b"<DescribeVpcsResponse><vpcSet/></DescribeVpcsResponse>";
+        let e = query_output(&m, &op, true, body).unwrap_err().to_string();
+        assert!(
+            e.contains("<OpResponse>") && e.contains("<DescribeVpcsResponse>"),
+            "{e}"
+        );
+        // A namespace prefix on the root is fine.
+        let body = br#"<q:OpResponse xmlns:q="urn:x"><OpResult><Count>2</Count></OpResult></q:OpResponse>"#;
+        assert!(query_output(&m, &op, false, body).is_ok());
     }
 
     #[test]
@@ -492,7 +557,7 @@ mod tests {
         let op = m.operation("Op").unwrap();
         let depth = super::super::xml_dom::MAX_DEPTH - 1;
         let body = format!(
-            "<R>{}{}</R>",
+            "<OpResponse>{}{}</OpResponse>",
             "<Next>".repeat(depth),
             "</Next>".repeat(depth)
         );
