@@ -10,8 +10,14 @@ use inia_http::HttpError;
 use inia_model::ModelError;
 use inia_protocol::{ProtocolError, ServiceError};
 
-/// Everything a call can fail with.
-#[derive(Debug, thiserror::Error)]
+/// Everything a call can fail with. New kinds of failure may be added, so a `match`
+/// needs a wildcard arm.
+///
+/// `Debug` prints the variant's name and the `Display` text on one line (`Service:
+/// An error occurred (NoSuchBucket) ...`), so an error returned from `main` reads like
+/// the message it is; match on the variants or use the accessors for the parts.
+#[derive(thiserror::Error)]
+#[non_exhaustive]
 pub enum Error {
     /// The service answered with an error: status, code, message, request id.
     #[error("An error occurred ({code}) when calling the {operation} operation{retries}: {message}", code = .error.code, message = .error.message, retries = retry_note(&.error.value))]
@@ -72,7 +78,71 @@ fn retry_note(value: &serde_json::Value) -> String {
     }
 }
 
+impl std::fmt::Debug for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {self}", self.kind())
+    }
+}
+
 impl Error {
+    /// The variant's name, for `Debug`.
+    fn kind(&self) -> &'static str {
+        match self {
+            Error::Service { .. } => "Service",
+            Error::Validation(_) => "Validation",
+            Error::Param { .. } => "Param",
+            Error::Credentials(_) => "Credentials",
+            Error::Config(_) => "Config",
+            Error::Endpoint(_) => "Endpoint",
+            Error::Model(_) => "Model",
+            Error::Sign(_) => "Sign",
+            Error::Transport(_) => "Transport",
+            Error::Response(_) => "Response",
+            Error::Pagination(_) => "Pagination",
+            Error::Waiter { .. } => "Waiter",
+            Error::Io { .. } => "Io",
+        }
+    }
+
+    /// The HTTP status of the service's error answer, if the service answered with one.
+    pub fn status(&self) -> Option<u16> {
+        self.service_error().map(|e| e.status)
+    }
+
+    /// The request id the service gave its error answer, if any.
+    pub fn request_id(&self) -> Option<&str> {
+        self.service_error().and_then(|e| e.request_id.as_deref())
+    }
+
+    /// True when the service asked the caller to slow down (a throttling code, or 429).
+    pub fn is_throttling(&self) -> bool {
+        self.service_error().is_some_and(|e| {
+            crate::retry::classify(&crate::retry::Failure::Service {
+                status: e.status,
+                code: &e.code,
+                modeled_retryable: false,
+            }) == Some(crate::retry::RetryKind::Throttling)
+        })
+    }
+
+    /// True when the same call may succeed if tried again later: connection failures and
+    /// timeouts, throttling, and the transient service errors the retry policy retries
+    /// (`retry`'s rules; an error shape modeled as retryable is not known here).
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Error::Service { error, .. } => {
+                crate::retry::classify(&crate::retry::Failure::Service {
+                    status: error.status,
+                    code: &error.code,
+                    modeled_retryable: false,
+                })
+                .is_some()
+            }
+            Error::Transport(h) => h.is_timeout() || h.is_transient(),
+            _ => false,
+        }
+    }
+
     /// The service error, if the service answered with one.
     pub fn service_error(&self) -> Option<&ServiceError> {
         match self {
@@ -98,5 +168,50 @@ impl Error {
             ProtocolError::Parse { .. } => Error::Response(e.to_string()),
             ProtocolError::Unsupported(m) => Error::Config(m),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn service(status: u16, code: &str) -> Error {
+        Error::Service {
+            operation: "GetObject".into(),
+            error: Box::new(ServiceError {
+                status,
+                code: code.into(),
+                message: "m".into(),
+                request_id: Some("req-1".into()),
+                value: json!({}),
+            }),
+        }
+    }
+
+    #[test]
+    fn accessors_read_the_service_error() {
+        let e = service(404, "NoSuchKey");
+        assert_eq!(
+            (e.status(), e.code(), e.request_id()),
+            (Some(404), Some("NoSuchKey"), Some("req-1"))
+        );
+        assert!(!e.is_retryable() && !e.is_throttling());
+        let e = service(400, "ThrottlingException");
+        assert!(e.is_retryable() && e.is_throttling());
+        let e = service(503, "ServiceUnavailable");
+        assert!(e.is_retryable() && !e.is_throttling());
+        let e = Error::Config("no region".into());
+        assert_eq!((e.status(), e.request_id()), (None, None));
+        assert!(!e.is_retryable());
+    }
+
+    #[test]
+    fn debug_is_one_readable_line() {
+        let d = format!("{:?}", service(404, "NoSuchKey"));
+        assert_eq!(
+            d,
+            "Service: An error occurred (NoSuchKey) when calling the GetObject operation: m"
+        );
     }
 }
