@@ -2,7 +2,8 @@
 //!
 //! It is hyper-util's pooling client (connections kept per origin, closed after the pool
 //! idle timeout) over our connector, plus what a cloud API client needs around it: the
-//! read timeout and attempt deadline, a bound on requests in flight (and so on sockets),
+//! read timeout and attempt deadline, a bound on requests in flight (and so, with the
+//! pool's idle connections, on sockets),
 //! `Proxy-Authorization` on forwarded requests only,
 //! a proxy's refusal of its credentials turned into [`HttpError::ProxyAuthRequired`], and
 //! every failure sorted into [`HttpError`].
