@@ -94,7 +94,9 @@ print(json.dumps(out))
 pub fn run() -> Result<(), String> {
     let data = inia_conformance::botocore::wheel_data()?;
     let partitions = std::fs::read(data.join("partitions.json")).map_err(|e| e.to_string())?;
-    let partitions = Arc::new(Partitions::from_slice(&partitions, "partitions.json").map_err(|e| e.to_string())?);
+    let partitions = Arc::new(
+        Partitions::from_slice(&partitions, "partitions.json").map_err(|e| e.to_string())?,
+    );
     let python = inia_conformance::botocore::cache_dir().join("botocore-venv/bin/python");
     let spec = serde_json::json!({
         "n": N / 4,
@@ -106,15 +108,29 @@ pub fn run() -> Result<(), String> {
     let out = Command::new(&python)
         .args(["-c", PYTHON, &spec.to_string()])
         .output()
-        .map_err(|e| format!("{}: {e} (run `cargo xtask test` once to install it)", python.display()))?;
+        .map_err(|e| {
+            format!(
+                "{}: {e} (run `cargo xtask test` once to install it)",
+                python.display()
+            )
+        })?;
     if !out.status.success() {
-        return Err(format!("botocore: {}", String::from_utf8_lossy(&out.stderr)));
+        return Err(format!(
+            "botocore: {}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
     }
-    let theirs: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).map_err(|e| e.to_string())?;
+    let theirs: Vec<serde_json::Value> =
+        serde_json::from_slice(&out.stdout).map_err(|e| e.to_string())?;
     let us = |d: Duration| d.as_secs_f64() * 1e6 / f64::from(N);
     for (case, theirs) in cases().iter().zip(&theirs) {
         let text = rule_set_text(&data, case.service)?;
-        let load = median(|| { std::hint::black_box(RuleSet::from_slice(text.as_bytes(), case.service).ok()); }, 21);
+        let load = median(
+            || {
+                std::hint::black_box(RuleSet::from_slice(text.as_bytes(), case.service).ok());
+            },
+            21,
+        );
         println!(
             "| endpoint: {} rule set ({} KB) parsed and compiled, once per session | {:.2} ms | | |",
             case.service,
@@ -123,7 +139,12 @@ pub fn run() -> Result<(), String> {
         );
         let shipped = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../service-specs");
         if let Ok(lean) = rule_set_text(&shipped, case.service) {
-            let load = median(|| { std::hint::black_box(RuleSet::from_slice(lean.as_bytes(), case.service).ok()); }, 21);
+            let load = median(
+                || {
+                    std::hint::black_box(RuleSet::from_slice(lean.as_bytes(), case.service).ok());
+                },
+                21,
+            );
             println!(
                 "| endpoint: {} rule set as shipped (embedded, no documentation, {} KB) parsed and compiled | {:.2} ms | | |",
                 case.service,
@@ -131,15 +152,38 @@ pub fn run() -> Result<(), String> {
                 load.as_secs_f64() * 1e3
             );
         }
-        let rules = Arc::new(RuleSet::from_slice(text.as_bytes(), case.service).map_err(|e| e.to_string())?);
+        let rules = Arc::new(
+            RuleSet::from_slice(text.as_bytes(), case.service).map_err(|e| e.to_string())?,
+        );
         let resolver = Resolver::new(rules, partitions.clone());
-        let bind = || resolver.params(case.params.iter().cloned()).expect("params");
+        let bind = || {
+            resolver
+                .params(case.params.iter().cloned())
+                .expect("params")
+        };
         let url = resolver.evaluate(&bind()).map_err(|e| e.to_string())?.url;
         if url != case.url || theirs["url"] != case.url {
-            return Err(format!("{}: inia {url}, botocore {}, expected {}", case.name, theirs["url"], case.url));
+            return Err(format!(
+                "{}: inia {url}, botocore {}, expected {}",
+                case.name, theirs["url"], case.url
+            ));
         }
-        let uncached = median(|| { for _ in 0..N { std::hint::black_box(resolver.evaluate(&bind()).ok()); } }, 7);
-        let cached = median(|| { for _ in 0..N { std::hint::black_box(resolver.resolve(&bind()).ok()); } }, 7);
+        let uncached = median(
+            || {
+                for _ in 0..N {
+                    std::hint::black_box(resolver.evaluate(&bind()).ok());
+                }
+            },
+            7,
+        );
+        let cached = median(
+            || {
+                for _ in 0..N {
+                    std::hint::black_box(resolver.resolve(&bind()).ok());
+                }
+            },
+            7,
+        );
         let (b_unc, b_cac) = (
             theirs["uncached"].as_f64().unwrap_or(0.0) * 1e6,
             theirs["cached"].as_f64().unwrap_or(0.0) * 1e6,

@@ -4,6 +4,7 @@
 
 mod cli;
 mod endpoints;
+mod load;
 mod protocol;
 mod sdk;
 mod sigv4;
@@ -29,17 +30,27 @@ pub fn ms(d: Duration) -> String {
 }
 
 fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    // The load benchmark runs each client in a process of its own: this binary again.
+    if args.first().map(String::as_str) == Some("load-child") {
+        if let Err(e) = load::child(&args[1..]) {
+            eprintln!("{e}");
+            std::process::exit(1);
+        }
+        return;
+    }
     println!("| benchmark | inia | baseline (same run) | ratio |");
     println!("|---|---|---|---|");
     let mut failed = false;
     // Names given on the command line pick benchmarks (`cargo run --release -- cli`).
-    let only: Vec<String> = std::env::args().skip(1).collect();
+    let only = args;
     for (name, run) in [
         ("protocol", protocol::run as fn() -> Result<(), String>),
         ("sigv4", sigv4::run),
         ("endpoints", endpoints::run),
         ("sdk", sdk::run),
         ("cli", cli::run),
+        ("load", load::run),
     ] {
         if !only.is_empty() && !only.iter().any(|o| o == name) {
             continue;

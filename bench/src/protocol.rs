@@ -1,9 +1,9 @@
 //! Protocol-layer benchmarks: model loading, XML to value, serializing a large request.
 
+use crate::{median, ms};
 use inia_model::{Root, SpecPath};
 use inia_protocol::{generic_xml, parse, serialize_operation};
 use serde_json::{json, Value};
-use crate::{median, ms};
 use std::time::Duration;
 
 /// A DescribeInstances response of about `target` bytes, shaped like EC2's.
@@ -100,7 +100,6 @@ fn big_run_instances() -> Value {
 }
 
 pub fn run() -> Result<(), String> {
-
     // (a) ec2 model: load + resolve one operation and its input shape.
     let load_embedded = median(
         || {

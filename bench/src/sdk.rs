@@ -84,6 +84,11 @@ fn free_port() -> Result<u16, String> {
 }
 
 pub(crate) fn start_nginx() -> Result<Nginx, String> {
+    start_nginx_with(256)
+}
+
+/// nginx as [`start_nginx`] starts it, accepting up to `connections` at once.
+pub(crate) fn start_nginx_with(connections: u32) -> Result<Nginx, String> {
     let binary = nginx_path().ok_or("nginx is not installed (apt-get install -y nginx)")?;
     let dir = std::env::temp_dir().join(format!("inia-bench-nginx-{}", std::process::id()));
     std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
@@ -91,7 +96,7 @@ pub(crate) fn start_nginx() -> Result<Nginx, String> {
     let d = dir.display();
     let config = format!(
         "daemon off;\nmaster_process off;\nworker_processes 1;\npid {d}/nginx.pid;\n\
-         error_log {d}/error.log warn;\nevents {{ worker_connections 256; }}\n\
+         error_log {d}/error.log warn;\nevents {{ worker_connections {connections}; }}\n\
          http {{\n  access_log off;\n  client_body_temp_path {d}/body;\n  proxy_temp_path {d}/proxy;\n\
          fastcgi_temp_path {d}/fastcgi;\n  uwsgi_temp_path {d}/uwsgi;\n  scgi_temp_path {d}/scgi;\n\
          keepalive_requests 1000000;\n  keepalive_timeout 300s;\n\
@@ -189,7 +194,7 @@ fn median(mut v: Vec<f64>) -> f64 {
     v.get(v.len() / 2).copied().unwrap_or(f64::NAN)
 }
 
-async fn inia_client(url: String) -> Result<inia::Client, String> {
+pub(crate) async fn inia_client(url: String) -> Result<inia::Client, String> {
     let mut http = inia::connection::HttpConfig::default();
     http.proxy = inia::connection::ProxyConfig::Disabled;
     let session = inia::Session::builder()
@@ -203,7 +208,7 @@ async fn inia_client(url: String) -> Result<inia::Client, String> {
     session.client("sts").map_err(|e| e.to_string())
 }
 
-async fn inia_call(client: inia::Client) -> Result<(), String> {
+pub(crate) async fn inia_call(client: inia::Client) -> Result<(), String> {
     let out = client
         .call("GetCallerIdentity", inia::json!({}))
         .await
@@ -214,7 +219,7 @@ async fn inia_call(client: inia::Client) -> Result<(), String> {
     Ok(())
 }
 
-async fn sdk_client(url: String) -> Result<aws_sdk_sts::Client, String> {
+pub(crate) async fn sdk_client(url: String) -> Result<aws_sdk_sts::Client, String> {
     let credentials = aws_sdk_sts::config::Credentials::new(KEY, SECRET, None, None, "bench");
     let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
         .region(aws_config::Region::new("us-east-1"))
@@ -225,7 +230,7 @@ async fn sdk_client(url: String) -> Result<aws_sdk_sts::Client, String> {
     Ok(aws_sdk_sts::Client::new(&config))
 }
 
-async fn sdk_call(client: aws_sdk_sts::Client) -> Result<(), String> {
+pub(crate) async fn sdk_call(client: aws_sdk_sts::Client) -> Result<(), String> {
     let out = client
         .get_caller_identity()
         .send()
