@@ -156,6 +156,7 @@ impl std::fmt::Debug for AssumeRoleProvider {
 }
 
 impl AssumeRoleProvider {
+    /// The name this source reports in `Credentials::source`.
     pub const NAME: &'static str = "assume-role";
 
     /// A builder for assuming `role_arn` with the credentials `source` provides.
@@ -177,6 +178,7 @@ impl AssumeRoleProvider {
         }
     }
 
+    /// The ARN of the role assumed.
     pub fn role_arn(&self) -> &str {
         &self.role_arn
     }

@@ -139,7 +139,9 @@ impl std::fmt::Debug for Client {
 /// one (S3 GetObject).
 #[derive(Debug)]
 pub struct Output {
+    /// The parsed result.
     pub value: Value,
+    /// The operation's streamed body, unread (S3 GetObject), when it has one.
     pub body: Option<Download>,
 }
 
@@ -203,6 +205,7 @@ impl Client {
         self.inner.operation_name(name)
     }
 
+    /// The service's model.
     pub fn model(&self) -> &ServiceModel {
         self.inner.model()
     }

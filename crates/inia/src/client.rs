@@ -35,6 +35,7 @@ pub trait Service {
     fn name(&self) -> &str;
     /// The full name from the model (`Amazon Elastic Compute Cloud`).
     fn description(&self) -> Option<&str>;
+    /// The service's wire protocol.
     fn protocol(&self) -> Protocol;
     /// The endpoint URL calls go to (for rule sets, with no operation's parameters: an
     /// operation may go elsewhere, such as an S3 bucket's host). Empty when the rules
@@ -48,7 +49,9 @@ pub trait Service {
 /// (S3 GetObject), to be read by the caller.
 #[derive(Debug)]
 pub struct Output {
+    /// The parsed result.
     pub value: Value,
+    /// The operation's streamed body, unread (S3 GetObject), when it has one.
     pub body: Option<ResponseBody>,
 }
 
@@ -150,10 +153,12 @@ impl Client {
         })
     }
 
+    /// The service's model.
     pub fn model(&self) -> &ServiceModel {
         &self.inner.model
     }
 
+    /// The session this client belongs to.
     pub fn session(&self) -> &Session {
         &self.inner.session
     }

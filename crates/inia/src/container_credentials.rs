@@ -30,15 +30,22 @@ use serde_json::Value;
 use std::net::IpAddr;
 use std::time::{Duration, SystemTime};
 
+/// The variable holding a path on `169.254.170.2` (ECS).
 pub const RELATIVE_URI_VAR: &str = "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI";
+/// The variable holding a full URL (EKS Pod Identity, local tools).
 pub const FULL_URI_VAR: &str = "AWS_CONTAINER_CREDENTIALS_FULL_URI";
+/// The variable holding an authorization token.
 pub const TOKEN_VAR: &str = "AWS_CONTAINER_AUTHORIZATION_TOKEN";
+/// The variable naming a file holding the authorization token (re-read at each fetch).
 pub const TOKEN_FILE_VAR: &str = "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE";
 /// The ECS task credentials host.
 pub const ECS_HOST: &str = "169.254.170.2";
 const ALLOWED_HOSTS: [&str; 3] = ["169.254.170.2", "169.254.170.23", "fd00:ec2::23"];
+/// How long one fetch may take.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(2);
+/// Attempts per fetch.
 pub const DEFAULT_ATTEMPTS: u32 = 3;
+/// The pause between attempts.
 pub const DEFAULT_RETRY_PAUSE: Duration = Duration::from_secs(1);
 const MAX_BODY: usize = 64 * 1024;
 
@@ -68,6 +75,7 @@ struct Target {
 }
 
 impl ContainerCredentialsProvider {
+    /// The name this source reports in `Credentials::source`.
     pub const NAME: &'static str = "container-role";
 
     /// Configured from the process environment.

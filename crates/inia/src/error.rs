@@ -22,7 +22,9 @@ pub enum Error {
     /// The service answered with an error: status, code, message, request id.
     #[error("An error occurred ({code}) when calling the {operation} operation{retries}: {message}", code = .error.code, message = .error.message, retries = retry_note(&.error.value))]
     Service {
+        /// The operation called.
         operation: String,
+        /// The service's error: status, code, message, request id and the parsed value.
         error: Box<ServiceError>,
     },
     /// Parameters do not fit the operation's input; each problem names its path.
@@ -30,7 +32,12 @@ pub enum Error {
     Validation(Vec<String>),
     /// A parameter could not be serialized (its path and why).
     #[error("invalid parameter {path}: {message}")]
-    Param { path: String, message: String },
+    Param {
+        /// The parameter's path (`Filters[0].Values`).
+        path: String,
+        /// What is wrong with it.
+        message: String,
+    },
     /// No usable credentials, or a credential source is broken.
     #[error(transparent)]
     Credentials(#[from] CredentialsError),
@@ -58,12 +65,28 @@ pub enum Error {
     Pagination(#[from] crate::paginate::PaginationError),
     /// A waiter reached a failure state, or gave up.
     #[error("waiter {name} failed: {reason}")]
-    Waiter { name: String, reason: String },
+    Waiter {
+        /// The waiter.
+        name: String,
+        /// Which failure state, or that it gave up.
+        reason: String,
+    },
+    /// A typed call's parameters or output did not convert (`Client::call_as`): what
+    /// was being converted, and serde's reason.
+    #[error("cannot convert {what}: {message}")]
+    Conversion {
+        /// What was being converted.
+        what: String,
+        /// serde's reason.
+        message: String,
+    },
     /// A local file could not be read or written.
     #[error("{path}: {source}")]
     Io {
+        /// The file.
         path: String,
         #[source]
+        /// What went wrong.
         source: std::io::Error,
     },
 }
@@ -100,6 +123,7 @@ impl Error {
             Error::Response(_) => "Response",
             Error::Pagination(_) => "Pagination",
             Error::Waiter { .. } => "Waiter",
+            Error::Conversion { .. } => "Conversion",
             Error::Io { .. } => "Io",
         }
     }

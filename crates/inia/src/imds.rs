@@ -46,9 +46,13 @@ pub(crate) fn env_var(env: &Env, key: &str) -> Option<String> {
     env.get_non_empty(key).map(str::to_string)
 }
 
+/// The IPv4 endpoint.
 pub const DEFAULT_ENDPOINT: &str = "http://169.254.169.254";
+/// The IPv6 endpoint (`AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE=IPv6`).
 pub const DEFAULT_ENDPOINT_IPV6: &str = "http://[fd00:ec2::254]";
+/// How long one request may take.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(1);
+/// Attempts per request.
 pub const DEFAULT_ATTEMPTS: u32 = 3;
 const TOKEN_PATH: &str = "/latest/api/token";
 const TOKEN_TTL_HEADER: &str = "x-aws-ec2-metadata-token-ttl-seconds";
@@ -67,30 +71,54 @@ const RETRY_PAUSE: Duration = Duration::from_millis(100);
 #[non_exhaustive]
 pub enum ImdsError {
     #[error("the instance metadata service is disabled (AWS_EC2_METADATA_DISABLED)")]
+    /// The service is disabled by configuration.
     Disabled,
     /// An unusable setting: the endpoint URL, the timeout, the attempt count.
     #[error("invalid instance metadata setting: {0}")]
     Config(String),
     #[error("no instance metadata service at {endpoint}: {source}")]
+    /// Nothing answered at the endpoint.
     Unreachable {
+        /// The endpoint URL.
         endpoint: String,
         #[source]
+        /// The connection failure.
         source: HttpError,
     },
     #[error("instance metadata {path}: {source}")]
+    /// A request failed on the way.
     Transport {
+        /// The metadata path asked for.
         path: String,
         #[source]
+        /// The connection failure.
         source: HttpError,
     },
     #[error("instance metadata {path}: HTTP {status}")]
-    Status { path: String, status: u16 },
+    /// An unexpected HTTP status.
+    Status {
+        /// The metadata path asked for.
+        path: String,
+        /// The status.
+        status: u16,
+    },
     #[error("instance metadata {path} was not found")]
-    NotFound { path: String },
+    /// The path does not exist (404).
+    NotFound {
+        /// The metadata path asked for.
+        path: String,
+    },
     #[error("no IMDSv2 token could be had and IMDSv1 is disabled (AWS_EC2_METADATA_V1_DISABLED)")]
+    /// No session token could be had and IMDSv1 is disabled.
     V1Disabled,
     #[error("instance metadata {path}: {detail}")]
-    BadResponse { path: String, detail: String },
+    /// The answer could not be read.
+    BadResponse {
+        /// The metadata path asked for.
+        path: String,
+        /// What was wrong with it.
+        detail: String,
+    },
 }
 
 /// A client of the instance metadata service. Cheap to clone.
@@ -119,6 +147,7 @@ impl ImdsClientBuilder {
         self
     }
 
+    /// Use this endpoint URL instead of the default (`AWS_EC2_METADATA_SERVICE_ENDPOINT`).
     pub fn endpoint(mut self, url: impl Into<String>) -> Self {
         self.endpoint = Some(url.into());
         self
@@ -143,6 +172,7 @@ impl ImdsClientBuilder {
         self
     }
 
+    /// The client, with the settings checked.
     pub fn build(self) -> Result<ImdsClient, ImdsError> {
         let env = &self.env;
         let endpoint = self
@@ -250,10 +280,12 @@ impl ImdsClient {
         ImdsClient::builder().env(env).build()
     }
 
+    /// The endpoint URL in use.
     pub fn endpoint(&self) -> &str {
         &self.endpoint
     }
 
+    /// True when the metadata service is disabled (`AWS_EC2_METADATA_DISABLED`).
     pub fn is_disabled(&self) -> bool {
         self.disabled
     }
@@ -565,6 +597,7 @@ pub struct ImdsCredentialsProvider {
 }
 
 impl ImdsCredentialsProvider {
+    /// The name this source reports in `Credentials::source`.
     pub const NAME: &'static str = "iam-role";
 
     /// Configured from the process environment.

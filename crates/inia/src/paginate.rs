@@ -18,9 +18,21 @@ use std::sync::Arc;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PaginationError {
     #[error("{operation}: the paginator spec is invalid: {message}")]
-    Spec { operation: String, message: String },
+    /// The paginator spec is invalid.
+    Spec {
+        /// The operation.
+        operation: String,
+        /// What is wrong.
+        message: String,
+    },
     #[error("{operation}: the service returned the same next token twice ({token}); stopping")]
-    RepeatedToken { operation: String, token: String },
+    /// The service returned the same next token twice.
+    RepeatedToken {
+        /// The operation.
+        operation: String,
+        /// The token.
+        token: String,
+    },
 }
 
 /// One operation's paginator.
@@ -49,6 +61,7 @@ impl std::fmt::Debug for Expr {
 }
 
 impl Expr {
+    /// Compile a JMESPath expression; the error says why it does not parse.
     pub fn compile(text: &str) -> Result<Expr, String> {
         let compiled = jmespath::compile(text).map_err(|e| format!("`{text}`: {e}"))?;
         Ok(Expr {
@@ -57,6 +70,7 @@ impl Expr {
         })
     }
 
+    /// The expression as written.
     pub fn text(&self) -> &str {
         &self.text
     }
@@ -161,6 +175,7 @@ impl Paginator {
             .collect()
     }
 
+    /// The operation this paginator pages.
     pub fn operation(&self) -> &str {
         &self.operation
     }
@@ -170,6 +185,7 @@ impl Paginator {
         self.limit_key.as_deref()
     }
 
+    /// The input members that carry the next token.
     pub fn input_tokens(&self) -> &[String] {
         &self.input_tokens
     }
@@ -251,6 +267,7 @@ pub struct FullResult {
 }
 
 impl FullResult {
+    /// An empty result.
     pub fn new() -> Self {
         FullResult {
             first: true,
@@ -292,6 +309,7 @@ impl FullResult {
         self.next_token = Some(token);
     }
 
+    /// The whole result, with the last page's other members.
     pub fn finish(mut self) -> Value {
         merge(&mut self.result, self.non_aggregate);
         if let Some(token) = self.next_token {

@@ -83,7 +83,9 @@ pub enum Failure<'a> {
     Timeout,
     /// The service answered with an error.
     Service {
+        /// The HTTP status.
         status: u16,
+        /// The service's error code.
         code: &'a str,
         /// The error shape is modeled as retryable.
         modeled_retryable: bool,
@@ -93,8 +95,11 @@ pub enum Failure<'a> {
 /// The kind of a retryable failure, which decides what it costs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RetryKind {
+    /// The service asked to slow down.
     Throttling,
+    /// A failure that may pass: 5xx, transient codes, broken connections.
     Transient,
+    /// A deadline passed.
     Timeout,
 }
 
@@ -168,6 +173,7 @@ const TIMEOUT_COST: u32 = 10;
 const RETRY_COST: u32 = 5;
 
 impl RetryQuota {
+    /// A bucket holding `capacity` tokens.
     pub fn new(capacity: u32) -> Self {
         RetryQuota {
             capacity,
@@ -202,6 +208,7 @@ impl RetryQuota {
         *a = (*a + cost_of_last_retry.unwrap_or(1)).min(self.capacity);
     }
 
+    /// Tokens left.
     pub fn available(&self) -> u32 {
         *self.available.lock().unwrap_or_else(|p| p.into_inner())
     }

@@ -98,6 +98,7 @@ impl SessionBuilder {
         self
     }
 
+    /// The region (otherwise from `AWS_REGION`, `AWS_DEFAULT_REGION` or the profile).
     pub fn region(mut self, region: impl Into<String>) -> Self {
         self.region = Some(region.into());
         self
@@ -187,6 +188,7 @@ impl SessionBuilder {
         self
     }
 
+    /// The retry settings (otherwise from `AWS_MAX_ATTEMPTS` or the profile, 3 attempts).
     pub fn retry(mut self, retry: RetryConfig) -> Self {
         self.retry = Some(retry);
         self
@@ -215,16 +217,19 @@ impl SessionBuilder {
         self
     }
 
+    /// A bound on a whole call, retries included (600 s by default; `None`: no bound).
     pub fn call_timeout(mut self, t: Option<Duration>) -> Self {
         self.call_timeout = t;
         self
     }
 
+    /// How long connecting may take.
     pub fn connect_timeout(mut self, t: Duration) -> Self {
         self.http.connect_timeout = t;
         self
     }
 
+    /// How long the answer may stay silent.
     pub fn read_timeout(mut self, t: Duration) -> Self {
         self.http.read_timeout = t;
         self
@@ -247,6 +252,7 @@ impl SessionBuilder {
         self
     }
 
+    /// The session: configuration read and checked, credentials not fetched until needed.
     pub fn build(self) -> Result<Session, Error> {
         let files = ProfileFiles::load(&self.env)?;
         let profile =
@@ -408,6 +414,7 @@ impl std::fmt::Debug for Session {
 }
 
 impl Session {
+    /// A builder, starting from the defaults and the environment.
     pub fn builder() -> SessionBuilder {
         SessionBuilder::default()
     }

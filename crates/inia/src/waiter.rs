@@ -16,16 +16,30 @@ use std::time::Duration;
 /// One attempt's outcome, as acceptors see it.
 #[derive(Debug, Clone, Copy)]
 pub enum Attempt<'a> {
-    Success { status: u16, output: &'a Value },
-    Error { status: u16, code: &'a str },
+    /// The call succeeded.
+    Success {
+        /// The HTTP status.
+        status: u16,
+        /// The parsed output.
+        output: &'a Value,
+    },
+    /// The service answered with an error.
+    Error {
+        /// The HTTP status.
+        status: u16,
+        /// The error code.
+        code: &'a str,
+    },
 }
 
 /// What to do after an attempt.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Decision {
+    /// A success acceptor matched: stop waiting.
     Success,
     /// A failure acceptor matched: the reason says which.
     Failure(String),
+    /// Wait and try again.
     Retry,
     /// An error no acceptor expects.
     UnexpectedError,
@@ -57,9 +71,13 @@ struct Acceptor {
 /// One waiter.
 #[derive(Debug, Clone)]
 pub struct Waiter {
+    /// The waiter's name (`InstanceRunning`).
     pub name: String,
+    /// The operation it calls.
     pub operation: String,
+    /// The pause between attempts.
     pub delay: Duration,
+    /// Attempts before giving up.
     pub max_attempts: u32,
     acceptors: Vec<Acceptor>,
 }
@@ -68,7 +86,9 @@ pub struct Waiter {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("waiter {name}: {message}")]
 pub struct WaiterSpecError {
+    /// The waiter.
     pub name: String,
+    /// What is wrong with its spec.
     pub message: String,
 }
 

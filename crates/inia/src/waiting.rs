@@ -13,7 +13,9 @@ use std::time::Duration;
 /// Overrides of a waiter's spec.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct WaitOptions {
+    /// The pause between attempts (the waiter's own when `None`).
     pub delay: Option<Duration>,
+    /// Attempts before giving up (the waiter's own when `None`).
     pub max_attempts: Option<u32>,
 }
 

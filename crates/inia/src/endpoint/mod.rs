@@ -38,16 +38,29 @@ pub enum EndpointError {
     #[error(
         "the endpoint {url} requires auth scheme {schemes}, which inia does not implement yet"
     )]
-    UnsupportedAuthScheme { url: String, schemes: String },
+    UnsupportedAuthScheme {
+        /// The endpoint.
+        url: String,
+        /// The schemes it names.
+        schemes: String,
+    },
     /// The service has no rule set on the spec path and no endpoint URL was given.
     #[error("no endpoint rule set for {service} (endpoint-rule-set-1.json beside its model on the spec path): give an endpoint URL (--endpoint-url, AWS_ENDPOINT_URL)")]
-    NoRuleSet { service: String },
+    NoRuleSet {
+        /// The service.
+        service: String,
+    },
     /// A rule set or partitions file is malformed.
     #[error(transparent)]
     Load(#[from] inia_endpoint::LoadError),
     /// The resolved URL is not a URL.
     #[error("endpoint URL {url:?}: {reason}")]
-    BadUrl { url: String, reason: String },
+    BadUrl {
+        /// The text resolved.
+        url: String,
+        /// Why it is not a URL.
+        reason: String,
+    },
 }
 
 /// Where a client's endpoints come from.
@@ -76,7 +89,9 @@ pub struct CallEndpoint {
     pub headers: Vec<(String, Vec<String>)>,
     /// The auth scheme chosen (`sigv4`), when the endpoint names any.
     pub auth_scheme: Option<String>,
+    /// The signing name the endpoint asks for (the model's when `None`).
     pub signing_name: Option<String>,
+    /// The signing region the endpoint asks for (the session's when `None`).
     pub signing_region: Option<String>,
     /// The endpoint's auth schemes when inia implements none of them.
     pub unsupported_schemes: Option<String>,

@@ -101,20 +101,24 @@ pub struct UploadOptions {
 }
 
 impl UploadOptions {
+    /// No content type, metadata or ACL.
     pub fn new() -> Self {
         Self::default()
     }
 
+    /// The object's `Content-Type` (otherwise guessed from the file name).
     pub fn content_type(mut self, content_type: impl Into<String>) -> Self {
         self.content_type = Some(content_type.into());
         self
     }
 
+    /// A user metadata entry (`x-amz-meta-NAME`).
     pub fn metadata(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.metadata.insert(name.into(), value.into());
         self
     }
 
+    /// A canned ACL (`private`, `public-read`, ...).
     pub fn acl(mut self, acl: impl Into<String>) -> Self {
         self.acl = Some(acl.into());
         self
@@ -158,6 +162,7 @@ impl Transfer {
         Transfer::with_config(client, TransferConfig::default())
     }
 
+    /// Transfers through `client` with `config`.
     pub fn with_config(client: &Client, config: TransferConfig) -> Transfer {
         Transfer {
             client: client.clone(),
@@ -165,6 +170,7 @@ impl Transfer {
         }
     }
 
+    /// The settings in use.
     pub fn config(&self) -> &TransferConfig {
         &self.config
     }
