@@ -44,6 +44,10 @@ pub enum Error {
     /// Configuration is missing or wrong (region, endpoint, spec files, settings).
     #[error("{0}")]
     Config(String),
+    /// The region is not a name a region can have (one DNS label), whatever the
+    /// endpoint: the text given.
+    #[error("Provided region_name '{0}' doesn't match a supported format.")]
+    InvalidRegion(String),
     /// No endpoint for the call: the endpoint rules refused it (their message), or a rule
     /// set is missing or malformed. Raised before anything is sent.
     #[error(transparent)]
@@ -116,6 +120,7 @@ impl Error {
             Error::Param { .. } => "Param",
             Error::Credentials(_) => "Credentials",
             Error::Config(_) => "Config",
+            Error::InvalidRegion(_) => "InvalidRegion",
             Error::Endpoint(_) => "Endpoint",
             Error::Model(_) => "Model",
             Error::Sign(_) => "Sign",

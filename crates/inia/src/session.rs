@@ -427,6 +427,9 @@ impl Session {
     /// A client for `service` (`ec2`, `s3`, `dynamodb`...; `blob` with `azure-blob`), as
     /// the provider file names it (with `aws`, any spec folder).
     pub fn client(&self, service: &str) -> Result<Client, Error> {
+        if let Some(region) = self.region() {
+            check_region(region)?;
+        }
         let binding = self.binding(service)?;
         let model = self.model(binding.model_name(service))?;
         Client::new(self.clone(), service, model, binding)
@@ -551,5 +554,24 @@ impl Session {
     /// The region, if one is configured.
     pub fn region(&self) -> Option<&str> {
         self.inner.region.as_deref()
+    }
+}
+
+/// A region name is one DNS label (letters, digits, inner hyphens; 1 to 63 characters),
+/// checked when a client is made whatever the endpoint, as botocore checks it: a region
+/// that cannot be in a host name is refused before it reaches a URL or a signature.
+fn check_region(region: &str) -> Result<(), Error> {
+    let bytes = region.as_bytes();
+    let label = !bytes.is_empty()
+        && bytes.len() <= 63
+        && bytes
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || *b == b'-')
+        && bytes.first() != Some(&b'-')
+        && bytes.last() != Some(&b'-');
+    if label {
+        Ok(())
+    } else {
+        Err(Error::InvalidRegion(region.to_string()))
     }
 }

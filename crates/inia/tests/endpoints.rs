@@ -95,29 +95,34 @@ async fn a_rule_error_fails_the_call_before_sending() {
 
 #[tokio::test]
 async fn regions_that_are_not_host_names_are_refused() {
-    let session = builder().region("bad region!").build().unwrap();
-    let e = session
-        .client("s3")
-        .unwrap()
-        .prepare("GetObject", json!({"Bucket": "mybucket", "Key": "k"}), None)
-        .await
-        .unwrap_err();
-    assert_eq!(
-        e.to_string(),
-        "Invalid region: region was not a valid DNS name."
-    );
-    // STS's rules take any region: the URL they give is refused, naming it.
-    let e = session
-        .client("sts")
-        .unwrap()
-        .prepare("GetCallerIdentity", json!({}), None)
-        .await
-        .unwrap_err();
-    assert!(
-        e.to_string()
-            .starts_with("endpoint URL \"https://sts.bad region!.amazonaws.com/\""),
-        "{e}"
-    );
+    // Refused when the client is made, as botocore refuses them, with or without an
+    // endpoint URL: the region would otherwise reach a host name or a signature.
+    for session in [
+        builder().region("bad region!").build().unwrap(),
+        builder()
+            .region("bad region!")
+            .endpoint_url("http://127.0.0.1:1")
+            .build()
+            .unwrap(),
+    ] {
+        for service in ["s3", "sts"] {
+            let e = session.client(service).err().map(|e| e.to_string());
+            assert_eq!(
+                e.as_deref(),
+                Some("Provided region_name 'bad region!' doesn't match a supported format.")
+            );
+        }
+    }
+    for ok in ["us-east-1", "eu-west-3", "local", "us-gov-west-1"] {
+        assert!(
+            builder().region(ok).build().unwrap().client("s3").is_ok(),
+            "{ok}"
+        );
+    }
+    for bad in ["-us", "us-", "", "us_east_1", "a.b", &"x".repeat(64)] {
+        let session = builder().region(bad).build().unwrap();
+        assert!(session.client("sts").is_err(), "{bad:?}");
+    }
 }
 
 #[tokio::test]
