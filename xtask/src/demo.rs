@@ -76,10 +76,11 @@ fn text(v: &Value, what: &str) -> Result<String, String> {
 
 /// Build the command line, start moto, run the flows, stop moto.
 pub fn run(workspace: &Path) -> Result<(), String> {
+    println!("==> the inia demo: moto (pinned, from PyPI, installed into .cache/ when missing), a release build of inia, then the seed flows");
     crate::services::ensure_moto(&inia_conformance::botocore::cache_dir())?;
-    println!("==> building the inia command line");
+    println!("==> building the inia command line (release)");
     let status = crate::cargo::command()
-        .args(["build", "--quiet", "--release", "--package", "inia-cli"])
+        .args(["build", "--release", "--package", "inia-cli"])
         .status()
         .map_err(|e| format!("cannot run cargo: {e}"))?;
     if !status.success() {
