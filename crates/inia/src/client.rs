@@ -465,9 +465,10 @@ impl Client {
             };
             last_cost = Some(cost);
             *attempt += 1;
-            let delay = retry::backoff(*attempt, fastrand::f64(), hint);
+            let timing = &self.inner.session.inner.timing;
+            let delay = retry::backoff(*attempt, timing.unit(), hint);
             tracing::debug!(attempt = *attempt, delay_ms = delay.as_millis() as u64, error = %err, "retrying");
-            tokio::time::sleep(delay).await;
+            timing.sleep(delay).await;
         }
     }
 

@@ -74,6 +74,7 @@ pub mod provider;
 mod resume_token;
 pub mod retry;
 mod session;
+pub mod time;
 pub mod transfer;
 mod typed;
 pub mod waiter;

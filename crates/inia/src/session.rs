@@ -60,6 +60,7 @@ pub struct SessionBuilder {
     attempt_timeout: Option<Duration>,
     call_timeout: Option<Duration>,
     max_response_body: u64,
+    timing: crate::time::Timing,
     http: HttpConfig,
     transport_map: Option<Box<dyn FnOnce(Transport) -> Transport + Send>>,
     env: Env,
@@ -81,6 +82,7 @@ impl Default for SessionBuilder {
             attempt_timeout: Some(Duration::from_secs(120)),
             call_timeout: Some(Duration::from_secs(600)),
             max_response_body: DEFAULT_MAX_RESPONSE_BODY,
+            timing: crate::time::Timing::default(),
             http: HttpConfig::default(),
             transport_map: None,
             env: Env::real(),
@@ -208,6 +210,19 @@ impl SessionBuilder {
 
     /// The longest a whole call may take, every attempt and backoff included (`None`: no
     /// limit).
+    /// How pauses between attempts are taken (tokio's timer by default; see
+    /// [`crate::time`]): the retry backoff and waiter delays go through it.
+    pub fn sleep(mut self, sleep: Arc<dyn crate::time::Sleep>) -> Self {
+        self.timing.sleep = sleep;
+        self
+    }
+
+    /// The random draw behind retry jitter (uniform by default; see [`crate::time`]).
+    pub fn jitter(mut self, jitter: Arc<dyn crate::time::Jitter>) -> Self {
+        self.timing.jitter = jitter;
+        self
+    }
+
     /// The largest response body read into memory, in bytes; default
     /// [`DEFAULT_MAX_RESPONSE_BODY`] (1 GiB). A larger one (announced, or counted while
     /// reading) fails the call with an error naming the cap, instead of exhausting memory.
@@ -357,6 +372,7 @@ impl SessionBuilder {
                 attempt_timeout: self.attempt_timeout,
                 call_timeout: self.call_timeout,
                 max_response_body: self.max_response_body,
+                timing: self.timing,
                 env: self.env,
             }),
         })
@@ -385,6 +401,8 @@ pub(crate) struct Inner {
     pub(crate) call_timeout: Option<Duration>,
     /// The cap on a response body read into memory.
     pub(crate) max_response_body: u64,
+    /// Pauses between attempts and the retry jitter's draws.
+    pub(crate) timing: crate::time::Timing,
     pub(crate) env: Env,
 }
 

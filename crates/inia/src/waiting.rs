@@ -76,7 +76,7 @@ impl Client {
                 }
                 Decision::Retry if attempt < max => {
                     tracing::debug!(waiter = %w.name, attempt, "not yet; waiting");
-                    tokio::time::sleep(delay).await;
+                    self.inner.session.inner.timing.sleep(delay).await;
                 }
                 Decision::Retry => {}
             }

@@ -4,9 +4,11 @@
 //!
 //! What is checked: which failures are retried and how many attempts are made (standard
 //! mode: 3 by default, `RetryConfig::max_attempts` and `AWS_MAX_ATTEMPTS` otherwise); the
-//! delays between attempts (full jitter within `[0, 2^(n-1)]` s, or the server's
-//! `x-amz-retry-after` / `Retry-After`); broken connections, cut bodies and read timeouts;
-//! and that an upload retried after a reset sends the same bytes again.
+//! exact delays between attempts (full jitter `draw * 2^(n-1)` s, with the session's
+//! jitter fixed at 0.5, or the server's `x-amz-retry-after` / `Retry-After`), recorded by
+//! the session's sleep, which returns at once, so no test waits for a backoff; broken
+//! connections, cut bodies and read timeouts (real timers, short ones); and that an upload
+//! retried after a reset sends the same bytes again.
 //!
 //! Owns the fault server and these assertions. Does not own the retry policy's unit tests
 //! (`src/retry.rs`). Every wait here is bounded; only 127.0.0.1 is used.
@@ -14,6 +16,7 @@
 use inia::auth::config::Env;
 use inia::connection::{HttpConfig, HttpError, ProxyConfig};
 use inia::retry::RetryConfig;
+use inia::time::{FixedJitter, Sleep, SleepFuture};
 use inia::{json, Body, Credentials, Error, Session, SessionBuilder};
 use std::collections::VecDeque;
 use std::net::SocketAddr;
@@ -64,8 +67,6 @@ fn respond_with(status: u16, header: (&'static str, &str), body: &str) -> Act {
 /// One request as the server received it.
 #[derive(Clone, Debug)]
 struct Seen {
-    /// When its last byte arrived.
-    at: Instant,
     method: String,
     target: String,
     /// The request line and headers as received.
@@ -77,6 +78,26 @@ struct FaultServer {
     addr: SocketAddr,
     seen: Arc<Mutex<Vec<Seen>>>,
     task: JoinHandle<()>,
+    /// The pauses the clients of this server's sessions asked for.
+    pauses: Arc<Pauses>,
+}
+
+/// A session sleep that records each pause and returns at once.
+#[derive(Debug, Default)]
+struct Pauses(Mutex<Vec<Duration>>);
+
+impl Sleep for Pauses {
+    fn sleep(&self, d: Duration) -> SleepFuture {
+        self.0.lock().unwrap().push(d);
+        Box::pin(std::future::ready(()))
+    }
+}
+
+/// The retry jitter's draw in these tests: delays are exactly half their bound.
+const DRAW: f64 = 0.5;
+
+fn ms(v: &[u64]) -> Vec<Duration> {
+    v.iter().map(|m| Duration::from_millis(*m)).collect()
 }
 
 impl Drop for FaultServer {
@@ -103,7 +124,12 @@ impl FaultServer {
                 tokio::spawn(serve(stream, script.clone(), seen2.clone()));
             }
         });
-        FaultServer { addr, seen, task }
+        FaultServer {
+            addr,
+            seen,
+            task,
+            pauses: Arc::default(),
+        }
     }
 
     fn url(&self) -> String {
@@ -115,9 +141,9 @@ impl FaultServer {
     }
 
     /// Time between consecutive requests.
-    fn gaps(&self) -> Vec<Duration> {
-        let seen = self.seen();
-        seen.windows(2).map(|w| w[1].at - w[0].at).collect()
+    /// The pauses taken between attempts, in order.
+    fn pauses(&self) -> Vec<Duration> {
+        self.pauses.0.lock().unwrap().clone()
     }
 }
 
@@ -213,7 +239,6 @@ async fn read_request(stream: &mut TcpStream, buf: &mut Vec<u8>) -> Option<Seen>
     buf.drain(..head_end + length);
     Some(Seen {
         head: head.clone(),
-        at: Instant::now(),
         method,
         target,
         body,
@@ -249,6 +274,8 @@ fn builder(server: &FaultServer) -> SessionBuilder {
         ))
         .http_config(http)
         .env(Env::empty())
+        .sleep(server.pauses.clone())
+        .jitter(Arc::new(FixedJitter(DRAW)))
 }
 
 async fn who_am_i(b: SessionBuilder) -> Result<inia::Value, Error> {
@@ -258,18 +285,6 @@ async fn who_am_i(b: SessionBuilder) -> Result<inia::Value, Error> {
         .unwrap()
         .call("GetCallerIdentity", json!({}))
         .await
-}
-
-/// Each gap within full jitter's bound for its retry: `[0, 2^(n-1)]` s, plus slack.
-fn assert_jittered(gaps: &[Duration]) {
-    for (i, gap) in gaps.iter().enumerate() {
-        let bound = Duration::from_secs(1 << i) + SLACK;
-        assert!(
-            *gap <= bound,
-            "retry {} came after {gap:?} (> {bound:?})",
-            i + 1
-        );
-    }
 }
 
 #[tokio::test]
@@ -289,11 +304,11 @@ async fn server_error_then_success_takes_two_attempts() {
         "{seen:?}"
     );
     assert_eq!(seen[0].body, seen[1].body);
-    assert_jittered(&server.gaps());
+    assert_eq!(server.pauses(), ms(&[500]));
 }
 
 /// Three throttling answers, as S3, the query services and the JSON services give them:
-/// exactly 3 attempts (the default), the delays jittered within their bounds.
+/// exactly 3 attempts (the default), after pauses of half of 1 s and of 2 s.
 #[tokio::test]
 async fn throttling_stops_after_the_default_three_attempts() {
     let slow_down = FaultServer::start(vec![respond(503, &query_error("SlowDown")); 4]).await;
@@ -328,7 +343,7 @@ async fn throttling_stops_after_the_default_three_attempts() {
                 .contains(" operation (reached max retries: 2): "),
             "{err}"
         );
-        assert_jittered(&server.gaps());
+        assert_eq!(server.pauses(), ms(&[500, 1000]), "{code}");
     }
 }
 
@@ -350,6 +365,8 @@ async fn max_attempts_comes_from_retry_config_and_the_environment() {
     assert_eq!(five.seen().len(), 5);
     assert_eq!(b.unwrap_err().code(), Some("Throttling"));
     assert_eq!(two.seen().len(), 2);
+    assert_eq!(five.pauses(), ms(&[20; 4]));
+    assert_eq!(two.pauses(), ms(&[20]));
 }
 
 #[tokio::test]
@@ -365,8 +382,8 @@ async fn a_validation_error_is_not_retried() {
     assert_eq!(server.seen().len(), 1);
 }
 
-/// A wait longer than jitter could give for the first retry (at most 1 s) shows the hint
-/// was followed: `x-amz-retry-after` in milliseconds, `Retry-After` in seconds.
+/// The server's hint replaces the jittered delay: `x-amz-retry-after` in milliseconds,
+/// `Retry-After` in seconds.
 #[tokio::test]
 async fn the_servers_retry_after_is_honoured() {
     let ms = FaultServer::start(vec![
@@ -390,12 +407,7 @@ async fn the_servers_retry_after_is_honoured() {
         (&ms, Duration::from_millis(1500)),
         (&secs, Duration::from_secs(2)),
     ] {
-        let gaps = server.gaps();
-        assert_eq!(gaps.len(), 1);
-        assert!(
-            gaps[0] >= hint && gaps[0] <= hint + SLACK,
-            "{gaps:?} for {hint:?}"
-        );
+        assert_eq!(server.pauses(), [hint]);
     }
 }
 
@@ -405,7 +417,7 @@ async fn a_reset_connection_is_retried() {
     let who = who_am_i(builder(&server)).await.unwrap();
     assert_eq!(who["Account"], "123456789012");
     assert_eq!(server.seen().len(), 2);
-    assert_jittered(&server.gaps());
+    assert_eq!(server.pauses(), ms(&[500]));
 }
 
 #[tokio::test]
@@ -419,7 +431,7 @@ async fn a_truncated_body_is_retried_then_reported_as_truncated() {
     let text = err.to_string();
     assert!(text.contains("cut short"), "{text}");
     assert_eq!(server.seen().len(), 3);
-    assert_jittered(&server.gaps());
+    assert_eq!(server.pauses(), ms(&[500, 1000]));
 }
 
 #[tokio::test]
