@@ -5,7 +5,8 @@
 //!
 //! Owns starting, reading the log of, and stopping tinyproxy. Does not own assertions.
 
-use crate::{free_port, wait_for_port};
+use crate::{free_port, spawn_tied};
+use std::net::TcpStream;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -60,7 +61,9 @@ impl Tinyproxy {
             eprintln!("SKIPPED: tinyproxy is not installed (apt-get install -y tinyproxy)");
             return None;
         };
-        // A free port can be taken between the probe and tinyproxy's bind: try a few.
+        // tinyproxy refuses `Port 0`: take a free port, and start again on another when
+        // tinyproxy exits without listening (the port was taken meanwhile). Bounded.
+        let mut last_log = String::new();
         for _ in 0..5 {
             let port = free_port();
             let n = STARTED.fetch_add(1, Ordering::Relaxed);
@@ -74,28 +77,48 @@ impl Tinyproxy {
             );
             let config_path = dir.join("tinyproxy.conf");
             std::fs::write(&config_path, config).expect("write tinyproxy.conf");
-            let child = Command::new(&binary)
-                .arg("-d")
+            let mut cmd = Command::new(&binary);
+            cmd.arg("-d")
                 .arg("-c")
                 .arg(&config_path)
                 .stdin(Stdio::null())
                 .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .spawn()
-                .expect("tinyproxy is installed but cannot be started");
-            let proxy = Tinyproxy {
+                .stderr(Stdio::null());
+            let child = spawn_tied(cmd).expect("tinyproxy is installed but cannot be started");
+            let mut proxy = Tinyproxy {
                 port,
                 user: user.into(),
                 password: password.into(),
                 dir,
                 child,
             };
-            if wait_for_port(port, Duration::from_secs(5)) {
+            if proxy.wait_until_listening(Duration::from_secs(5)) {
                 return Some(proxy);
             }
-            eprintln!("tinyproxy did not listen on {port}; log: {}", proxy.log());
+            last_log = proxy.log();
+            eprintln!("tinyproxy did not listen on {port}, starting it again; log: {last_log}");
         }
-        panic!("tinyproxy could not be started");
+        panic!("tinyproxy could not be started in 5 attempts; its last log:\n{last_log}");
+    }
+
+    /// Until tinyproxy accepts connections (true), exits or `limit` passes (false).
+    fn wait_until_listening(&mut self, limit: Duration) -> bool {
+        let start = std::time::Instant::now();
+        while start.elapsed() < limit {
+            if TcpStream::connect_timeout(
+                &([127, 0, 0, 1], self.port).into(),
+                Duration::from_millis(200),
+            )
+            .is_ok()
+            {
+                return true;
+            }
+            if matches!(self.child.try_wait(), Ok(Some(_))) {
+                return false;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        false
     }
 
     /// `http://user:password@127.0.0.1:port`
