@@ -6,14 +6,16 @@
 //! Owns starting, waiting for and stopping Azurite, and the published development
 //! account's name and key. Does not own assertions or installing it (xtask).
 
+use crate::s3rver::S3RVER_VERSION;
 use crate::{cache_dir, spawn_tied, wait_for_port, wait_for_reported_port};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
-/// The pinned Azurite release (`xtask/src/services.rs` installs it).
-pub const AZURITE_VERSION: &str = "3.37.0";
+/// The pinned Azurite release (`xtask/src/services.rs` installs it): the newest whose
+/// `engines` accepts Node.js 18 and 20 (3.36.0 asks for Node >= 21, 3.37.0 for >= 22).
+pub const AZURITE_VERSION: &str = "3.35.0";
 
 /// The storage account every Azurite serves: Microsoft's published development account.
 pub const ACCOUNT: &str = "devstoreaccount1";
@@ -32,7 +34,7 @@ pub fn node_bin(name: &str) -> PathBuf {
     assert!(
         exe.is_file(),
         "{name} is not installed at {}: run `cargo xtask test` (or `npm install --no-audit \
-         --no-fund --prefix .cache/node azurite@{AZURITE_VERSION} s3rver@3.7.1`)",
+         --no-fund --prefix .cache/node azurite@{AZURITE_VERSION} s3rver@{S3RVER_VERSION}`)",
         exe.display()
     );
     exe

@@ -1,6 +1,6 @@
 //! s3rver (npm `s3rver`), a second S3 implementation besides moto, on 127.0.0.1 with its
-//! data in a temporary folder. Node 20 needs `NODE_OPTIONS=--openssl-legacy-provider` for
-//! it (truncated listings fail with 500 otherwise). It checks the access key id (`S3RVER`)
+//! data in a temporary folder. Node 17 and later need `NODE_OPTIONS=--openssl-legacy-provider`
+//! for it (truncated listings fail with 500 otherwise). It checks the access key id (`S3RVER`)
 //! and clock skew but not the SigV4 signature itself. `cargo xtask test` installs it into
 //! `.cache/node`; a test that cannot find it fails with the install command.
 //!
