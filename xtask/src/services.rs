@@ -109,13 +109,31 @@ fn on_path(program: &str) -> bool {
         .is_ok_and(|o| o.status.success())
 }
 
-/// tinyproxy from Debian's packages (the proxy tests need a real proxy).
+/// tinyproxy from Debian's packages (the proxy tests need a real proxy), with `apt-get` as
+/// root or through passwordless `sudo`.
 pub fn ensure_tinyproxy() -> Result<(), String> {
     if on_path("tinyproxy") || Path::new("/usr/bin/tinyproxy").is_file() {
         return Ok(());
     }
-    run("apt-get", &["update", "-qq"])?;
-    run("apt-get", &["install", "-y", "-qq", "tinyproxy"])
+    // apt-get installs system-wide: as root directly, otherwise through passwordless sudo
+    // (`sudo -n` fails at once rather than asking for a password).
+    let root = Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0");
+    let apt = |args: &[&str]| {
+        if root {
+            run("apt-get", args)
+        } else {
+            let mut with_sudo = vec!["-n", "apt-get"];
+            with_sudo.extend_from_slice(args);
+            run("sudo", &with_sudo)
+        }
+    };
+    let hint = "tinyproxy is missing and could not be installed; run `sudo apt-get install -y \
+                tinyproxy` (the proxy tests fail without it)";
+    apt(&["update", "-qq"]).map_err(|e| format!("{e}: {hint}"))?;
+    apt(&["install", "-y", "-qq", "tinyproxy"]).map_err(|e| format!("{e}: {hint}"))
 }
 
 /// The `version` of the npm package `name` installed under `prefix`, if any.
