@@ -17,8 +17,17 @@ const AWSCLI: &str = "awscli==1.46.2";
 /// for the tests that compare inia's prepared requests with botocore's.
 const BOTOCORE: &str = "botocore[crt]==1.44.5";
 
-/// The Node servers the Azure Blob and s3rver tests start (npm, pinned).
-const NODE_SERVERS: &[&str] = &["azurite@3.37.0", "s3rver@3.7.1"];
+/// The Node servers the Azure Blob and s3rver tests start (npm, pinned; the versions live
+/// in the test support crate, which starts them). Azurite is pinned at 3.35.0, the newest
+/// release whose `engines` accepts the Node.js the test machines have (20; Debian 12's own
+/// `nodejs` is 18): 3.36.0 declares Node >= 21 and 3.37.0 Node >= 22.
+const NODE_SERVERS: [(&str, &str); 2] = [
+    ("azurite", inia_test_support::azurite::AZURITE_VERSION),
+    ("s3rver", inia_test_support::s3rver::S3RVER_VERSION),
+];
+
+/// The oldest Node.js major version both pinned servers accept (and that is tested).
+const NODE_MAJOR_MIN: u32 = 18;
 
 fn run(program: &str, args: &[&str]) -> Result<(), String> {
     println!("==> {program} {}", args.join(" "));
@@ -100,29 +109,90 @@ fn on_path(program: &str) -> bool {
         .is_ok_and(|o| o.status.success())
 }
 
-/// tinyproxy from Debian's packages (the proxy tests need a real proxy).
+/// tinyproxy from Debian's packages (the proxy tests need a real proxy), with `apt-get` as
+/// root or through passwordless `sudo`.
 pub fn ensure_tinyproxy() -> Result<(), String> {
     if on_path("tinyproxy") || Path::new("/usr/bin/tinyproxy").is_file() {
         return Ok(());
     }
-    run("apt-get", &["update", "-qq"])?;
-    run("apt-get", &["install", "-y", "-qq", "tinyproxy"])
+    // apt-get installs system-wide: as root directly, otherwise through passwordless sudo
+    // (`sudo -n` fails at once rather than asking for a password).
+    let root = Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0");
+    let apt = |args: &[&str]| {
+        if root {
+            run("apt-get", args)
+        } else {
+            let mut with_sudo = vec!["-n", "apt-get"];
+            with_sudo.extend_from_slice(args);
+            run("sudo", &with_sudo)
+        }
+    };
+    let hint = "tinyproxy is missing and could not be installed; run `sudo apt-get install -y \
+                tinyproxy` (the proxy tests fail without it)";
+    apt(&["update", "-qq"]).map_err(|e| format!("{e}: {hint}"))?;
+    apt(&["install", "-y", "-qq", "tinyproxy"]).map_err(|e| format!("{e}: {hint}"))
+}
+
+/// The `version` of the npm package `name` installed under `prefix`, if any.
+fn installed_version(prefix: &Path, name: &str) -> Option<String> {
+    let manifest = prefix.join("node_modules").join(name).join("package.json");
+    let text = std::fs::read_to_string(manifest).ok()?;
+    let value: serde_json::Value = serde_json::from_str(&text).ok()?;
+    value["version"].as_str().map(str::to_string)
+}
+
+/// The major version of `node` on `PATH` (`v20.20.2` gives 20).
+fn node_major() -> Option<u32> {
+    let out = Command::new("node").arg("--version").output().ok()?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    text.trim()
+        .trim_start_matches('v')
+        .split('.')
+        .next()?
+        .parse()
+        .ok()
 }
 
 /// Azurite and s3rver from npm, pinned, in `.cache/node` (their launchers are
-/// `.cache/node/node_modules/.bin/{azurite-blob,s3rver}`). npm's output goes to
-/// `.cache/node-install.log`.
+/// `.cache/node/node_modules/.bin/{azurite-blob,s3rver}`), installed again when another
+/// version is there. npm's output goes to `.cache/node-install.log`.
 pub fn ensure_node_servers(cache: &Path) -> Result<(), String> {
     let prefix = cache.join("node");
-    let bin = prefix.join("node_modules/.bin");
-    if bin.join("azurite-blob").is_file() && bin.join("s3rver").is_file() {
+    let specs: Vec<String> = NODE_SERVERS
+        .iter()
+        .map(|(name, version)| format!("{name}@{version}"))
+        .collect();
+    let install_node = format!(
+        "install Node.js {NODE_MAJOR_MIN} or later with npm (Debian: `apt-get install nodejs npm`)"
+    );
+    match node_major() {
+        Some(major) if major >= NODE_MAJOR_MIN => {}
+        Some(major) => {
+            return Err(format!(
+                "Node.js {major} is too old for {}: {install_node}",
+                specs.join(" ")
+            ))
+        }
+        None => {
+            return Err(format!(
+                "node is not installed, and the Azurite and s3rver tests need it: {install_node}"
+            ))
+        }
+    }
+    if NODE_SERVERS
+        .iter()
+        .all(|(name, version)| installed_version(&prefix, name).as_deref() == Some(*version))
+    {
         return Ok(());
     }
     if !on_path("npm") {
         return Err(format!(
             "npm is not installed, and the Azurite and s3rver tests need it to install {}: \
-             install Node.js 20 with npm (Debian: `apt-get install nodejs npm`)",
-            NODE_SERVERS.join(" ")
+             {install_node}",
+            specs.join(" ")
         ));
     }
     std::fs::create_dir_all(&prefix)
@@ -132,7 +202,7 @@ pub fn ensure_node_servers(cache: &Path) -> Result<(), String> {
         .map_err(|e| format!("cannot create {}: {e}", log_path.display()))?;
     let prefix_s = prefix.to_string_lossy().into_owned();
     let mut args = vec!["install", "--no-audit", "--no-fund", "--prefix", &prefix_s];
-    args.extend_from_slice(NODE_SERVERS);
+    args.extend(specs.iter().map(String::as_str));
     println!("==> npm {} (log: {})", args.join(" "), log_path.display());
     let status = Command::new("npm")
         .args(&args)
@@ -145,7 +215,7 @@ pub fn ensure_node_servers(cache: &Path) -> Result<(), String> {
     } else {
         Err(format!(
             "npm install {} failed ({status}); see {}",
-            NODE_SERVERS.join(" "),
+            specs.join(" "),
             log_path.display()
         ))
     }

@@ -217,7 +217,7 @@ async fn a_wrong_key_is_refused_with_403() {
     let wrong =
         "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8gISIjJCUmJygpKissLS4vMDEyMzQ1Njc4OTo7PD0+Pw==";
     let r = blob.send("GET", "?comp=list", &[], b"", wrong).await;
-    // Azure answers `AuthenticationFailed`; Azurite 3.37.0 answers `AuthorizationFailure`
+    // Azure answers `AuthenticationFailed`; Azurite 3.35.0 answers `AuthorizationFailure`
     // whenever no authenticator accepts the request (its AuthenticationMiddlewareFactory),
     // a wrong SharedKey signature included.
     assert_eq!(r.status, 403, "{}", r.body);

@@ -499,7 +499,7 @@ async fn a_wrong_key_exits_254_with_the_service_code() {
         .unwrap();
     let wrong = b64(&pattern(64, 11));
     // Real Azure answers a bad SharedKey signature with `AuthenticationFailed`; Azurite
-    // 3.37.0 (the pinned release) answers 403 `AuthorizationFailure`. What matters here is
+    // 3.35.0 (the pinned release) answers 403 `AuthorizationFailure`. What matters here is
     // that the server's own code arrives as a service error (exit 254, AWS CLI's line).
     let out = cli.run_key(&wrong, "blob list-blobs --container kept", &[]);
     assert_eq!(out.status.code(), Some(254), "{}", stderr(&out));

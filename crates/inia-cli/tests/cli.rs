@@ -3,6 +3,9 @@
 //! each exit code with its one-line reason.
 //!
 //! Owns end-to-end tests of the command line. Does not own engine tests (crates/inia).
+//!
+//! One moto serves every test of this file (`Moto::shared`, started once); each test
+//! uses names (key pairs, buckets, queues) no other test here uses.
 
 use inia::{json, Credentials, Session, Value};
 use inia_test_support::{free_port, Moto};
@@ -84,9 +87,9 @@ fn stderr(out: &Output) -> String {
 
 #[tokio::test]
 async fn sts_and_ec2_flows() {
-    let moto = Moto::start(&[]);
-    let cli = Cli::new(&moto);
-    let ec2 = session(&moto).client("ec2").expect("ec2 client");
+    let moto = Moto::shared();
+    let cli = Cli::new(moto);
+    let ec2 = session(moto).client("ec2").expect("ec2 client");
 
     let who = cli.json(&["sts", "get-caller-identity"]);
     assert!(
@@ -212,9 +215,9 @@ async fn sts_and_ec2_flows() {
 
 #[tokio::test]
 async fn s3api_flows() {
-    let moto = Moto::start(&[]);
-    let cli = Cli::new(&moto);
-    let s3 = session(&moto).client("s3").expect("s3 client");
+    let moto = Moto::shared();
+    let cli = Cli::new(moto);
+    let s3 = session(moto).client("s3").expect("s3 client");
     let dir = tempfile::tempdir().expect("temp dir");
     let input = dir.path().join("in.bin");
     let body: Vec<u8> = (0..300_000u32).map(|i| (i * 7 % 251) as u8).collect();
@@ -317,9 +320,9 @@ async fn s3api_flows() {
 /// with the AWS CLI's `--notification-endpoint`), each checked through the library.
 #[tokio::test]
 async fn snapshot_waiter_and_sns_notice_through_sqs() {
-    let moto = Moto::start(&[]);
-    let cli = Cli::new(&moto);
-    let s = session(&moto);
+    let moto = Moto::shared();
+    let cli = Cli::new(moto);
+    let s = session(moto);
     let vol = cli.json(&[
         "ec2",
         "create-volume",

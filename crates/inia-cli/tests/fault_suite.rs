@@ -5,6 +5,9 @@
 //! (SHA-256).
 //!
 //! Owns these end-to-end fault tests. Does not own the engine's (crates/inia/tests).
+//!
+//! One moto serves every test of this file (`Moto::shared`, started once), each test
+//! behind a fault proxy of its own and with bucket names no other test here uses.
 
 use inia::{json, Credentials, Session};
 use inia_test_support::{Fault, FaultProxy, Moto};
@@ -75,8 +78,8 @@ async fn stored(s3: &inia::Client, bucket: &str, key: &str) -> Vec<u8> {
 /// row exhaust the default three attempts: exit 254, naming the error.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn calls_are_retried_through_refused_reset_and_throttled_connections() {
-    let moto = Moto::start(&[]);
-    s3(&moto)
+    let moto = Moto::shared();
+    s3(moto)
         .call("CreateBucket", json!({"Bucket": "calls"}))
         .await
         .unwrap();
@@ -87,7 +90,12 @@ async fn calls_are_retried_through_refused_reset_and_throttled_connections() {
     let (code, err) = code_and_stderr(&out);
     assert_eq!(code, Some(0), "{err}");
     let listed: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(listed["Buckets"][0]["Name"], "calls");
+    // moto is shared with this file's other tests: find this test's bucket among theirs.
+    let names: Vec<&str> = listed["Buckets"]
+        .as_array()
+        .map(|b| b.iter().filter_map(|b| b["Name"].as_str()).collect())
+        .unwrap_or_default();
+    assert!(names.contains(&"calls"), "{listed}");
     assert_eq!(proxy.connections(), 3);
     proxy.push([
         Fault::Answer("500 Internal Server Error"),
@@ -109,8 +117,8 @@ async fn calls_are_retried_through_refused_reset_and_throttled_connections() {
 /// the bytes stored are the file's, no multipart upload left open.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn uploads_through_failed_connections_store_the_bytes_sent() {
-    let moto = Moto::start(&[]);
-    let client = s3(&moto);
+    let moto = Moto::shared();
+    let client = s3(moto);
     client
         .call("CreateBucket", json!({"Bucket": "uploads"}))
         .await
@@ -164,8 +172,8 @@ async fn uploads_through_failed_connections_store_the_bytes_sent() {
 /// a ranged GET and write the object byte-identical: two requests each.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn downloads_cut_or_reset_mid_body_finish_byte_identical() {
-    let moto = Moto::start(&[]);
-    let client = s3(&moto);
+    let moto = Moto::shared();
+    let client = s3(moto);
     client
         .call("CreateBucket", json!({"Bucket": "down"}))
         .await
@@ -213,8 +221,8 @@ async fn downloads_cut_or_reset_mid_body_finish_byte_identical() {
 /// untouched (only the hidden `.NAME.inia-….part` file remains).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn interrupted_downloads_leave_the_destination_untouched() {
-    let moto = Moto::start(&[]);
-    let client = s3(&moto);
+    let moto = Moto::shared();
+    let client = s3(moto);
     client
         .call("CreateBucket", json!({"Bucket": "stop"}))
         .await

@@ -8,6 +8,9 @@
 //!
 //! Owns the comparison with the AWS CLI. Does not own the command line's own end-to-end
 //! tests (`cli.rs`) or paging semantics beyond comparing what both print.
+//!
+//! The read-only tests share one moto (`Moto::shared`), seeded once; the test that writes
+//! starts its own, so that nothing changes between the AWS CLI's read and inia's.
 
 use inia::{json, Body, Credentials, Session, Value};
 use inia_test_support::{aws_cli, Moto};
@@ -161,6 +164,18 @@ fn session(moto: &Moto) -> Session {
 
 const BUCKET: &str = "parity-bucket";
 
+/// The moto shared by the tests that only read, seeded once. The one test that writes
+/// (`wire_timestamps_name_the_same_instant`) has a moto of its own, so that nothing changes
+/// between the AWS CLI's read and inia's.
+async fn seeded() -> &'static Moto {
+    static SEEDED: tokio::sync::OnceCell<()> = tokio::sync::OnceCell::const_new();
+    let moto = Moto::shared();
+    SEEDED
+        .get_or_init(|| async { seed(&session(moto)).await })
+        .await;
+    moto
+}
+
 /// Something to list in every service the commands read.
 async fn seed(s: &Session) {
     let ec2 = s.client("ec2").unwrap();
@@ -273,9 +288,8 @@ const COMMANDS: &[&[&str]] = &[
 
 #[tokio::test]
 async fn read_commands_print_what_the_aws_cli_prints() {
-    let moto = Moto::start(&[]);
-    seed(&session(&moto)).await;
-    let env = Env::new(&moto);
+    let moto = seeded().await;
+    let env = Env::new(moto);
     let mut failures = Vec::new();
     let mut identical = 0;
     for args in COMMANDS {
@@ -295,9 +309,8 @@ async fn read_commands_print_what_the_aws_cli_prints() {
 /// then the non-aggregate keys, `null` when absent).
 #[tokio::test]
 async fn paged_commands_print_what_the_aws_cli_prints() {
-    let moto = Moto::start(&[]);
-    seed(&session(&moto)).await;
-    let env = Env::new(&moto);
+    let moto = seeded().await;
+    let env = Env::new(moto);
     let mut failures = Vec::new();
     for args in [
         &[
@@ -332,9 +345,8 @@ async fn paged_commands_print_what_the_aws_cli_prints() {
 /// resuming from the AWS CLI's own token.
 #[tokio::test]
 async fn max_items_and_tokens_match_the_aws_cli() {
-    let moto = Moto::start(&[]);
-    seed(&session(&moto)).await;
-    let env = Env::new(&moto);
+    let moto = seeded().await;
+    let env = Env::new(moto);
     let mut failures = Vec::new();
     let list: &[&str] = &["s3api", "list-objects-v2", "--bucket", BUCKET];
     let cases: Vec<Vec<&str>> = vec![
@@ -405,9 +417,8 @@ async fn wire_timestamps_name_the_same_instant() {
 /// its `None` lines for absent values).
 #[tokio::test]
 async fn text_output_of_paged_listings_matches_the_aws_cli() {
-    let moto = Moto::start(&[]);
-    seed(&session(&moto)).await;
-    let env = Env::new(&moto);
+    let moto = seeded().await;
+    let env = Env::new(moto);
     let list: &[&str] = &[
         "s3api",
         "list-objects-v2",

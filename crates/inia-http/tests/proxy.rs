@@ -1,5 +1,6 @@
 //! Through a real proxy: Debian's tinyproxy, started per test on a free 127.0.0.1 port with
-//! Basic authentication. Skipped, with a printed reason, only when tinyproxy is absent.
+//! Basic authentication. A missing tinyproxy fails each test with the command that installs
+//! it (`cargo xtask test`, or `apt-get install tinyproxy`).
 
 mod common;
 
@@ -25,9 +26,7 @@ async fn wait_for_log(proxy: &Tinyproxy, needle: &str) -> bool {
 
 #[tokio::test]
 async fn plain_http_through_the_proxy() {
-    let Some(proxy) = Tinyproxy::start(USER, PASSWORD) else {
-        return;
-    };
+    let proxy = Tinyproxy::start(USER, PASSWORD);
     let origin = origin().await;
     let client = client_with(|c| c.proxy = ProxyConfig::all(proxy.url()));
 
@@ -69,9 +68,7 @@ async fn plain_http_through_the_proxy() {
 
 #[tokio::test]
 async fn https_through_a_connect_tunnel() {
-    let Some(proxy) = Tinyproxy::start(USER, PASSWORD) else {
-        return;
-    };
+    let proxy = Tinyproxy::start(USER, PASSWORD);
     let ca = TestCa::new();
     let origin = tls_origin(&ca).await;
     let client = client_with(|c| {
@@ -103,9 +100,7 @@ async fn https_through_a_connect_tunnel() {
 
 #[tokio::test]
 async fn no_proxy_goes_direct() {
-    let Some(proxy) = Tinyproxy::start(USER, PASSWORD) else {
-        return;
-    };
+    let proxy = Tinyproxy::start(USER, PASSWORD);
     let origin = origin().await;
     let ca = TestCa::new();
     let tls = tls_origin(&ca).await;
@@ -146,9 +141,7 @@ async fn no_proxy_goes_direct() {
 
 #[tokio::test]
 async fn wrong_password_is_a_clear_proxy_auth_error() {
-    let Some(proxy) = Tinyproxy::start(USER, PASSWORD) else {
-        return;
-    };
+    let proxy = Tinyproxy::start(USER, PASSWORD);
     let origin = origin().await;
     let ca = TestCa::new();
     let tls = tls_origin(&ca).await;
@@ -189,9 +182,7 @@ async fn wrong_password_is_a_clear_proxy_auth_error() {
 
 #[tokio::test]
 async fn missing_credentials_get_407() {
-    let Some(proxy) = Tinyproxy::start(USER, PASSWORD) else {
-        return;
-    };
+    let proxy = Tinyproxy::start(USER, PASSWORD);
     let origin = origin().await;
     let ca = TestCa::new();
     let tls = tls_origin(&ca).await;
@@ -215,9 +206,7 @@ async fn missing_credentials_get_407() {
 
 #[tokio::test]
 async fn an_origin_401_through_the_proxy_is_a_response() {
-    let Some(proxy) = Tinyproxy::start(USER, PASSWORD) else {
-        return;
-    };
+    let proxy = Tinyproxy::start(USER, PASSWORD);
     let origin = origin().await;
     let client = client_with(|c| c.proxy = ProxyConfig::all(proxy.url()));
     let response = client
@@ -251,9 +240,7 @@ async fn proxy_that_is_down_is_a_proxy_error() {
 
 #[tokio::test]
 async fn imds_endpoint_never_goes_through_the_proxy() {
-    let Some(proxy) = Tinyproxy::start(USER, PASSWORD) else {
-        return;
-    };
+    let proxy = Tinyproxy::start(USER, PASSWORD);
     // A local stand-in for the metadata service, named as an IMDS endpoint would be
     // (AWS_EC2_METADATA_SERVICE_ENDPOINT); the proxy applies to everything else.
     let imds = origin().await;

@@ -452,7 +452,7 @@ async fn credentials_from_the_provider_sources_and_a_wrong_key() {
 
     // A wrong (well-formed) key: Azurite refuses the signature with a 403 service error
     // carrying Azure's code, message and request id. Real Azure answers a bad SharedKey
-    // signature with `AuthenticationFailed`; Azurite 3.37.0 (the pinned release) answers
+    // signature with `AuthenticationFailed`; Azurite 3.35.0 (the pinned release) answers
     // `AuthorizationFailure` instead, and this test checks what the server sends.
     let wrong = b64(&pattern(64, 7));
     let bad = session(&azurite, &wrong).client("blob").unwrap();

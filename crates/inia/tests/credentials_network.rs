@@ -3,6 +3,9 @@
 //! token checks, IMDSv1 fallback, retries, silence), container credentials (in-test
 //! server checking the `Authorization` header), and assume-role through the engine
 //! against moto's IAM and STS. The environment is always injected, never the process's.
+//!
+//! One moto serves every test of this file (`Moto::shared`, started once); each test
+//! uses names (buckets, queues, roles...) no other test here uses.
 
 use inia::assume_role::AssumeRoleProvider;
 use inia::auth::config::Env;
@@ -209,7 +212,7 @@ fn imds_v2(token_ok: bool) -> Option<Handler> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn imds_against_moto() {
-    let moto = Moto::start(&[]);
+    let moto = Moto::shared();
     let endpoint = moto.endpoint();
     let provider = ImdsCredentialsProvider::from_env(imds_at(&endpoint));
     let creds = provider
@@ -516,10 +519,10 @@ fn moto_session(moto: &Moto, creds: Arc<dyn ProvideCredentials>) -> Session {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn assume_role_through_the_engine() {
-    let moto = Moto::start(&[]);
+    let moto = Moto::shared();
     let base = Credentials::new("AKIDSOURCE", "source-secret", None, None, "test");
     let source = Arc::new(Fixed(Some(base)));
-    let iam = moto_session(&moto, source.clone()).client("iam").unwrap();
+    let iam = moto_session(moto, source.clone()).client("iam").unwrap();
     let trust = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
         "Principal": {"AWS": "arn:aws:iam::123456789012:root"}, "Action": "sts:AssumeRole"}]});
     let params = json!({"RoleName": "deployer", "AssumeRolePolicyDocument": trust.to_string()});
@@ -557,7 +560,7 @@ async fn assume_role_through_the_engine() {
     let providers: [Arc<dyn ProvideCredentials>; 2] =
         [Arc::new(Fixed(Some(creds))), Arc::new(provider)];
     for p in providers {
-        let sts = moto_session(&moto, p).client("sts").unwrap();
+        let sts = moto_session(moto, p).client("sts").unwrap();
         let who = sts.call("GetCallerIdentity", json!({})).await.unwrap();
         assert_eq!(who["Arn"], want, "{who}");
     }

@@ -1,6 +1,9 @@
 //! Downloads through a fault-injecting proxy in front of moto: a body cut off or reset
 //! after 5 MB is resumed (ranged GET, If-Match) and the file ends byte-identical; a flipped
 //! byte is caught by the MD5 check and leaves no file. Requests counted at the proxy.
+//!
+//! One moto serves every test of this file (`Moto::shared`, started once); each test
+//! uses names (buckets, queues, roles...) no other test here uses.
 
 use inia::auth::config::Env;
 use inia::{json, Credentials, Session, UploadOptions};
@@ -32,7 +35,7 @@ fn data() -> Vec<u8> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn downloads_survive_cut_and_reset_bodies_and_catch_flipped_bytes() {
-    let moto = Moto::start(&[]);
+    let moto = Moto::shared();
     let direct = s3(&moto.endpoint());
     direct
         .call("CreateBucket", json!({"Bucket": "faults"}))
@@ -89,7 +92,7 @@ async fn downloads_survive_cut_and_reset_bodies_and_catch_flipped_bytes() {
 /// caught and leaves no file.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn multipart_downloads_are_verified_by_their_part_md5s() {
-    let moto = Moto::start(&[]);
+    let moto = Moto::shared();
     let direct = s3(&moto.endpoint());
     direct
         .call("CreateBucket", json!({"Bucket": "parts"}))

@@ -1,5 +1,8 @@
 //! The engine against moto, a real AWS emulator written by others, on 127.0.0.1: each
 //! protocol through the library API, with state checked by a second call.
+//!
+//! One moto serves every test of this file (`Moto::shared`, started once); each test
+//! uses names (buckets, queues, roles...) no other test here uses.
 
 use inia::{json, Credentials, Session, Value};
 use inia_test_support::Moto;
@@ -22,8 +25,8 @@ fn session(moto: &Moto, region: &str) -> Session {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn query_ec2_json_and_rest_protocols_round_trip() {
-    let moto = Moto::start(&[]);
-    let s = session(&moto, "us-east-1");
+    let moto = Moto::shared();
+    let s = session(moto, "us-east-1");
 
     // query (STS, IAM)
     let who = s
@@ -42,9 +45,13 @@ async fn query_ec2_json_and_rest_protocols_round_trip() {
         .await
         .unwrap();
     let users = iam.call("ListUsers", json!({})).await.unwrap();
-    assert_eq!(users["Users"][0]["UserName"], "alice");
+    // moto is shared with the other tests of this file: find alice among the users.
+    let alice = users["Users"]
+        .as_array()
+        .and_then(|u| u.iter().find(|u| u["UserName"] == "alice"))
+        .unwrap_or_else(|| panic!("alice should be listed: {users}"));
     assert!(
-        users["Users"][0]["CreateDate"]
+        alice["CreateDate"]
             .as_str()
             .is_some_and(|d| d.ends_with('Z')),
         "{users}"
@@ -139,8 +146,8 @@ async fn query_ec2_json_and_rest_protocols_round_trip() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn errors_name_the_problem() {
-    let moto = Moto::start(&[]);
-    let s = session(&moto, "us-east-1");
+    let moto = Moto::shared();
+    let s = session(moto, "us-east-1");
     let ec2 = s.client("ec2").unwrap();
     let e = ec2
         .call(
@@ -164,8 +171,8 @@ async fn errors_name_the_problem() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn paging_and_waiters() {
     use futures_util::StreamExt;
-    let moto = Moto::start(&[]);
-    let s = session(&moto, "us-east-1");
+    let moto = Moto::shared();
+    let s = session(moto, "us-east-1");
     let s3 = s.client("s3").unwrap();
     s3.call("CreateBucket", json!({"Bucket": "pages"}))
         .await
@@ -241,7 +248,7 @@ async fn paging_and_waiters() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn profile_from_shared_files_gives_credentials_and_region() {
-    let moto = Moto::start(&[]);
+    let moto = Moto::shared();
     let home = tempfile::tempdir().unwrap();
     std::fs::create_dir_all(home.path().join(".aws")).unwrap();
     std::fs::write(
@@ -296,9 +303,9 @@ async fn profile_from_shared_files_gives_credentials_and_region() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn profile_with_role_arn_assumes_the_role() {
-    let moto = Moto::start(&[]);
+    let moto = Moto::shared();
     // The role must exist for moto to hand out its credentials.
-    let admin = session(&moto, "us-east-1");
+    let admin = session(moto, "us-east-1");
     admin
         .client("iam")
         .unwrap()

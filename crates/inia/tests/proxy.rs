@@ -4,8 +4,8 @@
 //! empty); a wrong proxy password is a clear transport error.
 //!
 //! HTTPS through a `CONNECT` tunnel is covered by inia-http's own proxy tests and not
-//! repeated here. tinyproxy is installed by `cargo xtask test`: under `CI` its absence
-//! fails the test; elsewhere the test is skipped with a printed reason.
+//! repeated here. tinyproxy is installed by `cargo xtask test`; its absence fails the test
+//! with the command that installs it.
 //!
 //! Owns these end-to-end checks and the tinyproxy start-up they need (the same approach
 //! as inia-http's test support, kept separate on purpose). Every wait is bounded.
@@ -43,9 +43,7 @@ fn session(endpoint: &str, proxy: ProxyConfig) -> Session {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sts_goes_through_the_proxy_unless_no_proxy_says_otherwise() {
-    let Some(proxy) = Tinyproxy::start(USER, PASSWORD) else {
-        return;
-    };
+    let proxy = Tinyproxy::start(USER, PASSWORD);
     let moto = Moto::start(&[]);
     let endpoint = moto.endpoint();
 
@@ -69,9 +67,7 @@ async fn sts_goes_through_the_proxy_unless_no_proxy_says_otherwise() {
     assert!(!proxy.log().contains(PASSWORD), "{}", proxy.log());
 
     // NO_PROXY names the target: direct, and the proxy sees nothing.
-    let Some(untouched) = Tinyproxy::start(USER, PASSWORD) else {
-        return;
-    };
+    let untouched = Tinyproxy::start(USER, PASSWORD);
     let direct = ProxyConfig::all(untouched.url_with(USER, PASSWORD)).with_no_proxy("127.0.0.1");
     let who = session(&endpoint, direct)
         .client("sts")
@@ -91,9 +87,7 @@ async fn sts_goes_through_the_proxy_unless_no_proxy_says_otherwise() {
 
 #[tokio::test]
 async fn a_wrong_proxy_password_is_a_clear_error() {
-    let Some(proxy) = Tinyproxy::start(USER, PASSWORD) else {
-        return;
-    };
+    let proxy = Tinyproxy::start(USER, PASSWORD);
     // The proxy refuses before forwarding anything: no origin is needed behind it.
     let endpoint = format!("http://127.0.0.1:{}", free_port());
     let wrong = ProxyConfig::all(proxy.url_with(USER, "not-the-password"));

@@ -2,6 +2,9 @@
 //! instances with placement and termination protection, an image, filters, tags, a
 //! snapshot and its waiter, an SNS notice received through SQS) and DynamoDB's
 //! create/put/get/query and scan paging. Every change is checked by a second call.
+//!
+//! One moto serves every test of this file (`Moto::shared`, started once); each test
+//! uses names (buckets, queues, roles...) no other test here uses.
 
 use futures_util::StreamExt;
 use inia::{json, Credentials, Session, Value, WaitOptions};
@@ -35,8 +38,8 @@ fn strings<'a>(v: &'a Value, list: &str, key: &str) -> Vec<&'a str> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ec2_listing_with_snapshot_waiter_and_sns_notice() {
-    let moto = Moto::start(&[]);
-    let s = session(&moto);
+    let moto = Moto::shared();
+    let s = session(moto);
     let ec2 = s.client("ec2").unwrap();
 
     ec2.call("CreateKeyPair", json!({"KeyName": "lj-key"}))
@@ -212,8 +215,8 @@ async fn ec2_listing_with_snapshot_waiter_and_sns_notice() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn dynamodb_crud_query_and_scan_paging() {
-    let moto = Moto::start(&[]);
-    let ddb = session(&moto).client("dynamodb").unwrap();
+    let moto = Moto::shared();
+    let ddb = session(moto).client("dynamodb").unwrap();
     ddb.call("CreateTable", json!({
         "TableName": "songs",
         "KeySchema": [{"AttributeName": "artist", "KeyType": "HASH"}, {"AttributeName": "title", "KeyType": "RANGE"}],

@@ -5,6 +5,9 @@
 //!   S3-compatible stores don't) is caught by comparing the ETag it answers with the MD5
 //!   sent: a single-part upload fails and its object is deleted, a multipart upload fails
 //!   and is aborted, and nothing is left on the server.
+//!
+//! One moto serves every test of this file (`Moto::shared`, started once); each test
+//! uses names (buckets, queues, roles...) no other test here uses.
 
 use inia::auth::config::Env;
 use inia::{json, Credentials, Session, TransferConfig, UploadOptions};
@@ -52,7 +55,7 @@ fn config() -> TransferConfig {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn uploads_over_http_carry_their_md5_and_a_signed_sha256() {
-    let moto = Moto::start(&[]);
+    let moto = Moto::shared();
     let direct = s3(&moto.endpoint());
     direct
         .call("CreateBucket", json!({"Bucket": "vouch"}))
@@ -116,7 +119,7 @@ async fn uploads_over_http_carry_their_md5_and_a_signed_sha256() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_byte_flipped_on_the_way_up_fails_the_upload_and_leaves_nothing_stored() {
-    let moto = Moto::start(&[]);
+    let moto = Moto::shared();
     let direct = s3(&moto.endpoint());
     direct
         .call("CreateBucket", json!({"Bucket": "flip"}))

@@ -6,14 +6,16 @@
 //! Owns starting, waiting for and stopping Azurite, and the published development
 //! account's name and key. Does not own assertions or installing it (xtask).
 
-use crate::{cache_dir, free_port, wait_for_port};
+use crate::s3rver::S3RVER_VERSION;
+use crate::{cache_dir, spawn_tied, wait_for_port, wait_for_reported_port};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
-/// The pinned Azurite release (`xtask/src/services.rs` installs it).
-pub const AZURITE_VERSION: &str = "3.37.0";
+/// The pinned Azurite release (`xtask/src/services.rs` installs it): the newest whose
+/// `engines` accepts Node.js 18 and 20 (3.36.0 asks for Node >= 21, 3.37.0 for >= 22).
+pub const AZURITE_VERSION: &str = "3.35.0";
 
 /// The storage account every Azurite serves: Microsoft's published development account.
 pub const ACCOUNT: &str = "devstoreaccount1";
@@ -32,7 +34,7 @@ pub fn node_bin(name: &str) -> PathBuf {
     assert!(
         exe.is_file(),
         "{name} is not installed at {}: run `cargo xtask test` (or `npm install --no-audit \
-         --no-fund --prefix .cache/node azurite@{AZURITE_VERSION} s3rver@3.7.1`)",
+         --no-fund --prefix .cache/node azurite@{AZURITE_VERSION} s3rver@{S3RVER_VERSION}`)",
         exe.display()
     );
     exe
@@ -50,62 +52,65 @@ pub struct Azurite {
 static STARTED: AtomicU32 = AtomicU32::new(0);
 
 impl Azurite {
-    /// Start the Blob service on a free port and wait (at most 30 s) until it listens.
+    /// Start the Blob service on a port of its choosing and wait (at most 30 s) until it listens.
     pub fn start() -> Azurite {
         Azurite::start_with(false)
     }
 
     /// As [`Azurite::start`]; with `debug`, Azurite writes its debug log (including the
     /// string to sign it computed for each request) to [`Azurite::debug_log`].
+    ///
+    /// Azurite binds port 0 and prints the port it got; that line is read back.
     pub fn start_with(debug: bool) -> Azurite {
         let exe = node_bin("azurite-blob");
-        // A free port can be taken between the probe and Azurite's bind: try a few.
-        for _ in 0..3 {
-            let port = free_port();
-            let n = STARTED.fetch_add(1, Ordering::Relaxed);
-            let dir = std::env::temp_dir().join(format!("inia-azurite-{}-{n}", std::process::id()));
-            std::fs::create_dir_all(&dir).expect("a temporary folder for Azurite");
-            let out = std::fs::File::create(dir.join("azurite.log")).expect("Azurite's log file");
-            let err = out.try_clone().expect("Azurite's log file");
-            let mut cmd = Command::new(&exe);
-            cmd.args(["--blobHost", "127.0.0.1", "--blobPort", &port.to_string()])
-                .args([
-                    "--inMemoryPersistence",
-                    "--loose",
-                    "--skipApiVersionCheck",
-                    "--disableTelemetry",
-                ])
-                .stdin(Stdio::null())
-                .stdout(out)
-                .stderr(err);
-            if debug {
-                cmd.arg("--debug").arg(dir.join("debug.log"));
-            }
-            let child = cmd
-                .spawn()
-                .unwrap_or_else(|e| panic!("cannot start {}: {e}", exe.display()));
-            let mut azurite = Azurite {
-                port,
-                pid: child.id(),
-                dir,
-                child,
-            };
-            if wait_for_port(port, Duration::from_secs(30)) {
-                return azurite;
-            }
-            if let Ok(Some(status)) = azurite.child.try_wait() {
-                eprintln!(
-                    "Azurite exited ({status}); its output: {}",
-                    azurite.output()
-                );
-            } else {
-                eprintln!(
-                    "Azurite did not listen on {port} within 30 s: {}",
-                    azurite.output()
-                );
-            }
+        let n = STARTED.fetch_add(1, Ordering::Relaxed);
+        let dir = std::env::temp_dir().join(format!("inia-azurite-{}-{n}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("a temporary folder for Azurite");
+        let out = std::fs::File::create(dir.join("azurite.log")).expect("Azurite's log file");
+        let err = out.try_clone().expect("Azurite's log file");
+        let mut cmd = Command::new(&exe);
+        cmd.args(["--blobHost", "127.0.0.1", "--blobPort", "0"])
+            .args([
+                "--inMemoryPersistence",
+                "--loose",
+                "--skipApiVersionCheck",
+                "--disableTelemetry",
+            ])
+            .stdin(Stdio::null())
+            .stdout(out)
+            .stderr(err);
+        if debug {
+            cmd.arg("--debug").arg(dir.join("debug.log"));
         }
-        panic!("Azurite could not be started");
+        let child =
+            spawn_tied(cmd).unwrap_or_else(|e| panic!("cannot start {}: {e}", exe.display()));
+        let mut azurite = Azurite {
+            port: 0,
+            pid: child.id(),
+            dir,
+            child,
+        };
+        let log = azurite.dir.join("azurite.log");
+        let reported = wait_for_reported_port(
+            &mut azurite.child,
+            "listens on http://127.0.0.1:",
+            Duration::from_secs(30),
+            || std::fs::read_to_string(&log).unwrap_or_default(),
+        );
+        let Some(port) = reported else {
+            let status = azurite.child.try_wait().ok().flatten();
+            panic!(
+                "Azurite did not report a port within 30 s (exit status: {status:?}); its output:\n{}",
+                azurite.output()
+            );
+        };
+        azurite.port = port;
+        assert!(
+            wait_for_port(port, Duration::from_secs(10)),
+            "Azurite reported port {port} but does not accept connections: {}",
+            azurite.output()
+        );
+        azurite
     }
 
     /// `http://127.0.0.1:PORT/devstoreaccount1`: the account's blob endpoint (Azurite puts

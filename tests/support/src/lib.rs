@@ -1,7 +1,25 @@
 //! Real servers for end-to-end tests, started on 127.0.0.1 with their own PID and stopped
-//! when dropped: moto (here), tinyproxy (`tinyproxy`) and a fault-injecting proxy (`fault_proxy`). Installation is the test command's job (`cargo xtask test` installs the
-//! pinned moto into `.cache/moto-venv`); a test that cannot find a server fails with the
-//! command that installs it, rather than passing silently.
+//! when dropped: moto (here), tinyproxy (`tinyproxy`), Azurite (`azurite`), s3rver
+//! (`s3rver`) and a fault-injecting proxy (`fault_proxy`). Installation is the test
+//! command's job (`cargo xtask test` installs the pinned moto into `.cache/moto-venv`, the
+//! Node servers into `.cache/node`, tinyproxy with `apt-get`); a test that cannot find a
+//! server fails with the command that installs it, rather than passing silently.
+//!
+//! **Ports.** Where a server can bind port 0 and say which port it got, it does, and the
+//! port is read back from its output: moto (werkzeug prints `Running on
+//! http://127.0.0.1:PORT`), Azurite (`successfully listens on http://127.0.0.1:PORT`) and
+//! s3rver (`S3rver listening on 127.0.0.1:PORT`). tinyproxy refuses `Port 0`, so it gets a
+//! port from [`free_port`] (bound and released) and is started again on a fresh port when
+//! it exits without listening (a bind collision), at most five times. The fault proxy binds
+//! port 0 itself.
+//!
+//! **One moto per test binary.** [`Moto::shared`] starts moto once per process; tests that
+//! share it use unique names (buckets, queues, users) and never reset it. A test that needs
+//! special environment or a clean server calls [`Moto::start`] for its own.
+//!
+//! **No orphans.** Every server is spawned from one long-lived thread with
+//! `PR_SET_PDEATHSIG(SIGKILL)` ([`spawn_tied`]), so it dies with the test process even when
+//! it lives in a `static` (never dropped) or the test binary is killed.
 //!
 //! Owns starting, waiting for and stopping servers. Does not own any assertion.
 
@@ -15,10 +33,13 @@ pub use awscli::{aws_cli, AWSCLI_VERSION};
 pub use fault_proxy::{Fault, FaultProxy};
 pub use tinyproxy::{tinyproxy_path, Tinyproxy};
 
-use std::io::{Read, Write};
+use std::collections::VecDeque;
+use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 /// The pinned moto release.
@@ -29,7 +50,9 @@ pub fn cache_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.cache")
 }
 
-/// A free TCP port on 127.0.0.1 (bound and released; good enough for tests).
+/// A TCP port on 127.0.0.1 that nothing listened on a moment ago (bound and released).
+/// Another process may take it before it is used: good for "nothing listens here" tests
+/// and for tinyproxy's start (which retries), not for servers that can bind port 0.
 pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
@@ -66,10 +89,97 @@ pub fn wait_for_port(port: u16, limit: Duration) -> bool {
     false
 }
 
+/// The port in `text` right after the first `marker` (`"127.0.0.1:"` in
+/// `Running on http://127.0.0.1:40123`).
+pub fn port_after(text: &str, marker: &str) -> Option<u16> {
+    let rest = &text[text.find(marker)? + marker.len()..];
+    let digits: String = rest.chars().take_while(|c| c.is_ascii_digit()).collect();
+    digits.parse().ok().filter(|p| *p != 0)
+}
+
+/// Poll `read()` (a server's output so far) until [`port_after`] finds the port the server
+/// reports, at most `limit`; `None` when the child exits first or time runs out.
+pub fn wait_for_reported_port(
+    child: &mut Child,
+    marker: &str,
+    limit: Duration,
+    read: impl Fn() -> String,
+) -> Option<u16> {
+    let start = Instant::now();
+    while start.elapsed() < limit {
+        if let Some(port) = port_after(&read(), marker) {
+            return Some(port);
+        }
+        if matches!(child.try_wait(), Ok(Some(_))) {
+            return port_after(&read(), marker);
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    None
+}
+
+type SpawnRequest = (Command, mpsc::Sender<std::io::Result<Child>>);
+
+/// Spawn `cmd` so that it is killed (`SIGKILL`) when this process ends, however it ends.
+///
+/// `PR_SET_PDEATHSIG` fires when the *thread* that forked the child exits, and test threads
+/// end with their test; so every spawn happens on one thread that lives as long as the
+/// process.
+pub fn spawn_tied(cmd: Command) -> std::io::Result<Child> {
+    static SPAWNER: OnceLock<Mutex<mpsc::Sender<SpawnRequest>>> = OnceLock::new();
+    let spawner = SPAWNER.get_or_init(|| {
+        let (tx, rx) = mpsc::channel::<SpawnRequest>();
+        std::thread::Builder::new()
+            .name("inia-test-spawner".into())
+            .spawn(move || {
+                for (mut cmd, reply) in rx {
+                    tie_to_parent(&mut cmd);
+                    let _ = reply.send(cmd.spawn());
+                }
+            })
+            .expect("a thread to start test servers from");
+        Mutex::new(tx)
+    });
+    let (reply_tx, reply_rx) = mpsc::channel();
+    spawner
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .send((cmd, reply_tx))
+        .map_err(|_| std::io::Error::other("the test-server spawner thread is gone"))?;
+    reply_rx
+        .recv()
+        .map_err(|_| std::io::Error::other("the test-server spawner thread is gone"))?
+}
+
+#[cfg(target_os = "linux")]
+fn tie_to_parent(cmd: &mut Command) {
+    use std::os::unix::process::CommandExt;
+    let parent = std::process::id() as libc::pid_t;
+    // SAFETY: between fork and exec only async-signal-safe calls are made (prctl, getppid,
+    // _exit), touching no memory shared with other threads.
+    unsafe {
+        cmd.pre_exec(move || {
+            if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL, 0, 0, 0) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            // The parent may have died before prctl: then nobody would send the signal.
+            if libc::getppid() != parent {
+                libc::_exit(1);
+            }
+            Ok(())
+        });
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn tie_to_parent(_cmd: &mut Command) {}
+
 /// A running moto server.
 pub struct Moto {
     child: Child,
     pub port: u16,
+    /// moto's last lines of output (werkzeug logs each request to stderr).
+    output: Arc<Mutex<VecDeque<String>>>,
 }
 
 impl Moto {
@@ -78,9 +188,17 @@ impl Moto {
         cache_dir().join("moto-venv/bin/moto_server")
     }
 
-    /// Start moto on a free port with the given extra environment (e.g.
-    /// `INITIAL_NO_AUTH_ACTION_COUNT`). Panics with the install command when moto is absent
-    /// or does not come up within 30 s.
+    /// The moto shared by every test of this test binary: started on first use, never
+    /// reset, killed when the process ends. Tests that share it must use names no other
+    /// test of the binary uses (they run in parallel threads).
+    pub fn shared() -> &'static Moto {
+        static SHARED: OnceLock<Moto> = OnceLock::new();
+        SHARED.get_or_init(|| Moto::start(&[]))
+    }
+
+    /// Start a moto of its own on a port it chooses, with the given extra environment
+    /// (e.g. `INITIAL_NO_AUTH_ACTION_COUNT`). Panics with the install command when moto is
+    /// absent, or with its output when it does not come up within 30 s.
     pub fn start(env: &[(&str, &str)]) -> Moto {
         let exe = Moto::executable();
         assert!(
@@ -89,23 +207,60 @@ impl Moto {
              .cache/moto-venv/bin/pip install 'moto[server]=={MOTO_VERSION}'`)",
             exe.display()
         );
-        let port = free_port();
         let mut cmd = Command::new(&exe);
-        cmd.args(["-H", "127.0.0.1", "-p", &port.to_string()])
+        cmd.args(["-H", "127.0.0.1", "-p", "0"])
             .env("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
+            .env("PYTHONUNBUFFERED", "1")
             .stdin(Stdio::null())
             .stdout(Stdio::null())
-            .stderr(Stdio::null());
+            .stderr(Stdio::piped());
         for (k, v) in env {
             cmd.env(k, v);
         }
-        let child = cmd
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot start {}: {e}", exe.display()));
-        let moto = Moto { child, port };
+        let mut child =
+            spawn_tied(cmd).unwrap_or_else(|e| panic!("cannot start {}: {e}", exe.display()));
+        let output = Arc::new(Mutex::new(VecDeque::new()));
+        let (port_tx, port_rx) = mpsc::channel();
+        if let Some(stderr) = child.stderr.take() {
+            let output = output.clone();
+            // Reads until moto exits: werkzeug would block on a full pipe otherwise.
+            std::thread::spawn(move || {
+                let mut port_tx = Some(port_tx);
+                for line in BufReader::new(stderr).lines() {
+                    let Ok(line) = line else { break };
+                    if let Some(port) = port_after(&line, "Running on http://127.0.0.1:") {
+                        if let Some(tx) = port_tx.take() {
+                            let _ = tx.send(port);
+                        }
+                    }
+                    let mut kept = output.lock().unwrap_or_else(|e| e.into_inner());
+                    if kept.len() == 50 {
+                        kept.pop_front();
+                    }
+                    kept.push_back(line);
+                }
+            });
+        }
+        let mut moto = Moto {
+            child,
+            port: 0,
+            output,
+        };
+        match port_rx.recv_timeout(Duration::from_secs(30)) {
+            Ok(port) => moto.port = port,
+            Err(_) => {
+                let status = moto.child.try_wait().ok().flatten();
+                panic!(
+                    "moto did not report a port within 30 s (exit status: {status:?}); its output:\n{}",
+                    moto.output()
+                );
+            }
+        }
         assert!(
-            wait_for_port(port, Duration::from_secs(30)),
-            "moto did not listen on 127.0.0.1:{port} within 30 s"
+            wait_for_port(moto.port, Duration::from_secs(10)),
+            "moto reported port {} but does not accept connections; its output:\n{}",
+            moto.port,
+            moto.output()
         );
         moto
     }
@@ -114,7 +269,14 @@ impl Moto {
         format!("http://127.0.0.1:{}", self.port)
     }
 
-    /// `POST /moto-api/reset`: forget all state.
+    /// moto's last lines of output.
+    pub fn output(&self) -> String {
+        let kept = self.output.lock().unwrap_or_else(|e| e.into_inner());
+        kept.iter().cloned().collect::<Vec<_>>().join("\n")
+    }
+
+    /// `POST /moto-api/reset`: forget all state. Only for a moto of one's own
+    /// ([`Moto::start`]): on [`Moto::shared`] it would wipe what parallel tests made.
     pub fn reset(&self) {
         if let Ok(mut s) = TcpStream::connect(("127.0.0.1", self.port)) {
             let _ = s.set_read_timeout(Some(Duration::from_secs(10)));

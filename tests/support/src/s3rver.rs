@@ -1,13 +1,13 @@
 //! s3rver (npm `s3rver`), a second S3 implementation besides moto, on 127.0.0.1 with its
-//! data in a temporary folder. Node 20 needs `NODE_OPTIONS=--openssl-legacy-provider` for
-//! it (truncated listings fail with 500 otherwise). It checks the access key id (`S3RVER`)
+//! data in a temporary folder. Node 17 and later need `NODE_OPTIONS=--openssl-legacy-provider`
+//! for it (truncated listings fail with 500 otherwise). It checks the access key id (`S3RVER`)
 //! and clock skew but not the SigV4 signature itself. `cargo xtask test` installs it into
 //! `.cache/node`; a test that cannot find it fails with the install command.
 //!
 //! Owns starting, waiting for and stopping s3rver. Does not own assertions or installing it.
 
 use crate::azurite::node_bin;
-use crate::{free_port, wait_for_port};
+use crate::{spawn_tied, wait_for_port, wait_for_reported_port};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -32,48 +32,54 @@ pub struct S3rver {
 static STARTED: AtomicU32 = AtomicU32::new(0);
 
 impl S3rver {
-    /// Start s3rver on a free port with an empty data folder and wait (at most 30 s) until
-    /// it listens.
+    /// Start s3rver on a port of its choosing (port 0, read back from its `S3rver listening
+    /// on 127.0.0.1:PORT` line) with an empty data folder and wait (at most 30 s) until it
+    /// listens.
     pub fn start() -> S3rver {
         let exe = node_bin("s3rver");
-        // A free port can be taken between the probe and s3rver's bind: try a few.
-        for _ in 0..3 {
-            let port = free_port();
-            let n = STARTED.fetch_add(1, Ordering::Relaxed);
-            let dir = std::env::temp_dir().join(format!("inia-s3rver-{}-{n}", std::process::id()));
-            let data = dir.join("data");
-            std::fs::create_dir_all(&data).expect("a temporary folder for s3rver");
-            let out = std::fs::File::create(dir.join("s3rver.log")).expect("s3rver's log file");
-            let err = out.try_clone().expect("s3rver's log file");
-            let child = Command::new(&exe)
-                .arg("-d")
-                .arg(&data)
-                .args(["-a", "127.0.0.1", "-p", &port.to_string()])
-                .env("NODE_OPTIONS", "--openssl-legacy-provider")
-                .stdin(Stdio::null())
-                .stdout(out)
-                .stderr(err)
-                .spawn()
-                .unwrap_or_else(|e| panic!("cannot start {}: {e}", exe.display()));
-            let mut server = S3rver {
-                port,
-                pid: child.id(),
-                dir,
-                child,
-            };
-            if wait_for_port(port, Duration::from_secs(30)) {
-                return server;
-            }
-            if let Ok(Some(status)) = server.child.try_wait() {
-                eprintln!("s3rver exited ({status}); its output: {}", server.output());
-            } else {
-                eprintln!(
-                    "s3rver did not listen on {port} within 30 s: {}",
-                    server.output()
-                );
-            }
-        }
-        panic!("s3rver could not be started");
+        let n = STARTED.fetch_add(1, Ordering::Relaxed);
+        let dir = std::env::temp_dir().join(format!("inia-s3rver-{}-{n}", std::process::id()));
+        let data = dir.join("data");
+        std::fs::create_dir_all(&data).expect("a temporary folder for s3rver");
+        let out = std::fs::File::create(dir.join("s3rver.log")).expect("s3rver's log file");
+        let err = out.try_clone().expect("s3rver's log file");
+        let mut cmd = Command::new(&exe);
+        cmd.arg("-d")
+            .arg(&data)
+            .args(["-a", "127.0.0.1", "-p", "0"])
+            .env("NODE_OPTIONS", "--openssl-legacy-provider")
+            .stdin(Stdio::null())
+            .stdout(out)
+            .stderr(err);
+        let child =
+            spawn_tied(cmd).unwrap_or_else(|e| panic!("cannot start {}: {e}", exe.display()));
+        let mut server = S3rver {
+            port: 0,
+            pid: child.id(),
+            dir,
+            child,
+        };
+        let log = server.dir.join("s3rver.log");
+        let reported = wait_for_reported_port(
+            &mut server.child,
+            "S3rver listening on 127.0.0.1:",
+            Duration::from_secs(30),
+            || std::fs::read_to_string(&log).unwrap_or_default(),
+        );
+        let Some(port) = reported else {
+            let status = server.child.try_wait().ok().flatten();
+            panic!(
+                "s3rver did not report a port within 30 s (exit status: {status:?}); its output:\n{}",
+                server.output()
+            );
+        };
+        server.port = port;
+        assert!(
+            wait_for_port(port, Duration::from_secs(10)),
+            "s3rver reported port {port} but does not accept connections: {}",
+            server.output()
+        );
+        server
     }
 
     /// `http://127.0.0.1:PORT` (path-style addressing).

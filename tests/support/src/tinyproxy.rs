@@ -1,11 +1,12 @@
 //! tinyproxy (Debian's package) on 127.0.0.1 with Basic authentication and its own log,
 //! for the proxy tests of the connection layer and the engine. `cargo xtask test`
-//! installs it; under CI (`CI` set) a missing tinyproxy fails the test, elsewhere the
-//! test is skipped with a printed reason.
+//! installs it (`apt-get install tinyproxy`); a missing tinyproxy fails the test with that
+//! command, in CI and elsewhere alike (a skipped proxy test would pass silently).
 //!
 //! Owns starting, reading the log of, and stopping tinyproxy. Does not own assertions.
 
-use crate::{free_port, wait_for_port};
+use crate::{free_port, spawn_tied};
+use std::net::TcpStream;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -49,18 +50,18 @@ impl Drop for Tinyproxy {
 static STARTED: AtomicU32 = AtomicU32::new(0);
 
 impl Tinyproxy {
-    /// Start tinyproxy with Basic authentication `user`/`password`; `None` (after saying
-    /// why) when it is not installed outside CI.
-    pub fn start(user: &str, password: &str) -> Option<Tinyproxy> {
-        let Some(binary) = tinyproxy_path() else {
-            assert!(
-                std::env::var_os("CI").is_none(),
-                "tinyproxy is not installed; `cargo xtask test` installs it (apt-get install -y tinyproxy)"
-            );
-            eprintln!("SKIPPED: tinyproxy is not installed (apt-get install -y tinyproxy)");
-            return None;
-        };
-        // A free port can be taken between the probe and tinyproxy's bind: try a few.
+    /// Start tinyproxy with Basic authentication `user`/`password`. Panics with the
+    /// command that installs it when it is not installed.
+    pub fn start(user: &str, password: &str) -> Tinyproxy {
+        let binary = tinyproxy_path().unwrap_or_else(|| {
+            panic!(
+                "tinyproxy is not installed (looked on PATH, /usr/bin, /usr/sbin): run \
+                 `cargo xtask test`, which installs it, or `sudo apt-get install -y tinyproxy`"
+            )
+        });
+        // tinyproxy refuses `Port 0`: take a free port, and start again on another when
+        // tinyproxy exits without listening (the port was taken meanwhile). Bounded.
+        let mut last_log = String::new();
         for _ in 0..5 {
             let port = free_port();
             let n = STARTED.fetch_add(1, Ordering::Relaxed);
@@ -74,28 +75,48 @@ impl Tinyproxy {
             );
             let config_path = dir.join("tinyproxy.conf");
             std::fs::write(&config_path, config).expect("write tinyproxy.conf");
-            let child = Command::new(&binary)
-                .arg("-d")
+            let mut cmd = Command::new(&binary);
+            cmd.arg("-d")
                 .arg("-c")
                 .arg(&config_path)
                 .stdin(Stdio::null())
                 .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .spawn()
-                .expect("tinyproxy is installed but cannot be started");
-            let proxy = Tinyproxy {
+                .stderr(Stdio::null());
+            let child = spawn_tied(cmd).expect("tinyproxy is installed but cannot be started");
+            let mut proxy = Tinyproxy {
                 port,
                 user: user.into(),
                 password: password.into(),
                 dir,
                 child,
             };
-            if wait_for_port(port, Duration::from_secs(5)) {
-                return Some(proxy);
+            if proxy.wait_until_listening(Duration::from_secs(5)) {
+                return proxy;
             }
-            eprintln!("tinyproxy did not listen on {port}; log: {}", proxy.log());
+            last_log = proxy.log();
+            eprintln!("tinyproxy did not listen on {port}, starting it again; log: {last_log}");
         }
-        panic!("tinyproxy could not be started");
+        panic!("tinyproxy could not be started in 5 attempts; its last log:\n{last_log}");
+    }
+
+    /// Until tinyproxy accepts connections (true), exits or `limit` passes (false).
+    fn wait_until_listening(&mut self, limit: Duration) -> bool {
+        let start = std::time::Instant::now();
+        while start.elapsed() < limit {
+            if TcpStream::connect_timeout(
+                &([127, 0, 0, 1], self.port).into(),
+                Duration::from_millis(200),
+            )
+            .is_ok()
+            {
+                return true;
+            }
+            if matches!(self.child.try_wait(), Ok(Some(_))) {
+                return false;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        false
     }
 
     /// `http://user:password@127.0.0.1:port`
