@@ -23,6 +23,7 @@ mod loader;
 mod provider;
 mod service;
 mod shape;
+pub mod template;
 
 pub use error::ModelError;
 pub use loader::{deep_merge, read_text, strip_documentation, Root, SpecPath};

@@ -316,47 +316,33 @@ fn invalid(origin: &str, message: String) -> ModelError {
 
 /// The `{names}` of a template, in order. Braces must pair up and enclose a name.
 pub fn template_variables(t: &str) -> Result<Vec<&str>, String> {
+    let pieces = crate::template::pieces(t).map_err(|e| format!("{e} in {t:?}"))?;
     let mut out = Vec::new();
-    let mut rest = t;
-    while let Some(open) = rest.find(['{', '}']) {
-        if rest.as_bytes()[open] == b'}' {
-            return Err(format!("unmatched '}}' in {t:?}"));
+    for piece in pieces {
+        if let crate::template::Piece::Name(name) = piece {
+            if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+                return Err(format!("bad variable {{{name}}} in {t:?}"));
+            }
+            out.push(name);
         }
-        let after = &rest[open + 1..];
-        let close = after
-            .find(['{', '}'])
-            .filter(|i| after.as_bytes()[*i] == b'}')
-            .ok_or_else(|| format!("unmatched '{{' in {t:?}"))?;
-        let name = &after[..close];
-        if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
-            return Err(format!("bad variable {{{name}}} in {t:?}"));
-        }
-        out.push(name);
-        rest = &after[close + 1..];
     }
     Ok(out)
 }
 
-/// Fill a template's variables with `lookup`; `Err(name)` for the first without a value.
+/// Fill a template's variables with `lookup`; `Err(name)` for the first without a value
+/// (a template whose braces do not pair up, which loading refuses, gives its whole text).
 pub fn fill_template(
     t: &str,
     mut lookup: impl FnMut(&str) -> Option<String>,
 ) -> Result<String, String> {
-    let mut out = String::with_capacity(t.len());
-    let mut rest = t;
-    while let Some(open) = rest.find('{') {
-        out.push_str(&rest[..open]);
-        let after = &rest[open + 1..];
-        let Some(close) = after.find('}') else {
-            out.push_str(&rest[open..]);
-            return Ok(out);
-        };
-        let name = &after[..close];
+    crate::template::fill(t, |name, out| {
         out.push_str(&lookup(name).ok_or_else(|| name.to_string())?);
-        rest = &after[close + 1..];
-    }
-    out.push_str(rest);
-    Ok(out)
+        Ok(())
+    })
+    .map_err(|e| match e {
+        crate::template::FillError::Value(name) => name,
+        crate::template::FillError::Template(_) => t.to_string(),
+    })
 }
 
 /// Validate against the embedded schema (compiled once), all problems at once.

@@ -224,15 +224,7 @@ pub(crate) fn host_prefix(
     let Some(template) = op.endpoint.as_ref().and_then(|e| e.host_prefix.as_deref()) else {
         return Ok(None);
     };
-    let mut out = String::with_capacity(template.len());
-    let mut rest = template;
-    while let Some(open) = rest.find('{') {
-        out.push_str(&rest[..open]);
-        let after = &rest[open + 1..];
-        let close = after.find('}').ok_or_else(|| {
-            ProtocolError::Unsupported(format!("host prefix {template:?} has an unclosed label"))
-        })?;
-        let label = &after[..close];
+    let out = inia_model::template::fill(template, |label, out| {
         let path = Path::Root;
         let path = path.key(label);
         let value = match params.get(label) {
@@ -252,9 +244,14 @@ pub(crate) fn host_prefix(
             ));
         }
         out.push_str(value);
-        rest = &after[close + 1..];
-    }
-    out.push_str(rest);
+        Ok(())
+    })
+    .map_err(|e| match e {
+        inia_model::template::FillError::Value(e) => e,
+        inia_model::template::FillError::Template(e) => {
+            ProtocolError::Unsupported(format!("host prefix {template:?}: {e}"))
+        }
+    })?;
     Ok(Some(HostPrefix(out)))
 }
 

@@ -107,15 +107,7 @@ pub(crate) fn render_uri(
     template: &str,
     labels: &[(String, String)],
 ) -> Result<String, ProtocolError> {
-    let mut out = String::with_capacity(template.len() + 16);
-    let mut rest = template;
-    while let Some(open) = rest.find('{') {
-        out.push_str(&rest[..open]);
-        let after = &rest[open + 1..];
-        let close = after.find('}').ok_or_else(|| {
-            ProtocolError::Unsupported(format!("requestUri {template:?} has an unclosed label"))
-        })?;
-        let label = &after[..close];
+    inia_model::template::fill(template, |label, out| {
         let (name, greedy) = match label.strip_suffix('+') {
             Some(n) => (n, true),
             None => (label, false),
@@ -134,10 +126,14 @@ pub(crate) fn render_uri(
         } else {
             out.push_str(&super::encode(value));
         }
-        rest = &after[close + 1..];
-    }
-    out.push_str(rest);
-    Ok(out)
+        Ok(())
+    })
+    .map_err(|e| match e {
+        inia_model::template::FillError::Value(e) => e,
+        inia_model::template::FillError::Template(e) => {
+            ProtocolError::Unsupported(format!("requestUri {template:?}: {e}"))
+        }
+    })
 }
 
 /// Query parameters in order, each key with its values.
