@@ -231,7 +231,7 @@ impl Client {
         let account = self.account_id(op).await?;
         let (mut parts, body, endpoint) =
             self.prepare_request(op, params, upload, account.as_deref())?;
-        crate::payload::vouch(op, &mut parts, &body, self.inner.signer.name()).await?;
+        self.vouch(op, &mut parts, &body).await?;
         self.attempts(op, parts, body, &endpoint).await
     }
 
@@ -250,7 +250,7 @@ impl Client {
         let account = self.account_id(&op).await?;
         let (mut parts, body, endpoint) =
             self.prepare_request(&op, params, None, account.as_deref())?;
-        crate::payload::vouch(&op, &mut parts, &body, self.inner.signer.name()).await?;
+        self.vouch(&op, &mut parts, &body).await?;
         let body = match sign_at {
             Some(time) => self.sign(&op, &mut parts, body, time, &endpoint).await?.0,
             None => body,
@@ -311,13 +311,19 @@ impl Client {
         if let Some(p) = auth_path {
             parts.extensions.insert(p);
         }
-        crate::provider::apply_headers(
-            &self.inner.headers,
-            self.inner.checksums,
-            &mut parts,
-            &body,
-        );
+        crate::provider::apply_headers(&self.inner.headers, &mut parts);
         Ok((parts, body, endpoint))
+    }
+
+    /// Stage: vouch for the payload (`payload`), with the provider's checksum setting.
+    async fn vouch(
+        &self,
+        op: &Operation,
+        parts: &mut http::request::Parts,
+        body: &Body,
+    ) -> Result<(), Error> {
+        let every_body = self.inner.checksums == Checksums::Md5;
+        crate::payload::vouch(op, parts, body, self.inner.signer.name(), every_body).await
     }
 
     /// The input member that is a streaming payload, if any.

@@ -3,7 +3,8 @@
 //! - an upload operation (one with an `httpChecksum` trait: S3 PutObject, UploadPart...)
 //!   gets a `Content-MD5` of its body when the request carries no checksum yet, whether
 //!   the body is in memory or a replayable stream (a file), so the server refuses a body
-//!   changed on the way (`BadDigest`) instead of storing it;
+//!   changed on the way (`BadDigest`) instead of storing it; so does every in-memory body
+//!   of a provider whose checksums say `md5` (`s3-compatible`);
 //! - over plain `http://`, a SigV4-signed streamed body is signed with its SHA-256, so a
 //!   man in the middle cannot swap it; over TLS a stream goes `UNSIGNED-PAYLOAD`, its
 //!   integrity carried by TLS and the checksum. In-memory bodies are always signed with
@@ -33,26 +34,35 @@ struct Needs {
     sha256: bool,
 }
 
-fn needs(op: &Operation, parts: &http::request::Parts, body: &Body, signer: &str) -> Needs {
+fn needs(
+    op: &Operation,
+    parts: &http::request::Parts,
+    body: &Body,
+    signer: &str,
+    every_body: bool,
+) -> Needs {
     let has_checksum = parts.headers.contains_key("content-md5")
         || parts
             .headers
             .keys()
             .any(|k| k.as_str().starts_with("x-amz-checksum-"));
-    let md5 = op.http_checksum.is_some() && !has_checksum && body.content_length() > 0;
+    let asked = op.http_checksum.is_some() || (every_body && body.bytes().is_some());
+    let md5 = asked && !has_checksum && body.content_length() > 0;
     let plain_http = parts.uri.scheme_str() == Some("http");
     let sha256 = plain_http && matches!(signer, "v4" | "s3v4") && body.bytes().is_none();
     Needs { md5, sha256 }
 }
 
-/// Add `Content-MD5` and record the signed SHA-256 where [`needs`] says so.
+/// Add `Content-MD5` and record the signed SHA-256 where [`needs`] says so;
+/// `every_body`: the provider asks for `Content-MD5` on every in-memory body.
 pub(crate) async fn vouch(
     op: &Operation,
     parts: &mut http::request::Parts,
     body: &Body,
     signer: &str,
+    every_body: bool,
 ) -> Result<(), Error> {
-    let need = needs(op, parts, body, signer);
+    let need = needs(op, parts, body, signer, every_body);
     if !need.md5 && !need.sha256 {
         return Ok(());
     }
@@ -127,7 +137,9 @@ mod tests {
     async fn a_file_upload_over_http_gets_md5_and_a_signed_sha256() {
         let (_f, body) = file(b"hello world");
         let mut p = parts("http://127.0.0.1:5000/b/k");
-        vouch(&op(true), &mut p, &body, "s3v4").await.unwrap();
+        vouch(&op(true), &mut p, &body, "s3v4", false)
+            .await
+            .unwrap();
         assert_eq!(p.headers["content-md5"], "XrY7u+Ae7tCTyyK7j1rNww==");
         assert_eq!(
             &*p.extensions.get::<PayloadHash>().unwrap().0,
@@ -139,7 +151,9 @@ mod tests {
     async fn over_tls_a_stream_is_unsigned_but_carries_its_md5() {
         let (_f, body) = file(b"hello world");
         let mut p = parts("https://b.s3.amazonaws.com/k");
-        vouch(&op(true), &mut p, &body, "s3v4").await.unwrap();
+        vouch(&op(true), &mut p, &body, "s3v4", false)
+            .await
+            .unwrap();
         assert!(p.headers.contains_key("content-md5"));
         assert!(p.extensions.get::<PayloadHash>().is_none());
     }
@@ -154,12 +168,34 @@ mod tests {
             md5: false,
             sha256: false,
         };
-        assert_eq!(needs(&op(true), &p, &body, "s3v4"), none);
-        assert_eq!(needs(&op(false), &parts("https://h/k"), &body, "v4"), none);
+        assert_eq!(needs(&op(true), &p, &body, "s3v4", true), none);
+        assert_eq!(
+            needs(&op(false), &parts("https://h/k"), &body, "v4", false),
+            none
+        );
         // In memory over http: the signer hashes the bytes itself.
-        assert_eq!(needs(&op(false), &parts("http://h/k"), &body, "s3v4"), none);
+        assert_eq!(
+            needs(&op(false), &parts("http://h/k"), &body, "s3v4", false),
+            none
+        );
         let (_f, stream) = file(b"abc");
-        let sigv2 = needs(&op(false), &parts("http://h/k"), &stream, "s3");
+        let sigv2 = needs(&op(false), &parts("http://h/k"), &stream, "s3", false);
         assert_eq!(sigv2, none);
+    }
+
+    #[test]
+    fn a_provider_asking_for_md5_gets_it_on_in_memory_bodies() {
+        let md5_only = Needs {
+            md5: true,
+            sha256: false,
+        };
+        let body = Body::from_bytes("x");
+        let p = parts("https://h/k");
+        assert_eq!(needs(&op(false), &p, &body, "s3v4", true), md5_only);
+        // Not on an empty body, nor on a stream of an operation without the trait.
+        let empty = Body::from_bytes("");
+        assert!(!needs(&op(false), &p, &empty, "s3v4", true).md5);
+        let (_f, stream) = file(b"abc");
+        assert!(!needs(&op(false), &p, &stream, "s3v4", true).md5);
     }
 }

@@ -335,27 +335,15 @@ pub(crate) fn default_headers(
         .collect()
 }
 
-/// The provider's default headers (unless the request sets them), and `Content-MD5` on an
-/// in-memory body when its checksums say `md5`.
+/// The provider's default headers, unless the request sets them. (A provider whose
+/// checksums say `md5` has its `Content-MD5` added by the payload stage, `payload`.)
 pub(crate) fn apply_headers(
     headers: &[(http::HeaderName, http::HeaderValue)],
-    checksums: inia_model::Checksums,
     parts: &mut http::request::Parts,
-    body: &inia_http::Body,
 ) {
     for (name, value) in headers {
         if !parts.headers.contains_key(name) {
             parts.headers.insert(name.clone(), value.clone());
-        }
-    }
-    if checksums == inia_model::Checksums::Md5 && !parts.headers.contains_key("content-md5") {
-        if let Some(bytes) = body.shared_bytes().filter(|b| !b.is_empty()) {
-            use md5::Digest;
-            let digest = md5::Md5::digest(&bytes);
-            let b64 = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, digest);
-            if let Ok(v) = http::HeaderValue::from_str(&b64) {
-                parts.headers.insert("content-md5", v);
-            }
         }
     }
 }
