@@ -45,6 +45,22 @@ pub trait Service {
     fn operations(&self) -> Vec<&str>;
 }
 
+/// Per-call overrides of the session's settings (`None`: the session's).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct CallOptions {
+    /// The bound on the whole call, retries included (`Some(None)`: no bound).
+    pub(crate) timeout: Option<Option<Duration>>,
+    /// Attempts in all, first included.
+    pub(crate) max_attempts: Option<u32>,
+}
+
+/// One call's attempts so far, and its allowance.
+struct Counts {
+    attempt: u32,
+    exhausted: bool,
+    max: u32,
+}
+
 /// A call's result: the value, and the streaming body of operations that have one
 /// (S3 GetObject), to be read by the caller.
 #[derive(Debug)]
@@ -203,11 +219,31 @@ impl Client {
         params: Value,
         body: Option<Body>,
     ) -> Result<Output, Error> {
+        self.send(operation, params, body, &CallOptions::default())
+            .await
+    }
+
+    /// One call with per-call overrides of the session's settings ([`Client::operation`]).
+    pub(crate) async fn send(
+        &self,
+        operation: &str,
+        params: Value,
+        body: Option<Body>,
+        options: &CallOptions,
+    ) -> Result<Output, Error> {
         let name = self.operation_name(operation)?;
         let op = self.inner.model.operation(&name)?;
         let span = tracing::info_span!("call", service = %self.inner.service, operation = %name);
-        let call = self.orchestrate(&op, params, body).instrument(span);
-        match self.inner.session.inner.call_timeout {
+        let max_attempts = options
+            .max_attempts
+            .unwrap_or(self.inner.session.inner.retry.max_attempts);
+        let call = self
+            .orchestrate(&op, params, body, max_attempts)
+            .instrument(span);
+        let limit = options
+            .timeout
+            .unwrap_or(self.inner.session.inner.call_timeout);
+        match limit {
             Some(limit) => tokio::time::timeout(limit, call)
                 .await
                 .unwrap_or_else(|_| Err(self.deadline_error(limit))),
@@ -227,12 +263,14 @@ impl Client {
         op: &Operation,
         params: Value,
         upload: Option<Body>,
+        max_attempts: u32,
     ) -> Result<Output, Error> {
         let account = self.account_id(op).await?;
         let (mut parts, body, endpoint) =
             self.prepare_request(op, params, upload, account.as_deref())?;
         self.vouch(op, &mut parts, &body).await?;
-        self.attempts(op, parts, body, &endpoint).await
+        self.attempts(op, parts, body, &endpoint, max_attempts)
+            .await
     }
 
     /// The request a call would send, without sending it: customized, validated, its
@@ -368,12 +406,19 @@ impl Client {
         parts: http::request::Parts,
         body: Body,
         endpoint: &CallEndpoint,
+        max_attempts: u32,
     ) -> Result<Output, Error> {
-        let mut attempt = 1;
-        let mut exhausted = false;
+        let mut counts = Counts {
+            attempt: 1,
+            exhausted: false,
+            max: max_attempts.max(1),
+        };
         let result = self
-            .attempt_loop(op, parts, body, endpoint, &mut attempt, &mut exhausted)
+            .attempt_loop(op, parts, body, endpoint, &mut counts)
             .await;
+        let Counts {
+            attempt, exhausted, ..
+        } = counts;
         let record = |v: &mut Value| retry::record_attempts(v, attempt - 1, exhausted);
         match result {
             Ok(mut out) => {
@@ -397,10 +442,12 @@ impl Client {
         parts: http::request::Parts,
         body: Body,
         endpoint: &CallEndpoint,
-        attempt: &mut u32,
-        exhausted: &mut bool,
+        counts: &mut Counts,
     ) -> Result<Output, Error> {
-        let max = self.inner.session.inner.retry.max_attempts.max(1);
+        let max = counts.max;
+        let Counts {
+            attempt, exhausted, ..
+        } = counts;
         let mut last_cost: Option<u32> = None;
         let mut body = Some(body);
         loop {

@@ -623,3 +623,60 @@ async fn the_call_deadline_bounds_every_attempt_together() {
         started.elapsed()
     );
 }
+
+/// `Client::operation` overrides the session for one call: its attempt count and its
+/// deadline, leaving the session's for the next call.
+#[tokio::test]
+async fn one_call_overrides_the_sessions_attempts_and_deadline() {
+    let throttled = respond(400, &query_error("Throttling"));
+    let server = FaultServer::start(vec![throttled; 8]).await;
+    let sts = builder(&server).build().unwrap().client("sts").unwrap();
+    let err = sts
+        .operation("GetCallerIdentity")
+        .max_attempts(1)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("Throttling"));
+    assert_eq!(server.seen().len(), 1, "one attempt, no retry");
+    let err = sts
+        .operation("get-caller-identity")
+        .max_attempts(5)
+        .send()
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("reached max retries: 4"), "{err}");
+    assert_eq!(server.seen().len(), 6, "five more attempts");
+    // The session's three again for a plain call (the script has 2 answers left, then
+    // a non-retryable 418).
+    let _ = sts.call("GetCallerIdentity", json!({})).await.unwrap_err();
+    assert_eq!(server.seen().len(), 9);
+
+    let stalled = FaultServer::start(vec![Act::Stall(Duration::from_secs(5))]).await;
+    let sts = builder(&stalled)
+        .read_timeout(Duration::from_secs(30))
+        .build()
+        .unwrap()
+        .client("sts")
+        .unwrap();
+    let started = Instant::now();
+    let err = sts
+        .operation("GetCallerIdentity")
+        .params(json!({}))
+        .timeout(Duration::from_millis(300))
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::Transport(HttpError::DeadlineExceeded { .. })),
+        "{err:?}"
+    );
+    assert!(started.elapsed() < Duration::from_millis(300) + SLACK);
+    let err = sts
+        .operation("GetCallerIdentity")
+        .params(json!(["not", "an object"]))
+        .send()
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("must be an object"), "{err}");
+}
