@@ -51,7 +51,10 @@ impl From<Error> for CliError {
         };
         let message = match &e {
             Error::Validation(problems) => {
-                format!("Parameter validation failed: {}", problems.join("; "))
+                format!(
+                    "Parameter validation failed: {}",
+                    inia::protocol::validate::joined(problems, "; ")
+                )
             }
             Error::Waiter { name, reason } => format!("Waiter {name} failed: {reason}"),
             other => other.to_string(),

@@ -36,8 +36,8 @@ pub enum ProtocolError {
     #[error("invalid parameter {path}: {message}")]
     Param { path: String, message: String },
     /// Validation found one or more problems, each with its path.
-    #[error("{} parameter problem(s): {}", .0.len(), .0.join("; "))]
-    Validation(Vec<String>),
+    #[error("{} parameter problem(s): {}", .0.len(), crate::validate::joined(.0, "; "))]
+    Validation(Vec<crate::validate::Problem>),
     /// The response could not be read: what was wrong, and the byte offset if known.
     #[error("malformed response: {message}{}", .offset.map(|o| format!(" at byte {o}")).unwrap_or_default())]
     Parse {

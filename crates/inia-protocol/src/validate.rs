@@ -7,6 +7,9 @@
 //! than one member set. All problems are collected, not just the first. `null` counts as
 //! absent. Like botocore, `max` and `pattern` are left to the service.
 //!
+//! Each problem is a [`Problem`]: the parameter's path, what was expected there and what
+//! was found, and the sentence that says so.
+//!
 //! Owns those checks. Does not own serialization.
 
 use crate::error::ProtocolError;
@@ -16,6 +19,53 @@ use serde_json::Value;
 
 /// Nesting deeper than this is reported instead of followed (cyclic shapes, hostile input).
 const MAX_DEPTH: usize = 64;
+
+/// One problem with the parameters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Problem {
+    /// Where: `Filters[0].Values[1]`, map values as `Tags.key`; empty for the
+    /// parameters as a whole.
+    pub path: String,
+    /// What the input shape expects there (`a string`, `0 to 2147483647 (integer)`).
+    pub expected: String,
+    /// What was there instead (`a number`, `"soon"`, `nothing`).
+    pub found: String,
+    /// The whole sentence, as [`Display`](std::fmt::Display) prints it.
+    pub message: String,
+}
+
+impl Problem {
+    /// A problem at `path`: `expected`, `found`, and the sentence saying so.
+    pub fn new(
+        path: impl Into<String>,
+        expected: impl Into<String>,
+        found: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Problem {
+        Problem {
+            path: path.into(),
+            expected: expected.into(),
+            found: found.into(),
+            message: message.into(),
+        }
+    }
+}
+
+/// The problems' sentences joined with `sep`.
+pub fn joined(problems: &[Problem], sep: &str) -> String {
+    problems
+        .iter()
+        .map(|p| p.message.as_str())
+        .collect::<Vec<_>>()
+        .join(sep)
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
 
 /// Check `params` against `op`'s input shape; all problems in one error.
 pub fn validate(model: &ServiceModel, op: &Operation, params: &Value) -> Result<(), ProtocolError> {
@@ -30,13 +80,20 @@ pub fn validate(model: &ServiceModel, op: &Operation, params: &Value) -> Result<
             Value::Object(o) if o.is_empty() => {}
             Value::Object(o) => {
                 for k in o.keys() {
-                    problems.push(format!(
-                        "unknown parameter {k}: {} takes no parameters",
-                        op.name
+                    problems.push(Problem::new(
+                        k.as_str(),
+                        "no parameters",
+                        "a parameter",
+                        format!("unknown parameter {k}: {} takes no parameters", op.name),
                     ));
                 }
             }
-            other => problems.push(format!("parameters must be an object, got {}", kind(other))),
+            other => problems.push(Problem::new(
+                "",
+                "an object",
+                kind(other),
+                format!("parameters must be an object, got {}", kind(other)),
+            )),
         },
     }
     if problems.is_empty() {
@@ -79,17 +136,24 @@ fn check(
     v: &Value,
     path: &str,
     depth: usize,
-    out: &mut Vec<String>,
+    out: &mut Vec<Problem>,
 ) -> Result<(), ProtocolError> {
     if depth > MAX_DEPTH {
-        out.push(format!(
-            "{}: nested deeper than {MAX_DEPTH} levels",
-            shown(path)
+        out.push(Problem::new(
+            path,
+            format!("at most {MAX_DEPTH} levels of nesting"),
+            "deeper nesting",
+            format!("{}: nested deeper than {MAX_DEPTH} levels", shown(path)),
         ));
         return Ok(());
     }
-    let wrong = |out: &mut Vec<String>, want: &str| {
-        out.push(format!("{}: expected {want}, got {}", shown(path), kind(v)));
+    let wrong = |out: &mut Vec<Problem>, want: &str| {
+        out.push(Problem::new(
+            path,
+            want,
+            kind(v),
+            format!("{}: expected {want}, got {}", shown(path), kind(v)),
+        ));
     };
     match shape.kind {
         _ if shape.document => {}
@@ -100,10 +164,15 @@ fn check(
             };
             for name in &shape.required {
                 if obj.get(name).is_none_or(Value::is_null) {
-                    out.push(format!(
-                        "{}: missing required parameter {}",
-                        shown(path),
-                        join(path, name)
+                    out.push(Problem::new(
+                        join(path, name),
+                        "a value (required)",
+                        "nothing",
+                        format!(
+                            "{}: missing required parameter {}",
+                            shown(path),
+                            join(path, name)
+                        ),
                     ));
                 }
             }
@@ -111,10 +180,15 @@ fn check(
             for (k, child) in obj {
                 let Some(member) = shape.members.get(k) else {
                     let valid: Vec<&str> = shape.members.keys().map(String::as_str).collect();
-                    out.push(format!(
-                        "unknown parameter {}; valid parameters: {}",
+                    let valid = valid.join(", ");
+                    out.push(Problem::new(
                         join(path, k),
-                        valid.join(", ")
+                        format!("one of: {valid}"),
+                        "an unknown parameter",
+                        format!(
+                            "unknown parameter {}; valid parameters: {valid}",
+                            join(path, k)
+                        ),
                     ));
                     continue;
                 };
@@ -125,9 +199,14 @@ fn check(
                 check_member(model, member, child, &join(path, k), depth, out)?;
             }
             if shape.union && set != 1 {
-                out.push(format!(
-                    "{}: a union takes exactly one member, {set} given",
-                    shown(path)
+                out.push(Problem::new(
+                    path,
+                    "exactly one member",
+                    format!("{set} members"),
+                    format!(
+                        "{}: a union takes exactly one member, {set} given",
+                        shown(path)
+                    ),
                 ));
             }
         }
@@ -186,16 +265,23 @@ fn check(
                 .map(i128::from)
                 .or_else(|| v.as_u64().map(i128::from));
             match n {
-                Some(n) if n < lo || n > hi => out.push(format!(
-                    "{}: {n} is out of range for type {name} ({lo} to {hi})",
-                    shown(path)
+                Some(n) if n < lo || n > hi => out.push(Problem::new(
+                    path,
+                    format!("{lo} to {hi} ({name})"),
+                    n.to_string(),
+                    format!(
+                        "{}: {n} is out of range for type {name} ({lo} to {hi})",
+                        shown(path)
+                    ),
                 )),
                 Some(n) => {
                     if let Some(min) = shape.min {
                         if (n as f64) < min {
-                            out.push(format!(
-                                "{}: {n} is less than the minimum {min}",
-                                shown(path)
+                            out.push(Problem::new(
+                                path,
+                                format!("at least {min}"),
+                                n.to_string(),
+                                format!("{}: {n} is less than the minimum {min}", shown(path)),
                             ));
                         }
                     }
@@ -211,9 +297,14 @@ fn check(
         ShapeType::Timestamp => {
             if timefmt::from_value(v).is_none() {
                 match v {
-                    Value::String(s) => out.push(format!(
-                        "{}: {s:?} is not a date (use RFC 3339 like 2015-01-25T08:00:00Z, or epoch seconds)",
-                        shown(path)
+                    Value::String(s) => out.push(Problem::new(
+                        path,
+                        "a date: RFC 3339 text or epoch seconds",
+                        format!("{s:?}"),
+                        format!(
+                            "{}: {s:?} is not a date (use RFC 3339 like 2015-01-25T08:00:00Z, or epoch seconds)",
+                            shown(path)
+                        ),
                     )),
                     _ => wrong(out, "a timestamp (RFC 3339 text or epoch seconds)"),
                 }
@@ -222,9 +313,12 @@ fn check(
         ShapeType::Blob => match v {
             Value::String(_) if shape.streaming => {}
             Value::String(_) if timefmt::blob_from_value(v).is_some() => {}
-            Value::String(_) => {
-                out.push(format!("{}: blobs are given as base64 text", shown(path)))
-            }
+            Value::String(_) => out.push(Problem::new(
+                path,
+                "base64 text",
+                "text that is not base64",
+                format!("{}: blobs are given as base64 text", shown(path)),
+            )),
             _ => wrong(out, "base64 text (a blob)"),
         },
     }
@@ -237,7 +331,7 @@ fn check_member(
     v: &Value,
     path: &str,
     depth: usize,
-    out: &mut Vec<String>,
+    out: &mut Vec<Problem>,
 ) -> Result<(), ProtocolError> {
     let shape = model.target(member, path)?;
     if member.json_value || shape.json_value {
@@ -246,12 +340,17 @@ fn check_member(
     check(model, &shape, v, path, depth + 1, out)
 }
 
-fn min_len(shape: &Shape, len: usize, path: &str, out: &mut Vec<String>) {
+fn min_len(shape: &Shape, len: usize, path: &str, out: &mut Vec<Problem>) {
     if let Some(min) = shape.min {
         if (len as f64) < min {
-            out.push(format!(
-                "{}: length {len} is less than the minimum {min}",
-                shown(path)
+            out.push(Problem::new(
+                path,
+                format!("length at least {min}"),
+                format!("length {len}"),
+                format!(
+                    "{}: length {len} is less than the minimum {min}",
+                    shown(path)
+                ),
             ));
         }
     }
@@ -268,7 +367,7 @@ mod tests {
         let op = m.operation(op).unwrap();
         match validate(&m, &op, &params) {
             Ok(()) => vec![],
-            Err(ProtocolError::Validation(p)) => p,
+            Err(ProtocolError::Validation(p)) => p.iter().map(ToString::to_string).collect(),
             Err(e) => panic!("{e}"),
         }
     }
@@ -303,6 +402,33 @@ mod tests {
         assert!(
             p[0].starts_with("MaxResults: 3000000000 is out of range for type integer"),
             "{p:?}"
+        );
+    }
+
+    #[test]
+    fn problems_carry_path_expected_and_found() {
+        let m = SpecPath::embedded_only().load_service("ec2").unwrap();
+        let op = m.operation("DescribeInstances").unwrap();
+        let params = json!({"Filters": [{"Name": "x", "Values": ["a", 7]}]});
+        let Err(ProtocolError::Validation(p)) = validate(&m, &op, &params) else {
+            panic!("expected a validation error");
+        };
+        assert_eq!(
+            (
+                p[0].path.as_str(),
+                p[0].expected.as_str(),
+                p[0].found.as_str()
+            ),
+            ("Filters[0].Values[1]", "a string", "a number")
+        );
+        let op = m.operation("RunInstances").unwrap();
+        let Err(ProtocolError::Validation(p)) = validate(&m, &op, &json!({"MinCount": 1})) else {
+            panic!("expected a validation error");
+        };
+        let missing = p.iter().find(|x| x.path == "MaxCount").expect("MaxCount");
+        assert_eq!(
+            (missing.expected.as_str(), missing.found.as_str()),
+            ("a value (required)", "nothing")
         );
     }
 

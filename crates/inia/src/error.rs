@@ -28,8 +28,8 @@ pub enum Error {
         error: Box<ServiceError>,
     },
     /// Parameters do not fit the operation's input; each problem names its path.
-    #[error("parameter validation failed:\n{}", .0.join("\n"))]
-    Validation(Vec<String>),
+    #[error("parameter validation failed:\n{}", inia_protocol::validate::joined(.0, "\n"))]
+    Validation(Vec<inia_protocol::validate::Problem>),
     /// A parameter could not be serialized (its path and why).
     #[error("invalid parameter {path}: {message}")]
     Param {

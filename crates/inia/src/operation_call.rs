@@ -100,10 +100,18 @@ impl OperationCall<'_> {
     /// streams one.
     pub async fn send(self) -> Result<Output, Error> {
         if let Some(v) = self.not_an_object {
-            return Err(Error::Validation(vec![format!(
-                "the parameters of {} must be an object, not {v}",
-                self.operation
-            )]));
+            let found = v.to_string();
+            return Err(Error::Validation(vec![
+                inia_protocol::validate::Problem::new(
+                    "",
+                    "an object",
+                    found.clone(),
+                    format!(
+                        "the parameters of {} must be an object, not {found}",
+                        self.operation
+                    ),
+                ),
+            ]));
         }
         self.client
             .send(
