@@ -19,7 +19,7 @@ use std::sync::Mutex;
 use std::time::{Duration, SystemTime};
 
 /// Error codes that mean "slow down".
-pub const THROTTLING_CODES: &[&str] = &[
+pub(crate) const THROTTLING_CODES: &[&str] = &[
     "Throttling",
     "ThrottlingException",
     "ThrottledException",
@@ -37,14 +37,14 @@ pub const THROTTLING_CODES: &[&str] = &[
 ];
 
 /// Error codes that mean "try again".
-pub const TRANSIENT_CODES: &[&str] = &[
+pub(crate) const TRANSIENT_CODES: &[&str] = &[
     "RequestTimeout",
     "RequestTimeoutException",
     "PriorRequestNotComplete",
 ];
 
 /// Error codes that may mean the local clock is wrong.
-pub const CLOCK_SKEW_CODES: &[&str] = &[
+pub(crate) const CLOCK_SKEW_CODES: &[&str] = &[
     "RequestTimeTooSkewed",
     "RequestExpired",
     "InvalidSignatureException",
@@ -76,7 +76,7 @@ impl Default for RetryConfig {
 
 /// What went wrong with one attempt, as far as retrying cares.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Failure<'a> {
+pub(crate) enum Failure<'a> {
     /// Could not connect, or the connection broke before a full response.
     Connection,
     /// An attempt or read deadline passed.
@@ -94,7 +94,7 @@ pub enum Failure<'a> {
 
 /// The kind of a retryable failure, which decides what it costs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RetryKind {
+pub(crate) enum RetryKind {
     /// The service asked to slow down.
     Throttling,
     /// A failure that may pass: 5xx, transient codes, broken connections.
@@ -104,7 +104,7 @@ pub enum RetryKind {
 }
 
 /// Whether (and as what) a failure is retried.
-pub fn classify(f: &Failure<'_>) -> Option<RetryKind> {
+pub(crate) fn classify(f: &Failure<'_>) -> Option<RetryKind> {
     match f {
         Failure::Connection => Some(RetryKind::Transient),
         Failure::Timeout => Some(RetryKind::Timeout),
@@ -129,7 +129,7 @@ pub fn classify(f: &Failure<'_>) -> Option<RetryKind> {
 
 /// Delay before attempt `next_attempt` (2 for the first retry), full jitter from `random`
 /// in `[0, 1)`, or the server's requested delay when it gave one (both capped).
-pub fn backoff(next_attempt: u32, random: f64, server_hint: Option<Duration>) -> Duration {
+pub(crate) fn backoff(next_attempt: u32, random: f64, server_hint: Option<Duration>) -> Duration {
     if let Some(hint) = server_hint {
         return hint.min(MAX_BACKOFF);
     }
@@ -139,7 +139,7 @@ pub fn backoff(next_attempt: u32, random: f64, server_hint: Option<Duration>) ->
 
 /// The server's requested delay: `x-amz-retry-after` in milliseconds, else `Retry-After`
 /// in seconds.
-pub fn server_hint(headers: &http::HeaderMap) -> Option<Duration> {
+pub(crate) fn server_hint(headers: &http::HeaderMap) -> Option<Duration> {
     let get = |n: &str| headers.get(n).and_then(|v| v.to_str().ok()).map(str::trim);
     if let Some(ms) = get("x-amz-retry-after").and_then(|v| v.parse::<u64>().ok()) {
         return Some(Duration::from_millis(ms));
@@ -151,7 +151,7 @@ pub fn server_hint(headers: &http::HeaderMap) -> Option<Duration> {
 
 /// How far the server's clock is from ours, when an error says the clock is off and the
 /// response's `Date` differs by more than 4 minutes. Positive: the server is ahead.
-pub fn clock_skew(code: &str, server_date: Option<&str>, now: SystemTime) -> Option<i64> {
+pub(crate) fn clock_skew(code: &str, server_date: Option<&str>, now: SystemTime) -> Option<i64> {
     if !CLOCK_SKEW_CODES.contains(&code) {
         return None;
     }
@@ -163,7 +163,7 @@ pub fn clock_skew(code: &str, server_date: Option<&str>, now: SystemTime) -> Opt
 
 /// The retry-quota bucket shared by all calls of a client.
 #[derive(Debug)]
-pub struct RetryQuota {
+pub(crate) struct RetryQuota {
     capacity: u32,
     available: Mutex<u32>,
 }
@@ -174,7 +174,7 @@ const RETRY_COST: u32 = 5;
 
 impl RetryQuota {
     /// A bucket holding `capacity` tokens.
-    pub fn new(capacity: u32) -> Self {
+    pub(crate) fn new(capacity: u32) -> Self {
         RetryQuota {
             capacity,
             available: Mutex::new(capacity),
@@ -182,7 +182,7 @@ impl RetryQuota {
     }
 
     /// Take the cost of a retry; `None` when the bucket cannot pay (no retry then).
-    pub fn acquire(&self, kind: RetryKind) -> Option<u32> {
+    pub(crate) fn acquire(&self, kind: RetryKind) -> Option<u32> {
         if self.capacity == 0 {
             return Some(0);
         }
@@ -200,7 +200,7 @@ impl RetryQuota {
     }
 
     /// A call succeeded: give back what its last retry cost, or 1 if it needed none.
-    pub fn release(&self, cost_of_last_retry: Option<u32>) {
+    pub(crate) fn release(&self, cost_of_last_retry: Option<u32>) {
         if self.capacity == 0 {
             return;
         }
@@ -209,7 +209,8 @@ impl RetryQuota {
     }
 
     /// Tokens left.
-    pub fn available(&self) -> u32 {
+    #[cfg(test)]
+    fn available(&self) -> u32 {
         *self.available.lock().unwrap_or_else(|p| p.into_inner())
     }
 }
