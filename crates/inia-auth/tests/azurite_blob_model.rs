@@ -46,8 +46,8 @@ impl Blob {
                 .insert(http::header::CONTENT_LENGTH, body.len().into());
         }
         let ctx = SigningContext::new(&self.creds, "", "blob", SystemTime::now());
-        let mut signed = SignedBody::Bytes(body.clone());
-        AzureSharedKey.sign(&mut parts, &mut signed, &ctx).unwrap();
+        let signed = SignedBody::Bytes(body.clone());
+        AzureSharedKey.sign(&mut parts, &signed, &ctx).unwrap();
         let response = self
             .http
             .send(http::Request::from_parts(parts, Body::from_bytes(body)))

@@ -56,14 +56,14 @@ impl Blob {
         let creds = Credentials::new(ACCOUNT, key, None, None, "test");
         let ctx = SigningContext::new(&creds, "", "blob", SystemTime::now());
         let bytes = bytes::Bytes::copy_from_slice(body);
-        let mut signed = SignedBody::Bytes(bytes.clone());
+        let signed = SignedBody::Bytes(bytes.clone());
         if bytes.is_empty() && method != "GET" && method != "HEAD" {
             // Signed as an empty line, sent as `0`.
             parts
                 .headers
                 .insert(http::header::CONTENT_LENGTH, http::HeaderValue::from(0));
         }
-        self.signer.sign(&mut parts, &mut signed, &ctx).unwrap();
+        self.signer.sign(&mut parts, &signed, &ctx).unwrap();
         let sts = AzureSharedKey::string_to_sign(&parts, ACCOUNT);
         let request = http::Request::from_parts(parts, Body::from_bytes(bytes));
         let response = self.http.send(request).await.unwrap();

@@ -67,15 +67,13 @@ fn secrets_never_reach_logs_errors_or_debug() {
                 "POST",
                 "https://sts.amazonaws.com/?Action=GetCallerIdentity",
             );
-            let mut body = SignedBody::Bytes("Version=2011-06-15".into());
-            signer.sign(&mut p, &mut body, &ctx).unwrap();
+            let body = SignedBody::Bytes("Version=2011-06-15".into());
+            signer.sign(&mut p, &body, &ctx).unwrap();
             seen.push_str(&format!("{signer:?} {body:?} {:?}\n", p.headers));
         }
         let bearer = Bearer::new(TOKEN);
         let mut p = parts("GET", "https://example.com/");
-        bearer
-            .sign(&mut p, &mut SignedBody::Unsigned, &ctx)
-            .unwrap();
+        bearer.sign(&mut p, &SignedBody::Unsigned, &ctx).unwrap();
         seen.push_str(&format!("{bearer:?} {:?}\n", p.headers));
         let v4 = SigV4::new(SigV4Settings::s3());
         let mut p = parts("GET", "https://b.s3.amazonaws.com/k");
@@ -97,7 +95,7 @@ fn secrets_never_reach_logs_errors_or_debug() {
                 .unwrap()
                 .sign(
                     &mut parts("GET", "https://x/"),
-                    &mut SignedBody::Unsigned,
+                    &SignedBody::Unsigned,
                     &SigningContext {
                         credentials: None,
                         region: "r",
@@ -119,7 +117,7 @@ fn secrets_never_reach_logs_errors_or_debug() {
                 .unwrap()
                 .sign(
                     &mut parts("GET", "https://a.blob.core.windows.net/?comp=list"),
-                    &mut SignedBody::Unsigned,
+                    &SignedBody::Unsigned,
                     &ctx,
                 )
                 .unwrap_err(),

@@ -136,14 +136,12 @@ impl Client {
         let signer: Arc<dyn Sign> = if session.inner.unsigned {
             Arc::new(Anonymous)
         } else {
-            let name = match binding.signing.scheme.as_deref() {
-                None | Some("model") => match md.signature_version.as_deref().unwrap_or("v4") {
-                    "s3" | "s3v4" => "s3v4",
-                    other => other,
-                },
-                Some(given) => given,
-            };
-            scheme(name)?
+            match binding.signing.scheme.as_deref() {
+                None | Some("model") => {
+                    inia_auth::sign::for_model(md.signature_version.as_deref())?
+                }
+                Some(given) => scheme(given)?,
+            }
         };
         let headers = crate::provider::default_headers(&session, binding)?;
         let quota = RetryQuota::new(session.inner.retry.quota);
@@ -662,7 +660,7 @@ impl Client {
         }
         // The in-memory body is shared with the signer, not copied.
         let original = body.shared_bytes();
-        let mut signed_body = match (&original, parts.extensions.get::<PayloadHash>()) {
+        let signed_body = match (&original, parts.extensions.get::<PayloadHash>()) {
             (Some(b), _) => SignedBody::Bytes(b.clone()),
             (None, Some(hash)) => SignedBody::Precomputed(hash.0.to_string()),
             (None, None) => SignedBody::Unsigned,
@@ -682,22 +680,17 @@ impl Client {
         } else {
             &self.inner.signer
         };
-        signer.sign(parts, &mut signed_body, &ctx)?;
-        // A signer may replace an in-memory body (SigV2 POST): then it is new bytes.
-        let replaced = |b: &Bytes| {
-            original
-                .as_ref()
-                .is_some_and(|o| o.as_ptr() != b.as_ptr() || o.len() != b.len())
-        };
-        let body = match signed_body {
-            SignedBody::Bytes(b) if replaced(&b) => {
+        let signed = signer.sign(parts, &signed_body, &ctx)?;
+        // A signer may rewrite an in-memory body (SigV2 POST): then it is sent instead.
+        let body = match signed.new_body {
+            Some(b) => {
                 parts.headers.insert(
                     http::header::CONTENT_LENGTH,
                     http::HeaderValue::from(b.len()),
                 );
                 Body::from_bytes(b)
             }
-            _ => body,
+            None => body,
         };
         Ok((body, true))
     }
@@ -709,12 +702,8 @@ fn clone_parts(p: &http::request::Parts) -> http::request::Parts {
     *r.uri_mut() = p.uri.clone();
     *r.version_mut() = p.version;
     *r.headers_mut() = p.headers.clone();
-    if let Some(a) = p.extensions.get::<inia_auth::sign::S3AuthPath>() {
-        r.extensions_mut().insert(a.clone());
-    }
-    if let Some(h) = p.extensions.get::<PayloadHash>() {
-        r.extensions_mut().insert(h.clone());
-    }
+    // Every stage's notes for the signer and the transport travel with each attempt.
+    *r.extensions_mut() = p.extensions.clone();
     r.into_parts().0
 }
 

@@ -19,7 +19,7 @@
 
 use super::canonical::decode;
 use super::sigv4::ensure_host;
-use super::{Sign, SignError, SignedBody, SigningContext};
+use super::{Sign, SignError, Signed, SignedBody, SigningContext};
 use base64::Engine;
 use chrono::{DateTime, Utc};
 use http::header::{HeaderValue, AUTHORIZATION, CONTENT_LENGTH};
@@ -180,9 +180,9 @@ impl Sign for AzureSharedKey {
     fn sign(
         &self,
         parts: &mut http::request::Parts,
-        body: &mut SignedBody,
+        body: &SignedBody,
         ctx: &SigningContext<'_>,
-    ) -> Result<(), SignError> {
+    ) -> Result<Signed, SignError> {
         let creds = ctx.require_credentials("azure-shared-key")?;
         let account = creds.access_key_id().trim();
         if account.is_empty() {
@@ -220,7 +220,7 @@ impl Sign for AzureSharedKey {
             })?;
         auth.set_sensitive(true);
         parts.headers.insert(AUTHORIZATION, auth);
-        Ok(())
+        Ok(Signed::in_place())
     }
 }
 
@@ -312,8 +312,8 @@ mod tests {
             "https://acct.blob.core.windows.net/box?restype=container",
             &[("x-ms-version", "2021-08-06")],
         );
-        let mut body = SignedBody::Bytes(bytes::Bytes::new());
-        AzureSharedKey.sign(&mut p, &mut body, &ctx).unwrap();
+        let body = SignedBody::Bytes(bytes::Bytes::new());
+        AzureSharedKey.sign(&mut p, &body, &ctx).unwrap();
         assert_eq!(p.headers["x-ms-date"], "Tue, 14 Nov 2023 22:13:20 GMT");
         assert_eq!(p.headers["x-ms-version"], "2021-08-06");
         assert_eq!(p.headers["host"], "acct.blob.core.windows.net");
@@ -340,8 +340,8 @@ mod tests {
         let creds = Credentials::new("acct", KEY, None, None, "test");
         let ctx = SigningContext::new(&creds, "", "blob", time());
         let mut p = parts("PUT", "https://acct.blob.core.windows.net/box/b", &[]);
-        let mut body = SignedBody::Bytes(bytes::Bytes::from_static(b"hello"));
-        AzureSharedKey.sign(&mut p, &mut body, &ctx).unwrap();
+        let body = SignedBody::Bytes(bytes::Bytes::from_static(b"hello"));
+        AzureSharedKey.sign(&mut p, &body, &ctx).unwrap();
         assert_eq!(p.headers[CONTENT_LENGTH], "5");
         assert!(AzureSharedKey::string_to_sign(&p, "acct").starts_with("PUT\n\n\n5\n"));
     }
@@ -352,7 +352,7 @@ mod tests {
             let mut p = parts("GET", "https://acct.blob.core.windows.net/?comp=list", &[]);
             let ctx = SigningContext::new(c, "", "blob", time());
             AzureSharedKey
-                .sign(&mut p, &mut SignedBody::Unsigned, &ctx)
+                .sign(&mut p, &SignedBody::Unsigned, &ctx)
                 .unwrap_err()
         };
         let secret = "not*base64!secret-value";
@@ -375,7 +375,7 @@ mod tests {
             time: time(),
         };
         assert!(AzureSharedKey
-            .sign(&mut p, &mut SignedBody::Unsigned, &none)
+            .sign(&mut p, &SignedBody::Unsigned, &none)
             .is_err());
     }
 

@@ -2,7 +2,7 @@
 //!
 //! Owns those two trivial schemes.
 
-use super::{Sign, SignError, SignedBody, SigningContext};
+use super::{Sign, SignError, Signed, SignedBody, SigningContext};
 use crate::credentials::Secret;
 use http::header::{HeaderValue, AUTHORIZATION};
 
@@ -28,16 +28,16 @@ impl Sign for Bearer {
     fn sign(
         &self,
         parts: &mut http::request::Parts,
-        _: &mut SignedBody,
+        _: &SignedBody,
         _: &SigningContext<'_>,
-    ) -> Result<(), SignError> {
+    ) -> Result<Signed, SignError> {
         let mut v =
             HeaderValue::from_str(&format!("Bearer {}", self.token.expose())).map_err(|_| {
                 SignError::Invalid("the bearer token is not a valid header value".into())
             })?;
         v.set_sensitive(true);
         parts.headers.insert(AUTHORIZATION, v);
-        Ok(())
+        Ok(Signed::in_place())
     }
 }
 
@@ -46,6 +46,10 @@ impl Sign for Bearer {
 pub struct Anonymous;
 
 impl Sign for Anonymous {
+    fn is_anonymous(&self) -> bool {
+        true
+    }
+
     fn name(&self) -> &'static str {
         "none"
     }
@@ -53,9 +57,9 @@ impl Sign for Anonymous {
     fn sign(
         &self,
         _: &mut http::request::Parts,
-        _: &mut SignedBody,
+        _: &SignedBody,
         _: &SigningContext<'_>,
-    ) -> Result<(), SignError> {
-        Ok(())
+    ) -> Result<Signed, SignError> {
+        Ok(Signed::in_place())
     }
 }

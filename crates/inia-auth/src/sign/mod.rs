@@ -96,13 +96,41 @@ pub enum SignError {
 pub trait Sign: Send + Sync + std::fmt::Debug {
     /// The scheme's name as spec files spell it.
     fn name(&self) -> &'static str;
-    /// Sign the request in place.
+    /// Sign the request: its headers (or query) in place; what else changed is returned.
     fn sign(
         &self,
         parts: &mut http::request::Parts,
-        body: &mut SignedBody,
+        body: &SignedBody,
         ctx: &SigningContext<'_>,
-    ) -> Result<(), SignError>;
+    ) -> Result<Signed, SignError>;
+    /// True for a signer that signs nothing: requests go out anonymous, and the engine
+    /// need not fetch credentials for it.
+    fn is_anonymous(&self) -> bool {
+        false
+    }
+}
+
+/// What [`Sign::sign`] changed besides the request's headers and query.
+#[derive(Debug, Clone, Default)]
+#[non_exhaustive]
+pub struct Signed {
+    /// The body to send instead, when the signer rewrote an in-memory one (SigV2 POST
+    /// adds its parameters to the form).
+    pub new_body: Option<bytes::Bytes>,
+}
+
+impl Signed {
+    /// Nothing but headers or query changed.
+    pub fn in_place() -> Signed {
+        Signed::default()
+    }
+
+    /// The body was rewritten to `body`.
+    pub fn with_body(body: bytes::Bytes) -> Signed {
+        Signed {
+            new_body: Some(body),
+        }
+    }
 }
 
 /// The body handed to [`Sign::sign`]: in-memory bytes a signer may rewrite (SigV2 adds its
@@ -147,10 +175,21 @@ impl Sign for SigV4 {
     fn sign(
         &self,
         parts: &mut http::request::Parts,
-        body: &mut SignedBody,
+        body: &SignedBody,
         ctx: &SigningContext<'_>,
-    ) -> Result<(), SignError> {
-        self.sign_headers(parts, &body.view(), ctx).map(|_| ())
+    ) -> Result<Signed, SignError> {
+        self.sign_headers(parts, &body.view(), ctx)
+            .map(|_| Signed::in_place())
+    }
+}
+
+/// The signer for a model's `signatureVersion` (`v4` when it names none), as botocore
+/// chooses it: `s3` and `s3v4` both sign with SigV4 for S3 (payload hash header, no
+/// double encoding); another provider's `s3` HMAC scheme is named by the provider file.
+pub fn for_model(signature_version: Option<&str>) -> Result<Arc<dyn Sign>, SignError> {
+    match signature_version.unwrap_or("v4") {
+        "s3" | "s3v4" => scheme("s3v4"),
+        other => scheme(other),
     }
 }
 

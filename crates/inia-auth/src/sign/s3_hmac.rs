@@ -11,7 +11,7 @@
 
 use super::canonical::decode;
 use super::sigv4::ensure_host;
-use super::{Sign, SignError, SignedBody, SigningContext};
+use super::{Sign, SignError, Signed, SignedBody, SigningContext};
 use base64::Engine;
 use chrono::{DateTime, Utc};
 use http::header::{HeaderValue, AUTHORIZATION, DATE};
@@ -157,9 +157,9 @@ impl Sign for S3HmacSha1 {
     fn sign(
         &self,
         parts: &mut http::request::Parts,
-        _body: &mut SignedBody,
+        _body: &SignedBody,
         ctx: &SigningContext<'_>,
-    ) -> Result<(), SignError> {
+    ) -> Result<Signed, SignError> {
         let creds = ctx.require_credentials("s3 hmac-sha1")?;
         ensure_host(parts)?;
         parts.headers.remove(AUTHORIZATION);
@@ -192,6 +192,6 @@ impl Sign for S3HmacSha1 {
             HeaderValue::from_str(&auth).map_err(|e| SignError::Invalid(e.to_string()))?;
         auth.set_sensitive(true);
         parts.headers.insert(AUTHORIZATION, auth);
-        Ok(())
+        Ok(Signed::in_place())
     }
 }

@@ -6,7 +6,7 @@
 
 use super::canonical::{decode, encode, STRICT};
 use super::sigv4::{ensure_host, set_query};
-use super::{Sign, SignError, SignedBody, SigningContext};
+use super::{Sign, SignError, Signed, SignedBody, SigningContext};
 use base64::Engine;
 use chrono::{DateTime, Utc};
 use ring::hmac;
@@ -74,9 +74,9 @@ impl Sign for SigV2 {
     fn sign(
         &self,
         parts: &mut http::request::Parts,
-        body: &mut SignedBody,
+        body: &SignedBody,
         ctx: &SigningContext<'_>,
-    ) -> Result<(), SignError> {
+    ) -> Result<Signed, SignError> {
         let creds = ctx.require_credentials("sigv2")?;
         ensure_host(parts)?;
         let host = parts
@@ -123,14 +123,14 @@ impl Sign for SigV2 {
         params.push(("Signature".into(), sig));
         let encoded = encode_pairs(&params);
         if in_body {
-            *body = SignedBody::Bytes(bytes::Bytes::from(encoded));
             parts.headers.insert(
                 http::header::CONTENT_TYPE,
                 http::HeaderValue::from_static("application/x-www-form-urlencoded; charset=utf-8"),
             );
+            Ok(Signed::with_body(bytes::Bytes::from(encoded)))
         } else {
             set_query(parts, &encoded)?;
+            Ok(Signed::in_place())
         }
-        Ok(())
     }
 }

@@ -76,7 +76,7 @@ impl Client {
     pub(crate) fn unsigned(&self, op: &Operation) -> bool {
         op.auth_type.as_deref() == Some("none")
             || op.auth.iter().any(|a| a == "smithy.api#noAuth")
-            || self.inner.signer.name() == "none"
+            || self.inner.signer.is_anonymous()
     }
 
     /// The account id the call's credentials carry, when the client's rule set reads
