@@ -43,7 +43,15 @@ impl From<Error> for CliError {
         let code = match &e {
             Error::Service { .. } => SERVICE,
             Error::Validation(_) | Error::Param { .. } => USAGE,
-            Error::Credentials(_) | Error::Config(_) | Error::Sign(_) => CONFIG,
+            Error::Credentials(_)
+            | Error::Config(_)
+            | Error::Sign(_)
+            | Error::NoRegion
+            | Error::Setting { .. }
+            | Error::EndpointUrl { .. }
+            | Error::Provider { .. }
+            | Error::UnknownWaiter { .. }
+            | Error::Unsupported(_) => CONFIG,
             Error::Model(
                 ModelError::UnknownService { .. } | ModelError::UnknownOperation { .. },
             ) => USAGE,

@@ -125,7 +125,8 @@ impl Client {
         model: Arc<ServiceModel>,
         binding: &ServiceBinding,
     ) -> Result<Client, Error> {
-        let protocol = inia_protocol::protocol(&model).map_err(|e| Error::Config(e.to_string()))?;
+        let protocol =
+            inia_protocol::protocol(&model).map_err(|e| Error::Unsupported(e.to_string()))?;
         let md = model.metadata();
         let prefix = md
             .endpoint_prefix
@@ -452,11 +453,7 @@ impl Client {
             let attempt_no = *attempt;
             let this_body = match body.as_ref().and_then(Body::try_clone) {
                 Some(b) => b,
-                None => body.take().ok_or_else(|| {
-                    Error::Config(
-                        "the request body was already sent and cannot be re-created".into(),
-                    )
-                })?,
+                None => body.take().ok_or_else(|| Error::BodyNotReplayable)?,
             };
             let started = Instant::now();
             let span = tracing::debug_span!(

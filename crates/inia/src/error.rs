@@ -41,9 +41,55 @@ pub enum Error {
     /// No usable credentials, or a credential source is broken.
     #[error(transparent)]
     Credentials(#[from] CredentialsError),
-    /// Configuration is missing or wrong (region, endpoint, spec files, settings).
+    /// Configuration is missing or wrong, where no more specific variant fits (the
+    /// credential sources' settings).
     #[error("{0}")]
     Config(String),
+    /// No region is configured and the endpoint needs one.
+    #[error("You must specify a region (AWS_REGION, AWS_DEFAULT_REGION, a profile's region, or in code)")]
+    NoRegion,
+    /// A setting (an environment variable, a profile key) has a value inia cannot use.
+    #[error("{message}")]
+    Setting {
+        /// The setting's name (`AWS_MAX_ATTEMPTS`, `addressing_style`).
+        name: String,
+        /// The value given.
+        value: String,
+        /// What is wrong, in a sentence that names both.
+        message: String,
+    },
+    /// A configured endpoint URL is not one.
+    #[error("endpoint URL {url:?} {reason}")]
+    EndpointUrl {
+        /// The text given.
+        url: String,
+        /// Why it cannot be used.
+        reason: String,
+    },
+    /// The provider file cannot serve the request (no such service, a template it cannot
+    /// fill, a bad default header).
+    #[error("{message}")]
+    Provider {
+        /// The provider's name.
+        provider: String,
+        /// What is wrong, in a sentence naming the provider and where its file is.
+        message: String,
+    },
+    /// The service has no waiter of that name.
+    #[error("{service} has no waiter named {name}")]
+    UnknownWaiter {
+        /// The service.
+        service: String,
+        /// The waiter asked for.
+        name: String,
+    },
+    /// Something the model or the call asks for that inia does not do (a protocol, a
+    /// trait's setting).
+    #[error("{0}")]
+    Unsupported(String),
+    /// A retry needs the request body again, and the body was a one-shot stream.
+    #[error("the request body was already sent and cannot be re-created")]
+    BodyNotReplayable,
     /// The region is not a name a region can have (one DNS label), whatever the
     /// endpoint: the text given.
     #[error("Provided region_name '{0}' doesn't match a supported format.")]
@@ -120,6 +166,13 @@ impl Error {
             Error::Param { .. } => "Param",
             Error::Credentials(_) => "Credentials",
             Error::Config(_) => "Config",
+            Error::NoRegion => "NoRegion",
+            Error::Setting { .. } => "Setting",
+            Error::EndpointUrl { .. } => "EndpointUrl",
+            Error::Provider { .. } => "Provider",
+            Error::UnknownWaiter { .. } => "UnknownWaiter",
+            Error::Unsupported(_) => "Unsupported",
+            Error::BodyNotReplayable => "BodyNotReplayable",
             Error::InvalidRegion(_) => "InvalidRegion",
             Error::Endpoint(_) => "Endpoint",
             Error::Model(_) => "Model",
@@ -195,7 +248,7 @@ impl Error {
             ProtocolError::Param { path, message } => Error::Param { path, message },
             ProtocolError::Model(m) => Error::Model(m),
             ProtocolError::Parse { .. } => Error::Response(e.to_string()),
-            ProtocolError::Unsupported(m) => Error::Config(m),
+            ProtocolError::Unsupported(m) => Error::Unsupported(m),
         }
     }
 }
@@ -230,7 +283,7 @@ mod tests {
         assert!(e.is_retryable() && e.is_throttling());
         let e = service(503, "ServiceUnavailable");
         assert!(e.is_retryable() && !e.is_throttling());
-        let e = Error::Config("no region".into());
+        let e = Error::NoRegion;
         assert_eq!((e.status(), e.request_id()), (None, None));
         assert!(!e.is_retryable());
     }

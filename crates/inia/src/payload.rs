@@ -95,7 +95,7 @@ pub(crate) async fn vouch(
     if need.md5 {
         let b64 = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, md5);
         let value = http::HeaderValue::from_str(&b64)
-            .map_err(|e| Error::Config(format!("Content-MD5 header: {e}")))?;
+            .map_err(|e| Error::Unsupported(format!("Content-MD5 header: {e}")))?;
         parts.headers.insert("content-md5", value);
     }
     if let (true, Some(digest)) = (need.sha256, sha256) {

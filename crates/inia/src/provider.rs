@@ -246,9 +246,7 @@ pub(crate) fn endpoint_source(
     Ok(match (&override_url, &binding.endpoint) {
         (_, EndpointRule::Rules { rules, partitions }) => {
             if region.is_none() && override_url.is_none() {
-                return Err(Error::Config(
-                    "You must specify a region (AWS_REGION, AWS_DEFAULT_REGION, a profile's region, or in code)".into(),
-                ));
+                return Err(Error::NoRegion);
             }
             EndpointSource::Rules {
                 resolver: std::sync::OnceLock::new(),
@@ -298,16 +296,22 @@ pub(crate) fn template_endpoint(
             "region" => "a region (AWS_REGION, AWS_DEFAULT_REGION, a profile's region)".to_string(),
             other => settings.describe(other),
         };
-        Error::Config(format!(
-            "provider {}: the endpoint of {service} ({t}) needs {needs}, or give an endpoint URL ({})",
-            file.name, file.origin
-        ))
+        Error::Provider {
+            provider: file.name.clone(),
+            message: format!(
+                "provider {}: the endpoint of {service} ({t}) needs {needs}, or give an endpoint URL ({})",
+                file.name, file.origin
+            ),
+        }
     })?;
     if !(url.starts_with("http://") || url.starts_with("https://")) {
-        return Err(Error::Config(format!(
-            "provider {}: the endpoint of {service} is {url:?}, not an http:// or https:// URL",
-            file.name
-        )));
+        return Err(Error::Provider {
+            provider: file.name.clone(),
+            message: format!(
+                "provider {}: the endpoint of {service} is {url:?}, not an http:// or https:// URL",
+                file.name
+            ),
+        });
     }
     Ok(url.trim_end_matches('/').to_string())
 }
@@ -321,11 +325,9 @@ pub(crate) fn default_headers(
         .headers
         .iter()
         .map(|(k, v)| {
-            let bad = |e: &dyn std::fmt::Display| {
-                Error::Config(format!(
-                    "{}: header {k:?}: {e}",
-                    session.inner.provider.origin
-                ))
+            let bad = |e: &dyn std::fmt::Display| Error::Provider {
+                provider: session.inner.provider.name.clone(),
+                message: format!("{}: header {k:?}: {e}", session.inner.provider.origin),
             };
             Ok((
                 http::HeaderName::from_bytes(k.as_bytes()).map_err(|e| bad(&e))?,

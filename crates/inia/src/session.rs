@@ -312,17 +312,23 @@ impl SessionBuilder {
                         .parse::<u32>()
                         .ok()
                         .filter(|n| *n >= 1)
-                        .ok_or_else(|| {
-                            Error::Config(format!(
+                        .ok_or_else(|| Error::Setting {
+                            name: "AWS_MAX_ATTEMPTS".into(),
+                            value: v.to_string(),
+                            message: format!(
                                 "AWS_MAX_ATTEMPTS must be a whole number of at least 1, not {v:?}"
-                            ))
+                            ),
                         })?;
                 }
                 if let Some(mode) = env("AWS_RETRY_MODE") {
                     if !matches!(mode.as_str(), "standard" | "legacy" | "adaptive") {
-                        return Err(Error::Config(format!(
-                            "AWS_RETRY_MODE must be standard, legacy or adaptive, not {mode:?}"
-                        )));
+                        return Err(Error::Setting {
+                            name: "AWS_RETRY_MODE".into(),
+                            value: mode.to_string(),
+                            message: format!(
+                                "AWS_RETRY_MODE must be standard, legacy or adaptive, not {mode:?}"
+                            ),
+                        });
                     }
                     if mode != "standard" {
                         tracing::debug!(mode, "retry mode not implemented; using standard");
@@ -461,13 +467,14 @@ impl Session {
     /// How the provider reaches `service`.
     pub fn binding(&self, service: &str) -> Result<&ServiceBinding, Error> {
         let p = &self.inner.provider;
-        p.binding(service).ok_or_else(|| {
-            Error::Config(format!(
+        p.binding(service).ok_or_else(|| Error::Provider {
+            provider: p.name.clone(),
+            message: format!(
                 "provider {} has no service {service} (it has: {}; see {})",
                 p.name,
                 p.service_names().collect::<Vec<_>>().join(", "),
                 p.origin
-            ))
+            ),
         })
     }
 

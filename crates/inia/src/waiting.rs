@@ -28,11 +28,12 @@ impl Client {
             .specs()
             .load_json(&self.inner.service, "waiters-2")?;
         let found = match &file {
-            Some(f) => Waiter::from_file(f, name).map_err(|e| Error::Config(e.to_string()))?,
+            Some(f) => Waiter::from_file(f, name).map_err(|e| Error::Unsupported(e.to_string()))?,
             None => None,
         };
-        found.ok_or_else(|| {
-            Error::Config(format!("{} has no waiter named {name}", self.inner.service))
+        found.ok_or_else(|| Error::UnknownWaiter {
+            service: self.inner.service.clone(),
+            name: name.to_string(),
         })
     }
 

@@ -112,7 +112,7 @@ pub(crate) fn params(
         if found.is_none() {
             if let Some(p) = op.operation_context_params.get(name) {
                 let expr = compiled(&p.path).map_err(|e| {
-                    Error::Config(format!(
+                    Error::Unsupported(format!(
                         "{}: operationContextParams {name}: `{}`: {e}",
                         model.origin(),
                         p.path

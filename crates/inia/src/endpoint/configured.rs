@@ -106,9 +106,10 @@ impl ConfiguredEndpoints {
         };
         if let Some(u) = &url {
             if !(u.starts_with("http://") || u.starts_with("https://")) {
-                return Err(Error::Config(format!(
-                    "endpoint URL {u:?} must start with http:// or https://"
-                )));
+                return Err(Error::EndpointUrl {
+                    url: u.clone(),
+                    reason: "must start with http:// or https://".into(),
+                });
             }
         }
         Ok(url)
@@ -131,10 +132,14 @@ impl ConfiguredEndpoints {
                 }
             }
             Services::Missing(name) => {
-                return Err(Error::Config(format!(
-                    "the profile is configured to use the services section but the \
-                     \"{name}\" services configuration does not exist"
-                )))
+                return Err(Error::Setting {
+                    name: "services".into(),
+                    value: name.clone(),
+                    message: format!(
+                        "the profile is configured to use the services section but the \
+                         \"{name}\" services configuration does not exist"
+                    ),
+                })
             }
         }
         Ok(self.profile_url.clone())

@@ -116,10 +116,11 @@ impl EndpointSettings {
             if allowed.contains(&v.as_str()) {
                 Ok(v)
             } else {
-                Err(Error::Config(format!(
-                    "{name} is {v:?}: it must be one of {}",
-                    allowed.join(", ")
-                )))
+                Err(Error::Setting {
+                    name: name.to_string(),
+                    message: format!("{name} is {v:?}: it must be one of {}", allowed.join(", ")),
+                    value: v,
+                })
             }
         };
         let sts_regional = choice(
