@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 /// Everything that can go wrong while finding, reading or resolving a spec file.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum ModelError {
     #[error("cannot read {path}: {source}")]
     Io {

@@ -20,6 +20,7 @@ pub enum Piece<'a> {
 
 /// A template that cannot be read: where and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum TemplateError {
     /// A `{` with no `}` after it (or with another `{` first).
     Unclosed,

@@ -29,6 +29,7 @@ impl std::fmt::Display for ServiceError {
 
 /// Everything that can fail while turning values into requests and responses into values.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum ProtocolError {
     #[error(transparent)]
     Model(#[from] ModelError),

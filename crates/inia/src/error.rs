@@ -247,8 +247,9 @@ impl Error {
             ProtocolError::Validation(v) => Error::Validation(v),
             ProtocolError::Param { path, message } => Error::Param { path, message },
             ProtocolError::Model(m) => Error::Model(m),
-            ProtocolError::Parse { .. } => Error::Response(e.to_string()),
             ProtocolError::Unsupported(m) => Error::Unsupported(m),
+            // Parse, and whatever the protocol layer adds later: the response was unusable.
+            e => Error::Response(e.to_string()),
         }
     }
 }

@@ -16,6 +16,7 @@ use std::sync::Arc;
 
 /// Paging went wrong.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum PaginationError {
     #[error("{operation}: the paginator spec is invalid: {message}")]
     /// The paginator spec is invalid.

@@ -6,6 +6,7 @@
 
 /// Why a line could not be split.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum SplitError {
     /// A `'` or `"` with no closing match.
     UnterminatedQuote,

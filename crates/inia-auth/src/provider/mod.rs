@@ -68,6 +68,7 @@ impl<T: ProvideCredentials + ?Sized> ProvideCredentials for Box<T> {
 
 /// A configured credential source that failed. Never contains a secret.
 #[derive(Debug, Clone, thiserror::Error)]
+#[non_exhaustive]
 pub enum CredentialsError {
     /// A config or credentials file is malformed: which file, which line, what.
     #[error("{path}:{line}: {message}")]

@@ -85,6 +85,7 @@ impl<'a> SigningContext<'a> {
 
 /// Signing failed. Never contains a secret.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum SignError {
     #[error("cannot sign the request: {0}")]
     Invalid(String),
