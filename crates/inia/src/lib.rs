@@ -59,6 +59,7 @@ pub use inia_model as model;
 pub use inia_protocol as protocol;
 
 pub mod assume_role;
+mod attempt;
 pub mod blocking;
 mod client;
 pub mod container_credentials;
