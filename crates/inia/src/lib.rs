@@ -58,15 +58,12 @@ pub use inia_endpoint as endpoint_rules;
 pub use inia_model as model;
 pub use inia_protocol as protocol;
 
-pub mod assume_role;
 pub mod blocking;
 mod client;
-pub mod container_credentials;
 mod credentials;
 mod customize;
 pub mod endpoint;
 mod error;
-pub mod imds;
 pub mod paginate;
 mod paging;
 mod payload;
@@ -81,6 +78,7 @@ pub mod waiter;
 mod waiting;
 
 pub use client::{Client, Output, Service};
+pub use credentials::{assume_role, container as container_credentials, imds};
 pub use error::Error;
 pub use http;
 pub use inia_auth as auth;

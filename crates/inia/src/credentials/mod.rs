@@ -9,13 +9,19 @@
 //! `external_id` and `duration_seconds` are honoured; STS is called through inia's own
 //! client, in the profile's region.
 //!
-//! Owns assembling the chain. Does not own any source (see `inia_auth::provider`, `imds`,
-//! `container_credentials`, `assume_role`).
+//! Owns assembling the chain. Does not own any source: the file-based ones are
+//! `inia_auth::provider`'s, the network ones are this module's children ([`imds`],
+//! [`container`], [`assume_role`]; public as `inia::imds`, `inia::container_credentials`,
+//! `inia::assume_role`).
 
-use crate::assume_role::AssumeRoleProvider;
-use crate::container_credentials::ContainerCredentialsProvider;
+pub mod assume_role;
+pub mod container;
+pub mod imds;
+
 use crate::error::Error;
-use crate::imds::ImdsCredentialsProvider;
+use assume_role::AssumeRoleProvider;
+use container::ContainerCredentialsProvider;
+use imds::ImdsCredentialsProvider;
 use inia_auth::config::{Env, ProfileFiles, SelectedProfile};
 use inia_auth::provider::{
     CredentialsChain, EnvironmentProvider, ProfileFileProvider, ProvideCredentials,

@@ -20,7 +20,7 @@
 //!
 //! Owns: this source. Does not own: caching and refresh, the chain order.
 
-use crate::imds::env_var;
+use super::imds::env_var;
 use bytes::{Bytes, BytesMut};
 use inia_auth::config::Env;
 use inia_auth::credentials::Credentials;

@@ -20,9 +20,9 @@
 //! Owns: the AssumeRole request and reading its answer. Does not own: reading role
 //! profiles from config files (`role_arn`, `source_profile`...), caching, the chain.
 
+use super::imds::env_var;
 use crate::client::Client;
 use crate::error::Error;
-use crate::imds::env_var;
 use crate::session::Session;
 use inia_auth::config::Env;
 use inia_auth::credentials::Credentials;

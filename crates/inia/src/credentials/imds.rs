@@ -26,7 +26,7 @@
 //! Owns: the IMDS wire exchange, the tree walk, the provider. Does not own: caching and
 //! refresh (wrap the provider in `inia_auth`'s refreshing cache), the chain order.
 
-use crate::container_credentials::{parse_credentials_json, read_bounded};
+use super::container::{parse_credentials_json, read_bounded};
 use bytes::Bytes;
 use inia_auth::config::Env;
 use inia_auth::credentials::Credentials;
