@@ -20,7 +20,7 @@
 //! Owns: the AssumeRole request and reading its answer. Does not own: reading role
 //! profiles from config files (`role_arn`, `source_profile`...), caching, the chain.
 
-use super::imds::env_var;
+use super::env_var;
 use crate::client::Client;
 use crate::error::Error;
 use crate::session::Session;

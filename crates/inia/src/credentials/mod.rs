@@ -9,14 +9,17 @@
 //! `external_id` and `duration_seconds` are honoured; STS is called through inia's own
 //! client, in the profile's region.
 //!
-//! Owns assembling the chain. Does not own any source: the file-based ones are
+//! Owns assembling the chain, and reading the [`Env`] settings its sources share. Does not
+//! own any source: the file-based ones are
 //! `inia_auth::provider`'s, the network ones are this module's children ([`imds`],
 //! [`container`], [`assume_role`]; public as `inia::imds`, `inia::container_credentials`,
 //! `inia::assume_role`).
 
 pub mod assume_role;
 pub mod container;
+mod document;
 pub mod imds;
+mod imds_tree;
 
 use crate::error::Error;
 use assume_role::AssumeRoleProvider;
@@ -115,4 +118,15 @@ fn profile_role(profile: Option<&str>, env: &Env) -> Result<Option<AssumeRolePro
         b = b.region(region);
     }
     Ok(Some(b.build()?))
+}
+
+/// `key` is set to `true` (any case).
+pub(crate) fn env_true(env: &Env, key: &str) -> bool {
+    env.get(key)
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("true"))
+}
+
+/// `key`'s value, empty counting as unset.
+pub(crate) fn env_var(env: &Env, key: &str) -> Option<String> {
+    env.get_non_empty(key).map(str::to_string)
 }
