@@ -63,6 +63,7 @@ mod client;
 mod credentials;
 mod customize;
 pub mod endpoint;
+mod engine_calls;
 mod error;
 pub mod paginate;
 mod paging;
