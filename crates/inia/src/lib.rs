@@ -58,19 +58,18 @@ pub use inia_endpoint as endpoint_rules;
 pub use inia_model as model;
 pub use inia_protocol as protocol;
 
-pub mod assume_role;
 mod attempt;
 pub mod blocking;
 mod client;
-pub mod container_credentials;
+mod client_pages;
+mod client_wait;
 mod credentials;
 mod customize;
 pub mod endpoint;
+mod engine_calls;
 mod error;
-pub mod imds;
 mod operation_call;
 pub mod paginate;
-mod paging;
 mod payload;
 pub mod provider;
 mod resume_token;
@@ -80,9 +79,11 @@ pub mod time;
 pub mod transfer;
 mod typed;
 pub mod waiter;
-mod waiting;
 
 pub use client::{Client, Output, Service};
+pub use client_pages::{PageOptions, ResumeSlot};
+pub use client_wait::WaitOptions;
+pub use credentials::{assume_role, container as container_credentials, imds};
 pub use error::Error;
 pub use http;
 pub use inia_auth as auth;
@@ -90,11 +91,9 @@ pub use inia_auth::credentials::Credentials;
 pub use inia_http as connection;
 pub use inia_http::{Body, ResponseBody};
 pub use operation_call::OperationCall;
-pub use paging::{PageOptions, ResumeSlot};
 pub use serde_json::{json, Value};
 pub use session::{Session, SessionBuilder, Transport, DEFAULT_MAX_RESPONSE_BODY};
 pub use transfer::{Transfer, TransferConfig, UploadOptions};
-pub use waiting::WaitOptions;
 
 /// The README's Rust examples, compiled by `cargo test --doc` so they cannot rot.
 #[cfg(doctest)]

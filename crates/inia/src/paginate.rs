@@ -8,7 +8,8 @@
 //!   concatenated (numbers summed, strings joined), `non_aggregate_keys` from the first
 //!   page, and `NextToken` when stopped early by `max_items`.
 //!
-//! Owns that logic, without I/O: the client feeds it pages. Does not own calling.
+//! Owns that logic, without I/O: the client feeds it pages. Does not own calling or the
+//! page loop (`client_pages`).
 
 use jmespath::Expression;
 use serde_json::{Map, Value};

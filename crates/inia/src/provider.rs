@@ -7,6 +7,7 @@
 //! Owns turning the file into values. Does not own the file format (`inia_model`) or the
 //! call path (`client`).
 
+use crate::credentials::service_call::ConnectService;
 use crate::endpoint::Source as EndpointSource;
 use crate::error::Error;
 use crate::session::Session;
@@ -83,15 +84,16 @@ pub(crate) fn credentials(
     file: &ProviderFile,
     profile: Option<&str>,
     env: &Env,
+    connect: &dyn ConnectService,
 ) -> Result<Arc<dyn ProvideCredentials>, Error> {
     if file.credentials.is_empty() {
-        return crate::credentials::default_chain(profile, env);
+        return crate::credentials::default_chain(profile, env, connect);
     }
     let mut sources = Vec::with_capacity(file.credentials.len());
     for source in &file.credentials {
         sources.push(match source {
             CredentialSource::Chain(_) => {
-                Source::Chain(crate::credentials::default_chain(profile, env)?)
+                Source::Chain(crate::credentials::default_chain(profile, env, connect)?)
             }
             other => Source::Keys(other.clone()),
         });
@@ -427,7 +429,7 @@ mod tests {
         )
         .unwrap();
         let env = Env::empty().with_home(home.path());
-        let c = credentials(&f, None, &env)
+        let c = credentials(&f, None, &env, &crate::engine_calls::SessionConnector)
             .unwrap()
             .provide()
             .await
@@ -435,7 +437,7 @@ mod tests {
             .unwrap();
         assert_eq!(c.access_key_id(), "fromfile");
         let env = env.with_var("T_ACCOUNT", "acct").with_var("T_KEY", "k2");
-        let c = credentials(&f, None, &env)
+        let c = credentials(&f, None, &env, &crate::engine_calls::SessionConnector)
             .unwrap()
             .provide()
             .await
@@ -446,7 +448,7 @@ mod tests {
         let env = Env::empty()
             .with_home(home.path())
             .with_var("T_ACCOUNT", "acct");
-        let c = credentials(&f, None, &env)
+        let c = credentials(&f, None, &env, &crate::engine_calls::SessionConnector)
             .unwrap()
             .provide()
             .await
@@ -458,7 +460,7 @@ mod tests {
         let env = Env::empty()
             .with_home(empty_home.path())
             .with_var("T_ACCOUNT", "acct");
-        let e = credentials(&f, None, &env)
+        let e = credentials(&f, None, &env, &crate::engine_calls::SessionConnector)
             .unwrap()
             .provide()
             .await

@@ -9,7 +9,7 @@
 //! (`boto_encoded_keys`) are read as they are, since inia's values carry binary as base64;
 //! inia writes such values as base64 text without that list.
 //!
-//! Owns the token text. Does not own when tokens are made or used (see `paging`).
+//! Owns the token text. Does not own when tokens are made or used (see `client_pages`).
 
 use base64::Engine as _;
 use serde_json::{Map, Value};

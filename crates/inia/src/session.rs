@@ -350,7 +350,12 @@ impl SessionBuilder {
         let provider = crate::provider::load(&specs, &provider_name)?;
         let credentials = match self.credentials {
             Some(c) => c,
-            None => crate::provider::credentials(&provider, self.profile.as_deref(), &self.env)?,
+            None => crate::provider::credentials(
+                &provider,
+                self.profile.as_deref(),
+                &self.env,
+                &crate::engine_calls::SessionConnector,
+            )?,
         };
         let configured_endpoints = ConfiguredEndpoints::read(
             &self.env,

@@ -6,7 +6,7 @@
 //! declare are ignored, as serde ignores unknown fields by default.
 //!
 //! Owns the conversions and their error. Does not own calling or paging (`client`,
-//! `paging`).
+//! `client_pages`).
 
 use crate::{Client, Error, PageOptions};
 use futures_util::{Stream, StreamExt};

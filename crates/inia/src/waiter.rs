@@ -7,7 +7,8 @@
 //! in order; the first match decides. An error that no acceptor expects ends the wait.
 //! `delay` and `maxAttempts` come from the spec and may be overridden.
 //!
-//! Owns acceptor evaluation. Does not own sleeping or calling (the client does).
+//! Owns acceptor evaluation, without I/O. Does not own sleeping or calling (the client's
+//! loop, `client_wait`).
 
 use crate::paginate::Expr;
 use serde_json::Value;

@@ -2,13 +2,17 @@
 //! with the credentials of a source provider (botocore's `assume-role` provider, minus
 //! MFA prompts).
 //!
-//! The call goes through inia's own engine: the provider holds an `sts` client of an inner
-//! [`Session`] whose credentials come from the source provider, and calls `AssumeRole`
-//! with `RoleArn`, `RoleSessionName` (default `inia-session-<unix time>`, as botocore's
-//! `botocore-session-<time>`), and optionally `ExternalId`, `DurationSeconds` and an
-//! inline `Policy`. The inner session's region is the one given, else `AWS_REGION` /
-//! `AWS_DEFAULT_REGION` from the [`Env`], else `us-east-1`; its endpoint the one given,
-//! else the usual `AWS_ENDPOINT_URL_STS` / `AWS_ENDPOINT_URL` / endpoint data.
+//! The call goes through inia's own engine, reached through the seam of
+//! `credentials::service_call` (this module imports neither `Session` nor `Client`):
+//! [`AssumeRoleBuilder::build`] asks the engine's connector for an `sts` client of an
+//! inner session whose credentials come from the source provider
+//! ([`AssumeRoleBuilder::build_with`] takes any [`ConnectService`] instead), and the
+//! provider calls `AssumeRole` with `RoleArn`, `RoleSessionName` (default
+//! `inia-session-<unix time>`, as botocore's `botocore-session-<time>`), and optionally
+//! `ExternalId`, `DurationSeconds` and an inline `Policy`. The inner session's region is
+//! the one given, else `AWS_REGION` / `AWS_DEFAULT_REGION` from the [`Env`], else
+//! `us-east-1`; its endpoint the one given, else the usual `AWS_ENDPOINT_URL_STS` /
+//! `AWS_ENDPOINT_URL` / endpoint data.
 //!
 //! Every `provide` calls STS: wrap the provider in `inia_auth`'s refreshing cache to reuse
 //! the answer until shortly before it expires. Failures (the source has no credentials,
@@ -18,12 +22,13 @@
 //! as botocore's.
 //!
 //! Owns: the AssumeRole request and reading its answer. Does not own: reading role
-//! profiles from config files (`role_arn`, `source_profile`...), caching, the chain.
+//! profiles from config files (`role_arn`, `source_profile`...), caching, the chain,
+//! building the STS client (the engine's connector, `engine_calls`).
 
-use crate::client::Client;
+pub use super::service_call::{CallFuture, CallService, ConnectService, ServiceConfig};
+
+use super::env_var;
 use crate::error::Error;
-use crate::imds::env_var;
-use crate::session::Session;
 use inia_auth::config::Env;
 use inia_auth::credentials::Credentials;
 use inia_auth::provider::{CredentialsError, ProvideCredentials, ProvideFuture};
@@ -95,8 +100,10 @@ impl AssumeRoleBuilder {
         self
     }
 
-    /// The provider, with its inner session built now (no network is used yet).
-    pub fn build(self) -> Result<AssumeRoleProvider, Error> {
+    /// The provider, calling STS through the client `connect` gives for this builder's
+    /// settings (the engine's own connector is what [`build`](Self::build) uses). The
+    /// client is made now: configuration errors show early, and no network is used yet.
+    pub fn build_with(self, connect: &dyn ConnectService) -> Result<AssumeRoleProvider, Error> {
         if self.role_arn.trim().is_empty() {
             return Err(Error::Config("assume-role: the role ARN is empty".into()));
         }
@@ -105,18 +112,14 @@ impl AssumeRoleBuilder {
             .or_else(|| env_var(&self.env, "AWS_REGION"))
             .or_else(|| env_var(&self.env, "AWS_DEFAULT_REGION"))
             .unwrap_or_else(|| "us-east-1".to_string());
-        let mut builder = Session::builder()
-            .region(region)
-            .credentials_provider(self.source.clone())
-            .env(self.env);
-        if let Some(url) = self.endpoint_url {
-            builder = builder.endpoint_url(url);
-        }
-        if let Some(http) = self.http {
-            builder = builder.http_config(http);
-        }
-        // The endpoint is resolved and the model loaded now: configuration errors show early.
-        let sts = builder.build()?.client("sts")?;
+        let sts = connect.connect(ServiceConfig {
+            service: "sts".into(),
+            region,
+            endpoint_url: self.endpoint_url,
+            http: self.http,
+            env: self.env,
+            credentials: self.source.clone(),
+        })?;
         Ok(AssumeRoleProvider {
             sts,
             source_name: self.source.name(),
@@ -131,7 +134,7 @@ impl AssumeRoleBuilder {
 
 /// Credentials of an assumed role. See the module documentation.
 pub struct AssumeRoleProvider {
-    sts: Client,
+    sts: Arc<dyn CallService>,
     source_name: &'static str,
     role_arn: String,
     session_name: Option<String>,
@@ -274,7 +277,62 @@ impl ProvideCredentials for AssumeRoleProvider {
 
 #[cfg(test)]
 mod tests {
-    use super::arn_account;
+    use super::*;
+    use inia_auth::provider::StaticProvider;
+    use std::sync::Mutex;
+
+    /// STS as a test double: records the call, answers as AssumeRole does.
+    #[derive(Default)]
+    struct FakeSts(Mutex<Vec<(String, Value)>>);
+
+    impl CallService for FakeSts {
+        fn call<'a>(&'a self, operation: &'a str, params: Value) -> CallFuture<'a> {
+            if let Ok(mut calls) = self.0.lock() {
+                calls.push((operation.to_string(), params));
+            }
+            Box::pin(async {
+                Ok(json!({
+                    "Credentials": {"AccessKeyId": "ASIA1", "SecretAccessKey": "s",
+                        "SessionToken": "t", "Expiration": "2031-01-01T00:00:00Z"},
+                    "AssumedRoleUser": {"Arn": "arn:aws:sts::111122223333:assumed-role/r/s"}
+                }))
+            })
+        }
+    }
+
+    #[tokio::test]
+    async fn assumes_through_the_connector_it_is_given() {
+        let sts = Arc::new(FakeSts::default());
+        let seen = Arc::new(Mutex::new(None));
+        let (sts2, seen2) = (sts.clone(), seen.clone());
+        let connect = move |c: ServiceConfig| -> Result<Arc<dyn CallService>, Error> {
+            *seen2.lock().map_err(|_| Error::Config("poisoned".into()))? =
+                Some((c.service, c.region, c.credentials.name()));
+            Ok(sts2.clone())
+        };
+        let source = Credentials::new("AKID", "secret", None, None, "test");
+        let provider = AssumeRoleProvider::builder(
+            Arc::new(StaticProvider::new(source)),
+            "arn:aws:iam::111122223333:role/r",
+        )
+        .session_name("s")
+        .duration(Duration::from_secs(900))
+        .env(Env::empty())
+        .build_with(&connect)
+        .unwrap();
+        let seen = seen.lock().unwrap().clone().unwrap();
+        assert_eq!((seen.0.as_str(), seen.1.as_str()), ("sts", "us-east-1"));
+        let creds = provider.provide().await.unwrap().unwrap();
+        assert_eq!(creds.access_key_id(), "ASIA1");
+        assert_eq!(creds.account_id(), Some("111122223333"));
+        let calls = sts.0.lock().unwrap();
+        assert_eq!(calls[0].0, "AssumeRole");
+        assert_eq!(
+            calls[0].1,
+            json!({"RoleArn": "arn:aws:iam::111122223333:role/r", "RoleSessionName": "s",
+                "DurationSeconds": 900})
+        );
+    }
 
     #[test]
     fn account_of_an_arn() {

@@ -18,17 +18,18 @@
 //! endpoint is never reached through a proxy. Errors name the URL's host and the status,
 //! never the token, a secret or the response body.
 //!
-//! Owns: this source. Does not own: caching and refresh, the chain order.
+//! Owns: this source. Does not own: the credentials document (`document`), caching and
+//! refresh, the chain order.
 
-use crate::imds::env_var;
-use bytes::{Bytes, BytesMut};
+use super::document::{parse_credentials_json, read_bounded};
+use super::env_var;
+use bytes::Bytes;
 use inia_auth::config::Env;
 use inia_auth::credentials::Credentials;
 use inia_auth::provider::{CredentialsError, ProvideCredentials, ProvideFuture};
-use inia_http::{Body, HttpClient, HttpConfig, HttpError, ProxyConfig, ResponseBody};
-use serde_json::Value;
+use inia_http::{Body, HttpClient, HttpConfig, HttpError, ProxyConfig};
 use std::net::IpAddr;
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 /// The variable holding a path on `169.254.170.2` (ECS).
 pub const RELATIVE_URI_VAR: &str = "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI";
@@ -264,57 +265,11 @@ async fn send(
     Ok((status, read_bounded(response.into_body(), MAX_BODY).await?))
 }
 
-/// A response body read to its end, or `None` once it grows past `max` bytes.
-pub(crate) async fn read_bounded(
-    mut body: ResponseBody,
-    max: usize,
-) -> Result<Option<Bytes>, HttpError> {
-    let mut buf = BytesMut::new();
-    // Each turn takes one chunk of a finite body; the cap stops a runaway one.
-    while let Some(chunk) = body.chunk().await {
-        buf.extend_from_slice(&chunk?);
-        if buf.len() > max {
-            return Ok(None);
-        }
-    }
-    Ok(Some(buf.freeze()))
-}
-
 fn allowed_http_host(host: &str) -> bool {
     if host.eq_ignore_ascii_case("localhost") || ALLOWED_HOSTS.contains(&host) {
         return true;
     }
     host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
-}
-
-/// The JSON credentials document that container endpoints and IMDS serve
-/// (`AccessKeyId`, `SecretAccessKey`, `Token`, `Expiration`, and from containers an
-/// optional `AccountId`); with `all`, the token and
-/// expiry are required too. The error names the problem, never a value.
-pub(crate) fn parse_credentials_json(
-    body: &[u8],
-    source: &'static str,
-    all: bool,
-) -> Result<Credentials, String> {
-    let doc: Value = serde_json::from_slice(body).map_err(|_| "is not JSON".to_string())?;
-    let field = |name: &str| doc.get(name).and_then(Value::as_str).map(str::to_string);
-    let need = |name: &str| field(name).ok_or_else(|| format!("has no {name}"));
-    let (id, secret) = (need("AccessKeyId")?, need("SecretAccessKey")?);
-    let token = if all {
-        Some(need("Token")?)
-    } else {
-        field("Token")
-    };
-    let expiry = match (field("Expiration"), all) {
-        (None, false) => None,
-        (None, true) => return Err("has no Expiration".into()),
-        (Some(s), _) => Some(
-            inia_protocol::timefmt::parse_text(&s)
-                .map(SystemTime::from)
-                .ok_or("has an Expiration that is not a time")?,
-        ),
-    };
-    Ok(Credentials::new(id, secret, token, expiry, source).with_account_id(field("AccountId")))
 }
 
 impl ProvideCredentials for ContainerCredentialsProvider {
@@ -352,15 +307,5 @@ mod tests {
         for h in ["169.254.169.254", "example.com", "10.0.0.1"] {
             assert!(!allowed_http_host(h), "{h}");
         }
-    }
-
-    #[test]
-    fn document_errors_show_no_values() {
-        let e = parse_credentials_json(br#"{"SecretAccessKey":"s3cr3t"}"#, "t", false);
-        assert_eq!(e.unwrap_err(), "has no AccessKeyId");
-        let doc = br#"{"AccessKeyId":"A","SecretAccessKey":"s3cr3t","Expiration":"x"}"#;
-        let e = parse_credentials_json(doc, "t", false).unwrap_err();
-        assert!(!e.contains("s3cr3t") && e.contains("Expiration"), "{e}");
-        assert!(parse_credentials_json(&doc[..doc.len() - 17], "t", true).is_err());
     }
 }

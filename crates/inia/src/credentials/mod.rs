@@ -7,30 +7,47 @@
 //! static keys, from the credentials or config file) or `credential_source`
 //! (`Environment`, `Ec2InstanceMetadata`, `EcsContainer`); `role_session_name`,
 //! `external_id` and `duration_seconds` are honoured; STS is called through inia's own
-//! client, in the profile's region.
+//! client, in the profile's region, through the connector the session hands down.
 //!
-//! Owns assembling the chain. Does not own any source (see `inia_auth::provider`, `imds`,
-//! `container_credentials`, `assume_role`).
+//! Dependencies point down: the engine (`Session`, `Client`) depends on the credential
+//! sources, never the other way round. Sources that call a service get a
+//! [`ConnectService`] (the seam in [`service_call`]) instead of importing the engine.
+//!
+//! Owns assembling the chain, and reading the [`Env`] settings its sources share. Does not
+//! own any source: the file-based ones are
+//! `inia_auth::provider`'s, the network ones are this module's children ([`imds`],
+//! [`container`], [`assume_role`]; public as `inia::imds`, `inia::container_credentials`,
+//! `inia::assume_role`).
 
-use crate::assume_role::AssumeRoleProvider;
-use crate::container_credentials::ContainerCredentialsProvider;
+pub mod assume_role;
+pub mod container;
+mod document;
+pub mod imds;
+mod imds_tree;
+pub(crate) mod service_call;
+
 use crate::error::Error;
-use crate::imds::ImdsCredentialsProvider;
+use assume_role::AssumeRoleProvider;
+use container::ContainerCredentialsProvider;
+use imds::ImdsCredentialsProvider;
 use inia_auth::config::{Env, ProfileFiles, SelectedProfile};
 use inia_auth::provider::{
     CredentialsChain, EnvironmentProvider, ProfileFileProvider, ProvideCredentials,
     RefreshingCredentials,
 };
+use service_call::ConnectService;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-/// The default chain for `profile` (given in code), reading `env`.
+/// The default chain for `profile` (given in code), reading `env`; sources that call a
+/// service (assume-role) reach it through `connect`.
 pub(crate) fn default_chain(
     profile: Option<&str>,
     env: &Env,
+    connect: &dyn ConnectService,
 ) -> Result<Arc<dyn ProvideCredentials>, Error> {
     let mut chain = CredentialsChain::standard(env.clone(), profile);
-    if let Some(assume) = profile_role(profile, env)? {
+    if let Some(assume) = profile_role(profile, env, connect)? {
         if chain
             .insert_before("shared-credentials-file", assume)
             .is_err()
@@ -46,7 +63,11 @@ pub(crate) fn default_chain(
 }
 
 /// The assume-role provider the selected profile asks for, if it names a `role_arn`.
-fn profile_role(profile: Option<&str>, env: &Env) -> Result<Option<AssumeRoleProvider>, Error> {
+fn profile_role(
+    profile: Option<&str>,
+    env: &Env,
+    connect: &dyn ConnectService,
+) -> Result<Option<AssumeRoleProvider>, Error> {
     let files = ProfileFiles::load(env)?;
     let selected = SelectedProfile::select(profile, env);
     let Some(p) = files.selected(&selected)? else {
@@ -108,5 +129,16 @@ fn profile_role(profile: Option<&str>, env: &Env) -> Result<Option<AssumeRolePro
     if let Some(region) = p.get("region") {
         b = b.region(region);
     }
-    Ok(Some(b.build()?))
+    Ok(Some(b.build_with(connect)?))
+}
+
+/// `key` is set to `true` (any case).
+pub(crate) fn env_true(env: &Env, key: &str) -> bool {
+    env.get(key)
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("true"))
+}
+
+/// `key`'s value, empty counting as unset.
+pub(crate) fn env_var(env: &Env, key: &str) -> Option<String> {
+    env.get_non_empty(key).map(str::to_string)
 }

@@ -14,7 +14,8 @@
 //! keeps them, where botocore empties them too and so loses, for example, the first page's
 //! `CommonPrefixes`.
 //!
-//! Owns the loop. Does not own the token rules (see `paginate`).
+//! Owns the client's page loop. Does not own the paginator rules (see `paginate`) or the
+//! token text (see `resume_token`).
 
 use crate::client::Client;
 use crate::error::Error;

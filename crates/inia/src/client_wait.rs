@@ -2,7 +2,7 @@
 //! `delay` between attempts, until an acceptor says success (the last output is returned)
 //! or failure, an unexpected error occurs, or `max_attempts` run out.
 //!
-//! Owns the loop. Does not own the acceptor rules (see `waiter`).
+//! Owns the client's polling loop. Does not own the acceptor rules (see `waiter`).
 
 use crate::client::Client;
 use crate::error::Error;
