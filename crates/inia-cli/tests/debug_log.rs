@@ -49,7 +49,9 @@ fn dropping_listener() -> String {
 fn endpoint_lines(log: &str) -> Vec<(u32, String)> {
     log.lines()
         .filter_map(|l| {
-            let (before, fields) = l.split_once("inia::client: endpoint ")?;
+            // The engine's `endpoint` event, whichever of its modules logs it.
+            let (before, fields) = l.split_once(": endpoint ")?;
+            before.contains(" inia::").then_some(())?;
             let n = before.split("attempt{attempt=").nth(1)?;
             let n = n.split('}').next()?.parse().ok()?;
             Some((n, fields.to_string()))
