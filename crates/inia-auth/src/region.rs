@@ -21,7 +21,18 @@ pub fn resolve_region(
     if let Some(r) = REGION_VARS.iter().find_map(|v| env.get_non_empty(v)) {
         return Ok(Some(r.trim().to_owned()));
     }
-    let files = ProfileFiles::load(env)?;
+    region_from(env, &ProfileFiles::load(env)?, profile)
+}
+
+/// [`resolve_region`] with the config files already loaded (a session reads them once).
+pub fn region_from(
+    env: &Env,
+    files: &ProfileFiles,
+    profile: Option<&str>,
+) -> Result<Option<String>, CredentialsError> {
+    if let Some(r) = REGION_VARS.iter().find_map(|v| env.get_non_empty(v)) {
+        return Ok(Some(r.trim().to_owned()));
+    }
     let selected = SelectedProfile::select(profile, env);
     Ok(files.selected(&selected)?.and_then(|p| {
         p.get("region")

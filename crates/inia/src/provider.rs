@@ -84,17 +84,18 @@ pub(crate) fn credentials(
     file: &ProviderFile,
     profile: Option<&str>,
     env: &Env,
+    files: &ProfileFiles,
     connect: &dyn ConnectService,
 ) -> Result<Arc<dyn ProvideCredentials>, Error> {
     if file.credentials.is_empty() {
-        return crate::credentials::default_chain(profile, env, connect);
+        return crate::credentials::default_chain(profile, env, files, connect);
     }
     let mut sources = Vec::with_capacity(file.credentials.len());
     for source in &file.credentials {
         sources.push(match source {
-            CredentialSource::Chain(_) => {
-                Source::Chain(crate::credentials::default_chain(profile, env, connect)?)
-            }
+            CredentialSource::Chain(_) => Source::Chain(crate::credentials::default_chain(
+                profile, env, files, connect,
+            )?),
             other => Source::Keys(other.clone()),
         });
     }
@@ -356,6 +357,10 @@ pub(crate) fn apply_headers(
 mod tests {
     use super::*;
 
+    fn files(env: &Env) -> ProfileFiles {
+        ProfileFiles::load(env).unwrap()
+    }
+
     fn file(text: &str) -> ProviderFile {
         ProviderFile::parse(text, "test.json").unwrap()
     }
@@ -429,42 +434,66 @@ mod tests {
         )
         .unwrap();
         let env = Env::empty().with_home(home.path());
-        let c = credentials(&f, None, &env, &crate::engine_calls::SessionConnector)
-            .unwrap()
-            .provide()
-            .await
-            .unwrap()
-            .unwrap();
+        let c = credentials(
+            &f,
+            None,
+            &env,
+            &files(&env),
+            &crate::engine_calls::SessionConnector,
+        )
+        .unwrap()
+        .provide()
+        .await
+        .unwrap()
+        .unwrap();
         assert_eq!(c.access_key_id(), "fromfile");
         let env = env.with_var("T_ACCOUNT", "acct").with_var("T_KEY", "k2");
-        let c = credentials(&f, None, &env, &crate::engine_calls::SessionConnector)
-            .unwrap()
-            .provide()
-            .await
-            .unwrap()
-            .unwrap();
+        let c = credentials(
+            &f,
+            None,
+            &env,
+            &files(&env),
+            &crate::engine_calls::SessionConnector,
+        )
+        .unwrap()
+        .provide()
+        .await
+        .unwrap()
+        .unwrap();
         assert_eq!(c.access_key_id(), "acct");
         // A key id without its secret falls through to the profile's keys...
         let env = Env::empty()
             .with_home(home.path())
             .with_var("T_ACCOUNT", "acct");
-        let c = credentials(&f, None, &env, &crate::engine_calls::SessionConnector)
-            .unwrap()
-            .provide()
-            .await
-            .unwrap()
-            .unwrap();
+        let c = credentials(
+            &f,
+            None,
+            &env,
+            &files(&env),
+            &crate::engine_calls::SessionConnector,
+        )
+        .unwrap()
+        .provide()
+        .await
+        .unwrap()
+        .unwrap();
         assert_eq!(c.access_key_id(), "fromfile");
         // ...and is the error when no source has credentials.
         let empty_home = tempfile::tempdir().unwrap();
         let env = Env::empty()
             .with_home(empty_home.path())
             .with_var("T_ACCOUNT", "acct");
-        let e = credentials(&f, None, &env, &crate::engine_calls::SessionConnector)
-            .unwrap()
-            .provide()
-            .await
-            .unwrap_err();
+        let e = credentials(
+            &f,
+            None,
+            &env,
+            &files(&env),
+            &crate::engine_calls::SessionConnector,
+        )
+        .unwrap()
+        .provide()
+        .await
+        .unwrap_err();
         let e = e.to_string();
         assert!(
             e.contains("T_ACCOUNT is set but environment variable T_KEY is not"),

@@ -339,7 +339,7 @@ impl SessionBuilder {
         };
         let region = match self.region {
             Some(r) => Some(r),
-            None => inia_auth::region::resolve_region(&self.env, self.profile.as_deref())?,
+            None => inia_auth::region::region_from(&self.env, &files, self.profile.as_deref())?,
         };
         let specs = SpecPath::from_env(self.spec_dirs);
         let provider_name = crate::provider::choose(
@@ -354,6 +354,7 @@ impl SessionBuilder {
                 &provider,
                 self.profile.as_deref(),
                 &self.env,
+                &files,
                 &crate::engine_calls::SessionConnector,
             )?,
         };

@@ -44,10 +44,11 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 pub(crate) fn default_chain(
     profile: Option<&str>,
     env: &Env,
+    files: &ProfileFiles,
     connect: &dyn ConnectService,
 ) -> Result<Arc<dyn ProvideCredentials>, Error> {
     let mut chain = CredentialsChain::standard(env.clone(), profile);
-    if let Some(assume) = profile_role(profile, env, connect)? {
+    if let Some(assume) = profile_role(profile, env, files, connect)? {
         if chain
             .insert_before("shared-credentials-file", assume)
             .is_err()
@@ -66,9 +67,9 @@ pub(crate) fn default_chain(
 fn profile_role(
     profile: Option<&str>,
     env: &Env,
+    files: &ProfileFiles,
     connect: &dyn ConnectService,
 ) -> Result<Option<AssumeRoleProvider>, Error> {
-    let files = ProfileFiles::load(env)?;
     let selected = SelectedProfile::select(profile, env);
     let Some(p) = files.selected(&selected)? else {
         return Ok(None);
