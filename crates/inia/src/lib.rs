@@ -21,7 +21,7 @@
 //!     .await?;
 //! println!("{running:#}");
 //!
-//! // Every page added up, and a waiter:
+//! // Every page added up:
 //! let all = ec2.paginate_all("DescribeInstances", json!({}), None).await?;
 //! println!("{} reservations", all["Reservations"].as_array().map_or(0, Vec::len));
 //!
