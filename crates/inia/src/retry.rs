@@ -13,7 +13,14 @@
 //!   `SignatureDoesNotMatch` with a server `Date` more than 4 minutes off is retried once
 //!   with the signing clock corrected by the difference.
 //!
-//! Owns those decisions. Does not own sleeping or re-sending (the client does).
+//! Credential fetches (the instance metadata service, the container endpoint) follow a
+//! simpler policy of the same module, [`FixedPause`], as botocore's fetchers do: a fixed
+//! number of attempts with a fixed pause, retrying throttling (429), any 5xx and broken
+//! connections; no jitter, no quota. The transport's resend of a request on a pooled
+//! connection the server had closed (hyper-util's) is the only other retry.
+//!
+//! Owns those decisions. Does not own sleeping or re-sending (the client and the
+//! credential sources do).
 
 use std::sync::Mutex;
 use std::time::{Duration, SystemTime};
@@ -52,6 +59,28 @@ pub(crate) const CLOCK_SKEW_CODES: &[&str] = &[
     "AuthFailure",
     "RequestInTheFuture",
 ];
+
+/// The credential fetches' policy: `attempts` in all, `pause` between them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct FixedPause {
+    /// Attempts in all, first included.
+    pub(crate) attempts: u32,
+    /// The pause before each retry.
+    pub(crate) pause: Duration,
+}
+
+impl FixedPause {
+    /// An HTTP status a credential fetch retries: throttling and server errors.
+    pub(crate) fn retries_status(status: u16) -> bool {
+        status == 429 || status >= 500
+    }
+
+    /// After attempt `attempt` (1 for the first) failed, `retryable` or not: the pause
+    /// before the next attempt, or `None` when the fetch should stop.
+    pub(crate) fn after(&self, attempt: u32, retryable: bool) -> Option<Duration> {
+        (retryable && attempt < self.attempts).then_some(self.pause)
+    }
+}
 
 /// The longest wait between attempts.
 pub const MAX_BACKOFF: Duration = Duration::from_secs(20);
@@ -229,6 +258,20 @@ pub(crate) fn record_attempts(value: &mut serde_json::Value, retries: u32, exhau
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn credential_fetches_pause_a_fixed_time_while_attempts_are_left() {
+        let p = FixedPause {
+            attempts: 3,
+            pause: Duration::from_millis(100),
+        };
+        assert_eq!(p.after(1, true), Some(Duration::from_millis(100)));
+        assert_eq!(p.after(2, true), Some(Duration::from_millis(100)));
+        assert_eq!(p.after(3, true), None);
+        assert_eq!(p.after(1, false), None);
+        assert!(FixedPause::retries_status(429) && FixedPause::retries_status(503));
+        assert!(!FixedPause::retries_status(404) && !FixedPause::retries_status(200));
+    }
 
     fn svc(status: u16, code: &str) -> Failure<'_> {
         Failure::Service {

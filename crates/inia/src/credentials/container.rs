@@ -208,11 +208,12 @@ impl ContainerCredentialsProvider {
 
     async fn fetch(&self, target: &Target) -> Result<Credentials, CredentialsError> {
         let client = self.client()?;
-        let mut last = String::new();
-        for attempt in 1..=self.attempts {
-            if attempt > 1 {
-                tokio::time::sleep(self.pause).await;
-            }
+        let policy = crate::retry::FixedPause {
+            attempts: self.attempts,
+            pause: self.pause,
+        };
+        let mut attempt = 1;
+        loop {
             let mut request = http::Request::get(&target.url).header("accept", "application/json");
             if let Some(auth) = &target.authorization {
                 request = request.header(http::header::AUTHORIZATION, auth.clone());
@@ -220,7 +221,7 @@ impl ContainerCredentialsProvider {
             let request = request
                 .body(Body::empty())
                 .map_err(|_| Self::error(format!("cannot make a request to {}", target.host)))?;
-            let retry = match send(&client, request).await {
+            let (retry, last) = match send(&client, request).await {
                 Ok((200, Some(body))) => {
                     return parse_credentials_json(&body, Self::NAME, false)
                         .map_err(|m| Self::error(format!("the answer from {} {m}", target.host)))
@@ -231,21 +232,19 @@ impl ContainerCredentialsProvider {
                         target.host
                     )))
                 }
-                Ok((status, _)) => {
-                    last = format!("HTTP {status} from {}", target.host);
-                    status == 429 || status >= 500
-                }
-                Err(e) => {
-                    last = e.to_string();
-                    e.is_transient()
-                }
+                Ok((status, _)) => (
+                    crate::retry::FixedPause::retries_status(status),
+                    format!("HTTP {status} from {}", target.host),
+                ),
+                Err(e) => (e.is_transient(), e.to_string()),
             };
             tracing::debug!(attempt, error = %last, "container credentials attempt failed");
-            if !retry {
-                break;
-            }
+            let Some(pause) = policy.after(attempt, retry) else {
+                return Err(Self::error(last));
+            };
+            attempt += 1;
+            tokio::time::sleep(pause).await;
         }
-        Err(Self::error(last))
     }
 }
 

@@ -366,23 +366,29 @@ impl ImdsClient {
         retry_timeouts: bool,
         make: impl Fn() -> http::request::Builder,
     ) -> Result<Answer, ImdsError> {
+        let policy = crate::retry::FixedPause {
+            attempts: self.attempts,
+            pause: RETRY_PAUSE,
+        };
         let mut attempt = 1;
         loop {
             let result = self.exchange(path, make()).await;
             let retry = match &result {
+                // An empty 200 is IMDS's own way of saying "not yet".
                 Ok(a) => {
-                    a.status == 429 || a.status >= 500 || (a.status == 200 && a.body.is_empty())
+                    crate::retry::FixedPause::retries_status(a.status)
+                        || (a.status == 200 && a.body.is_empty())
                 }
                 Err(ImdsError::Transport { source, .. }) => {
                     source.is_transient() && (retry_timeouts || !source.is_timeout())
                 }
                 Err(_) => false,
             };
-            if !retry || attempt >= self.attempts {
+            let Some(pause) = policy.after(attempt, retry) else {
                 return result;
-            }
+            };
             attempt += 1;
-            tokio::time::sleep(RETRY_PAUSE).await;
+            tokio::time::sleep(pause).await;
         }
     }
 
