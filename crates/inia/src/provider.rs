@@ -86,15 +86,16 @@ pub(crate) fn credentials(
     env: &Env,
     files: &ProfileFiles,
     connect: &dyn ConnectService,
+    sleep: &Arc<dyn crate::time::Sleep>,
 ) -> Result<Arc<dyn ProvideCredentials>, Error> {
     if file.credentials.is_empty() {
-        return crate::credentials::default_chain(profile, env, files, connect);
+        return crate::credentials::default_chain(profile, env, files, connect, sleep);
     }
     let mut sources = Vec::with_capacity(file.credentials.len());
     for source in &file.credentials {
         sources.push(match source {
             CredentialSource::Chain(_) => Source::Chain(crate::credentials::default_chain(
-                profile, env, files, connect,
+                profile, env, files, connect, sleep,
             )?),
             other => Source::Keys(other.clone()),
         });
@@ -361,6 +362,10 @@ mod tests {
         ProfileFiles::load(env).unwrap()
     }
 
+    fn sleep() -> Arc<dyn crate::time::Sleep> {
+        Arc::new(crate::time::TokioSleep)
+    }
+
     fn file(text: &str) -> ProviderFile {
         ProviderFile::parse(text, "test.json").unwrap()
     }
@@ -440,6 +445,7 @@ mod tests {
             &env,
             &files(&env),
             &crate::engine_calls::SessionConnector,
+            &sleep(),
         )
         .unwrap()
         .provide()
@@ -454,6 +460,7 @@ mod tests {
             &env,
             &files(&env),
             &crate::engine_calls::SessionConnector,
+            &sleep(),
         )
         .unwrap()
         .provide()
@@ -471,6 +478,7 @@ mod tests {
             &env,
             &files(&env),
             &crate::engine_calls::SessionConnector,
+            &sleep(),
         )
         .unwrap()
         .provide()
@@ -489,6 +497,7 @@ mod tests {
             &env,
             &files(&env),
             &crate::engine_calls::SessionConnector,
+            &sleep(),
         )
         .unwrap()
         .provide()

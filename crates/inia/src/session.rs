@@ -356,6 +356,7 @@ impl SessionBuilder {
                 &self.env,
                 &files,
                 &crate::engine_calls::SessionConnector,
+                &self.timing.sleep,
             )?,
         };
         let configured_endpoints = ConfiguredEndpoints::read(

@@ -47,6 +47,17 @@ fn container_at(url: &str) -> ContainerCredentialsProvider {
     ContainerCredentialsProvider::from_env(env_of(&[("AWS_CONTAINER_CREDENTIALS_FULL_URI", url)]))
 }
 
+/// A sleep that records each pause and returns at once.
+#[derive(Debug, Default)]
+struct Pauses(std::sync::Mutex<Vec<Duration>>);
+
+impl inia::time::Sleep for Pauses {
+    fn sleep(&self, d: Duration) -> inia::time::SleepFuture {
+        self.0.lock().unwrap().push(d);
+        Box::pin(std::future::ready(()))
+    }
+}
+
 /// Time left before the credentials expire.
 fn left(c: &Credentials) -> Duration {
     c.expiry()
@@ -354,7 +365,12 @@ fn role_server(doc: impl Fn(usize) -> (u16, String) + Send + Sync + 'static) -> 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn imds_retries_are_bounded_and_expired_credentials_stretched() {
     let server = Server::start(role_server(|_| (500, String::new()))).await;
-    let client = ImdsClient::from_env(imds_at(&server.url())).unwrap();
+    let pauses = Arc::new(Pauses::default());
+    let client = ImdsClient::builder()
+        .env(imds_at(&server.url()))
+        .sleep(pauses.clone())
+        .build()
+        .unwrap();
     let e = client.role_credentials().await.unwrap_err();
     assert!(matches!(e, ImdsError::Status { status: 500, .. }), "{e}");
     assert_eq!(
@@ -362,6 +378,8 @@ async fn imds_retries_are_bounded_and_expired_credentials_stretched() {
         1 + 1 + 3,
         "token, role list, 3 attempts"
     );
+    // The pauses between the 3 attempts went through the given sleep, none for real.
+    assert_eq!(*pauses.0.lock().unwrap(), [Duration::from_millis(100); 2]);
 
     // Two 503s (requests 2 and 3), then expired credentials: kept 5 to 10 more minutes.
     let expired = creds_doc("2001-01-01T00:00:00Z");

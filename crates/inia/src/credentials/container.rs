@@ -57,6 +57,8 @@ pub struct ContainerCredentialsProvider {
     attempts: u32,
     pause: Duration,
     http: HttpConfig,
+    /// How the pause is taken (tokio's timer unless a session gives its own).
+    sleep: std::sync::Arc<dyn crate::time::Sleep>,
 }
 
 impl std::fmt::Debug for ContainerCredentialsProvider {
@@ -91,6 +93,7 @@ impl ContainerCredentialsProvider {
             timeout: DEFAULT_TIMEOUT,
             attempts: DEFAULT_ATTEMPTS,
             pause: DEFAULT_RETRY_PAUSE,
+            sleep: std::sync::Arc::new(crate::time::TokioSleep),
             http: HttpConfig::default(),
         }
     }
@@ -98,6 +101,12 @@ impl ContainerCredentialsProvider {
     /// Timeout of each request (connect, and the whole exchange).
     pub fn with_timeout(mut self, t: Duration) -> Self {
         self.timeout = t;
+        self
+    }
+
+    /// The pause between attempts taken through `sleep` (a session hands its own down).
+    pub fn with_sleep(mut self, sleep: std::sync::Arc<dyn crate::time::Sleep>) -> Self {
+        self.sleep = sleep;
         self
     }
 
@@ -243,7 +252,7 @@ impl ContainerCredentialsProvider {
                 return Err(Self::error(last));
             };
             attempt += 1;
-            tokio::time::sleep(pause).await;
+            self.sleep.sleep(pause).await;
         }
     }
 }

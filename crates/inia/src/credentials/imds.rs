@@ -34,6 +34,7 @@ use inia_auth::config::Env;
 use inia_auth::credentials::Credentials;
 use inia_auth::provider::{CredentialsError, ProvideCredentials, ProvideFuture};
 use inia_http::{Body, HttpClient, HttpConfig, HttpError};
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 pub use super::imds_tree::get_instance_metadata;
@@ -118,6 +119,8 @@ pub struct ImdsClient {
     attempts: u32,
     disabled: bool,
     v1_disabled: bool,
+    /// The pause between attempts (tokio's timer unless a session gives its own).
+    sleep: Arc<dyn crate::time::Sleep>,
 }
 
 /// Builds an [`ImdsClient`]; settings given here beat the environment's.
@@ -127,6 +130,7 @@ pub struct ImdsClientBuilder {
     timeout: Option<Duration>,
     attempts: Option<u32>,
     http: HttpConfig,
+    sleep: Option<Arc<dyn crate::time::Sleep>>,
 }
 
 impl ImdsClientBuilder {
@@ -151,6 +155,12 @@ impl ImdsClientBuilder {
     /// Attempts per request (at least 1).
     pub fn attempts(mut self, n: u32) -> Self {
         self.attempts = Some(n.max(1));
+        self
+    }
+
+    /// How the pause between attempts is taken (tokio's timer by default).
+    pub fn sleep(mut self, sleep: Arc<dyn crate::time::Sleep>) -> Self {
+        self.sleep = Some(sleep);
         self
     }
 
@@ -215,6 +225,9 @@ impl ImdsClientBuilder {
             attempts,
             disabled,
             v1_disabled: env_true(env, "AWS_EC2_METADATA_V1_DISABLED"),
+            sleep: self
+                .sleep
+                .unwrap_or_else(|| Arc::new(crate::time::TokioSleep)),
         })
     }
 }
@@ -261,6 +274,7 @@ impl ImdsClient {
             timeout: None,
             attempts: None,
             http: HttpConfig::default(),
+            sleep: None,
         }
     }
 
@@ -388,7 +402,7 @@ impl ImdsClient {
                 return result;
             };
             attempt += 1;
-            tokio::time::sleep(pause).await;
+            self.sleep.sleep(pause).await;
         }
     }
 
@@ -511,6 +525,14 @@ impl ImdsCredentialsProvider {
     /// Configured from `env` alone.
     pub fn from_env(env: Env) -> Self {
         Self::from_client(ImdsClient::from_env(env))
+    }
+
+    /// The same provider, pausing between attempts through `sleep` (a session hands its
+    /// own down, so tests and other runtimes control every pause).
+    pub fn with_sleep(self, sleep: Arc<dyn crate::time::Sleep>) -> Self {
+        ImdsCredentialsProvider {
+            client: self.client.map(|c| ImdsClient { sleep, ..c }),
+        }
     }
 
     /// Around a client built elsewhere (a build error is reported by `provide`).

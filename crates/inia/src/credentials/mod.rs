@@ -46,9 +46,10 @@ pub(crate) fn default_chain(
     env: &Env,
     files: &ProfileFiles,
     connect: &dyn ConnectService,
+    sleep: &Arc<dyn crate::time::Sleep>,
 ) -> Result<Arc<dyn ProvideCredentials>, Error> {
     let mut chain = CredentialsChain::standard(env.clone(), profile);
-    if let Some(assume) = profile_role(profile, env, files, connect)? {
+    if let Some(assume) = profile_role(profile, env, files, connect, sleep)? {
         if chain
             .insert_before("shared-credentials-file", assume)
             .is_err()
@@ -58,8 +59,8 @@ pub(crate) fn default_chain(
             ));
         }
     }
-    chain.push(ContainerCredentialsProvider::from_env(env.clone()));
-    chain.push(ImdsCredentialsProvider::from_env(env.clone()));
+    chain.push(ContainerCredentialsProvider::from_env(env.clone()).with_sleep(sleep.clone()));
+    chain.push(ImdsCredentialsProvider::from_env(env.clone()).with_sleep(sleep.clone()));
     Ok(Arc::new(RefreshingCredentials::new(chain)))
 }
 
@@ -69,6 +70,7 @@ fn profile_role(
     env: &Env,
     files: &ProfileFiles,
     connect: &dyn ConnectService,
+    sleep: &Arc<dyn crate::time::Sleep>,
 ) -> Result<Option<AssumeRoleProvider>, Error> {
     let selected = SelectedProfile::select(profile, env);
     let Some(p) = files.selected(&selected)? else {
@@ -85,8 +87,8 @@ fn profile_role(
             Arc::new(chain)
         }
         (None, Some("Environment")) => Arc::new(EnvironmentProvider::new(env.clone())),
-        (None, Some("Ec2InstanceMetadata")) => Arc::new(ImdsCredentialsProvider::from_env(env.clone())),
-        (None, Some("EcsContainer")) => Arc::new(ContainerCredentialsProvider::from_env(env.clone())),
+        (None, Some("Ec2InstanceMetadata")) => Arc::new(ImdsCredentialsProvider::from_env(env.clone()).with_sleep(sleep.clone())),
+        (None, Some("EcsContainer")) => Arc::new(ContainerCredentialsProvider::from_env(env.clone()).with_sleep(sleep.clone())),
         (None, Some(other)) => {
             return Err(Error::Config(format!(
                 "profile {}: credential_source {other:?} is not Environment, Ec2InstanceMetadata or EcsContainer",
