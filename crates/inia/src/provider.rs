@@ -358,12 +358,16 @@ pub(crate) fn apply_headers(
 mod tests {
     use super::*;
 
-    fn files(env: &Env) -> ProfileFiles {
-        ProfileFiles::load(env).unwrap()
-    }
-
-    fn sleep() -> Arc<dyn crate::time::Sleep> {
-        Arc::new(crate::time::TokioSleep)
+    /// What the provider file's credential sources answer with `env` (its config files
+    /// loaded as a session loads them).
+    async fn provide(f: &ProviderFile, env: &Env) -> Result<Option<Credentials>, CredentialsError> {
+        let files = ProfileFiles::load(env).unwrap();
+        let sleep: Arc<dyn crate::time::Sleep> = Arc::new(crate::time::TokioSleep);
+        let connect = crate::engine_calls::SessionConnector;
+        credentials(f, None, env, &files, &connect, &sleep)
+            .unwrap()
+            .provide()
+            .await
     }
 
     fn file(text: &str) -> ProviderFile {
@@ -439,70 +443,23 @@ mod tests {
         )
         .unwrap();
         let env = Env::empty().with_home(home.path());
-        let c = credentials(
-            &f,
-            None,
-            &env,
-            &files(&env),
-            &crate::engine_calls::SessionConnector,
-            &sleep(),
-        )
-        .unwrap()
-        .provide()
-        .await
-        .unwrap()
-        .unwrap();
+        let c = provide(&f, &env).await.unwrap().unwrap();
         assert_eq!(c.access_key_id(), "fromfile");
         let env = env.with_var("T_ACCOUNT", "acct").with_var("T_KEY", "k2");
-        let c = credentials(
-            &f,
-            None,
-            &env,
-            &files(&env),
-            &crate::engine_calls::SessionConnector,
-            &sleep(),
-        )
-        .unwrap()
-        .provide()
-        .await
-        .unwrap()
-        .unwrap();
+        let c = provide(&f, &env).await.unwrap().unwrap();
         assert_eq!(c.access_key_id(), "acct");
         // A key id without its secret falls through to the profile's keys...
         let env = Env::empty()
             .with_home(home.path())
             .with_var("T_ACCOUNT", "acct");
-        let c = credentials(
-            &f,
-            None,
-            &env,
-            &files(&env),
-            &crate::engine_calls::SessionConnector,
-            &sleep(),
-        )
-        .unwrap()
-        .provide()
-        .await
-        .unwrap()
-        .unwrap();
+        let c = provide(&f, &env).await.unwrap().unwrap();
         assert_eq!(c.access_key_id(), "fromfile");
         // ...and is the error when no source has credentials.
         let empty_home = tempfile::tempdir().unwrap();
         let env = Env::empty()
             .with_home(empty_home.path())
             .with_var("T_ACCOUNT", "acct");
-        let e = credentials(
-            &f,
-            None,
-            &env,
-            &files(&env),
-            &crate::engine_calls::SessionConnector,
-            &sleep(),
-        )
-        .unwrap()
-        .provide()
-        .await
-        .unwrap_err();
+        let e = provide(&f, &env).await.unwrap_err();
         let e = e.to_string();
         assert!(
             e.contains("T_ACCOUNT is set but environment variable T_KEY is not"),

@@ -7,11 +7,10 @@
 //! account's name and key. Does not own assertions or installing it (xtask).
 
 use crate::s3rver::S3RVER_VERSION;
-use crate::{cache_dir, spawn_tied, wait_for_port, wait_for_reported_port};
+use crate::{cache_dir, start_logged};
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::time::Duration;
 
 /// The pinned Azurite release (`xtask/src/services.rs` installs it): the newest whose
 /// `engines` accepts Node.js 18 and 20 (3.36.0 asks for Node >= 21, 3.37.0 for >= 22).
@@ -66,8 +65,6 @@ impl Azurite {
         let n = STARTED.fetch_add(1, Ordering::Relaxed);
         let dir = std::env::temp_dir().join(format!("inia-azurite-{}-{n}", std::process::id()));
         std::fs::create_dir_all(&dir).expect("a temporary folder for Azurite");
-        let out = std::fs::File::create(dir.join("azurite.log")).expect("Azurite's log file");
-        let err = out.try_clone().expect("Azurite's log file");
         let mut cmd = Command::new(&exe);
         cmd.args(["--blobHost", "127.0.0.1", "--blobPort", "0"])
             .args([
@@ -75,42 +72,18 @@ impl Azurite {
                 "--loose",
                 "--skipApiVersionCheck",
                 "--disableTelemetry",
-            ])
-            .stdin(Stdio::null())
-            .stdout(out)
-            .stderr(err);
+            ]);
         if debug {
             cmd.arg("--debug").arg(dir.join("debug.log"));
         }
-        let child =
-            spawn_tied(cmd).unwrap_or_else(|e| panic!("cannot start {}: {e}", exe.display()));
-        let mut azurite = Azurite {
-            port: 0,
+        let log = dir.join("azurite.log");
+        let (child, port) = start_logged("Azurite", cmd, &log, "listens on http://127.0.0.1:");
+        Azurite {
+            port,
             pid: child.id(),
             dir,
             child,
-        };
-        let log = azurite.dir.join("azurite.log");
-        let reported = wait_for_reported_port(
-            &mut azurite.child,
-            "listens on http://127.0.0.1:",
-            Duration::from_secs(30),
-            || std::fs::read_to_string(&log).unwrap_or_default(),
-        );
-        let Some(port) = reported else {
-            let status = azurite.child.try_wait().ok().flatten();
-            panic!(
-                "Azurite did not report a port within 30 s (exit status: {status:?}); its output:\n{}",
-                azurite.output()
-            );
-        };
-        azurite.port = port;
-        assert!(
-            wait_for_port(port, Duration::from_secs(10)),
-            "Azurite reported port {port} but does not accept connections: {}",
-            azurite.output()
-        );
-        azurite
+        }
     }
 
     /// `http://127.0.0.1:PORT/devstoreaccount1`: the account's blob endpoint (Azurite puts

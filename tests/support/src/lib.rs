@@ -118,6 +118,39 @@ pub fn wait_for_reported_port(
     None
 }
 
+/// Start `cmd`, a server told to bind port 0, tied to this process ([`spawn_tied`]) with
+/// its standard output and error in the file `log`; wait (at most 30 s) for the port it
+/// reports after `marker`, then (10 s) until the port accepts connections. Panics naming
+/// `name`, with the server's output, when it does not come up.
+pub fn start_logged(name: &str, mut cmd: Command, log: &Path, marker: &str) -> (Child, u16) {
+    let out = std::fs::File::create(log)
+        .unwrap_or_else(|e| panic!("{name}'s log file {}: {e}", log.display()));
+    let err = out
+        .try_clone()
+        .unwrap_or_else(|e| panic!("{name}'s log file {}: {e}", log.display()));
+    cmd.stdin(Stdio::null()).stdout(out).stderr(err);
+    let program = cmd.get_program().to_string_lossy().into_owned();
+    let mut child = spawn_tied(cmd).unwrap_or_else(|e| panic!("cannot start {program}: {e}"));
+    let output = || std::fs::read_to_string(log).unwrap_or_default();
+    let reported = wait_for_reported_port(&mut child, marker, Duration::from_secs(30), output);
+    let Some(port) = reported else {
+        let status = child.try_wait().ok().flatten();
+        let _ = child.kill();
+        panic!(
+            "{name} did not report a port within 30 s (exit status: {status:?}); its output:\n{}",
+            output()
+        );
+    };
+    if !wait_for_port(port, Duration::from_secs(10)) {
+        let _ = child.kill();
+        panic!(
+            "{name} reported port {port} but does not accept connections: {}",
+            output()
+        );
+    }
+    (child, port)
+}
+
 type SpawnRequest = (Command, mpsc::Sender<std::io::Result<Child>>);
 
 /// Spawn `cmd` so that it is killed (`SIGKILL`) when this process ends, however it ends.

@@ -7,11 +7,10 @@
 //! Owns starting, waiting for and stopping s3rver. Does not own assertions or installing it.
 
 use crate::azurite::node_bin;
-use crate::{spawn_tied, wait_for_port, wait_for_reported_port};
+use crate::start_logged;
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::time::Duration;
 
 /// The pinned s3rver release (`xtask/src/services.rs` installs it).
 pub const S3RVER_VERSION: &str = "3.7.1";
@@ -41,45 +40,19 @@ impl S3rver {
         let dir = std::env::temp_dir().join(format!("inia-s3rver-{}-{n}", std::process::id()));
         let data = dir.join("data");
         std::fs::create_dir_all(&data).expect("a temporary folder for s3rver");
-        let out = std::fs::File::create(dir.join("s3rver.log")).expect("s3rver's log file");
-        let err = out.try_clone().expect("s3rver's log file");
         let mut cmd = Command::new(&exe);
         cmd.arg("-d")
             .arg(&data)
             .args(["-a", "127.0.0.1", "-p", "0"])
-            .env("NODE_OPTIONS", "--openssl-legacy-provider")
-            .stdin(Stdio::null())
-            .stdout(out)
-            .stderr(err);
-        let child =
-            spawn_tied(cmd).unwrap_or_else(|e| panic!("cannot start {}: {e}", exe.display()));
-        let mut server = S3rver {
-            port: 0,
+            .env("NODE_OPTIONS", "--openssl-legacy-provider");
+        let log = dir.join("s3rver.log");
+        let (child, port) = start_logged("s3rver", cmd, &log, "S3rver listening on 127.0.0.1:");
+        S3rver {
+            port,
             pid: child.id(),
             dir,
             child,
-        };
-        let log = server.dir.join("s3rver.log");
-        let reported = wait_for_reported_port(
-            &mut server.child,
-            "S3rver listening on 127.0.0.1:",
-            Duration::from_secs(30),
-            || std::fs::read_to_string(&log).unwrap_or_default(),
-        );
-        let Some(port) = reported else {
-            let status = server.child.try_wait().ok().flatten();
-            panic!(
-                "s3rver did not report a port within 30 s (exit status: {status:?}); its output:\n{}",
-                server.output()
-            );
-        };
-        server.port = port;
-        assert!(
-            wait_for_port(port, Duration::from_secs(10)),
-            "s3rver reported port {port} but does not accept connections: {}",
-            server.output()
-        );
-        server
+        }
     }
 
     /// `http://127.0.0.1:PORT` (path-style addressing).
