@@ -535,8 +535,16 @@ async fn a_failed_part_aborts_the_upload() {
             "part {n}"
         );
     }
-    // Aborted once, and nothing is left: no pending upload, no object.
-    assert_eq!(faults.seen("DELETE", "/twenty.bin?uploadId=").len(), 1);
+    // Aborted once, and nothing is left: no pending upload, no object. One abort is one
+    // call: every DELETE is that upload's, and a second one can only be the engine
+    // retrying it within its budget (seen once in a full `cargo xtask test`, when the
+    // shared moto was busy), never an abort of anything else.
+    let aborts = faults.seen("DELETE", "/twenty.bin?uploadId=");
+    assert!((1..=3).contains(&aborts.len()), "{} aborts", aborts.len());
+    assert!(
+        aborts.iter().all(|(t, _)| *t == aborts[0].0),
+        "one upload aborted"
+    );
     assert_eq!(pending_uploads(&s3, "abort").await, 0);
     let err = s3
         .call(
