@@ -44,7 +44,7 @@ impl From<Error> for CliError {
             Error::Service { .. } => SERVICE,
             Error::Validation(_) | Error::Param { .. } => USAGE,
             Error::Credentials(_)
-            | Error::Config(_)
+            | Error::Profile { .. }
             | Error::Sign(_)
             | Error::NoRegion
             | Error::Setting { .. }

@@ -10,7 +10,7 @@ use crate::client::Client;
 use crate::endpoint::CallEndpoint;
 use crate::error::Error;
 use crate::payload::PayloadHash;
-use crate::retry::{self, Failure};
+use crate::retry::{self, Failure, RetryPolicy};
 use crate::Output;
 use bytes::Bytes;
 use inia_auth::sign::{SignedBody, SigningContext};
@@ -82,7 +82,8 @@ impl Client {
         let Counts {
             attempt, exhausted, ..
         } = counts;
-        let mut last_cost: Option<u32> = None;
+        let timing = &self.inner.session.inner.timing;
+        let mut policy = retry::Standard::new(max, &self.inner.quota, timing);
         let mut body = Some(body);
         loop {
             let attempt_no = *attempt;
@@ -109,7 +110,7 @@ impl Client {
             tracing::debug!(parent: &span, elapsed_ms = started.elapsed().as_millis() as u64, ok = result.is_ok(), "attempt done");
             let (err, hint) = match result {
                 Ok(out) => {
-                    self.inner.quota.release(last_cost);
+                    policy.succeeded();
                     return Ok(out);
                 }
                 Err(e) => e,
@@ -122,34 +123,30 @@ impl Client {
                     code: &error.code,
                     modeled_retryable: self.modeled_retryable(op, &error.code),
                 },
-                Error::Transport(h) if h.is_timeout() => Failure::Timeout,
-                Error::Transport(h) if h.is_transient() => Failure::Connection,
+                Error::Transport(h) => match Failure::of_transport(h) {
+                    Some(f) => f,
+                    None => return Err(err),
+                },
                 _ => return Err(err),
             };
             // Clock skew: correct and retry once more even without retry budget.
             if let Error::Service { error, .. } = &err {
                 let date = error.value["ResponseMetadata"]["HTTPHeaders"]["date"].as_str();
-                if let Some(skew) = retry::clock_skew(&error.code, date, SystemTime::now()) {
+                if let Some(skew) = retry::clock_skew(&error.code, date, timing.now()) {
                     if self.inner.skew.swap(skew, Ordering::Relaxed) != skew && *attempt < max {
                         *attempt += 1;
                         continue;
                     }
                 }
             }
-            let Some(kind) = retry::classify(&failure) else {
-                return Err(err);
-            };
-            let can_resend = body.as_ref().is_some_and(|b| b.try_clone().is_some());
-            if *attempt >= max || !can_resend {
+            // A one-shot body cannot be sent again, so no retry is paid for.
+            if body.as_ref().is_none_or(|b| b.try_clone().is_none()) {
                 return Err(err);
             }
-            let Some(cost) = self.inner.quota.acquire(kind) else {
+            let Some(delay) = policy.next_pause(*attempt, &failure, hint) else {
                 return Err(err);
             };
-            last_cost = Some(cost);
             *attempt += 1;
-            let timing = &self.inner.session.inner.timing;
-            let delay = retry::backoff(*attempt, timing.unit(), hint);
             tracing::debug!(attempt = *attempt, delay_ms = delay.as_millis() as u64, error = %err, "retrying");
             timing.sleep(delay).await;
         }
@@ -171,7 +168,7 @@ impl Client {
         let fail = |e: Error| (e, None);
         // Stage: sign.
         let skew = self.inner.skew.load(Ordering::Relaxed);
-        let now = SystemTime::now();
+        let now = self.inner.session.inner.timing.now();
         let time = if skew >= 0 {
             now + Duration::from_secs(skew as u64)
         } else {

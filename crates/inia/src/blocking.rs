@@ -66,7 +66,7 @@ fn runtime() -> Result<Arc<Runtime>, Error> {
         .enable_all()
         .build()
         .map(Arc::new)
-        .map_err(|e| Error::Config(format!("cannot start the tokio runtime: {e}")))
+        .map_err(Error::Runtime)
 }
 
 impl Session {

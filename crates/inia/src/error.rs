@@ -41,10 +41,15 @@ pub enum Error {
     /// No usable credentials, or a credential source is broken.
     #[error(transparent)]
     Credentials(#[from] CredentialsError),
-    /// Configuration is missing or wrong, where no more specific variant fits (the
-    /// credential sources' settings).
-    #[error("{0}")]
-    Config(String),
+    /// The selected profile's settings do not fit together (`role_arn` without a source,
+    /// two sources).
+    #[error("{message}")]
+    Profile {
+        /// The profile's name.
+        profile: String,
+        /// What is wrong, in a sentence naming the profile.
+        message: String,
+    },
     /// No region is configured and the endpoint needs one.
     #[error("You must specify a region (AWS_REGION, AWS_DEFAULT_REGION, a profile's region, or in code)")]
     NoRegion,
@@ -130,6 +135,9 @@ pub enum Error {
         /// serde's reason.
         message: String,
     },
+    /// The blocking API could not start its tokio runtime.
+    #[error("cannot start the tokio runtime: {0}")]
+    Runtime(#[source] std::io::Error),
     /// A local file could not be read or written.
     #[error("{path}: {source}")]
     Io {
@@ -165,7 +173,7 @@ impl Error {
             Error::Validation(_) => "Validation",
             Error::Param { .. } => "Param",
             Error::Credentials(_) => "Credentials",
-            Error::Config(_) => "Config",
+            Error::Profile { .. } => "Profile",
             Error::NoRegion => "NoRegion",
             Error::Setting { .. } => "Setting",
             Error::EndpointUrl { .. } => "EndpointUrl",
@@ -183,6 +191,7 @@ impl Error {
             Error::Waiter { .. } => "Waiter",
             Error::Conversion { .. } => "Conversion",
             Error::Io { .. } => "Io",
+            Error::Runtime(_) => "Runtime",
         }
     }
 

@@ -84,29 +84,34 @@ pub(crate) fn credentials(
     file: &ProviderFile,
     profile: Option<&str>,
     env: &Env,
-    files: &ProfileFiles,
+    files: &Arc<ProfileFiles>,
     connect: &dyn ConnectService,
-    sleep: &Arc<dyn crate::time::Sleep>,
+    timing: &crate::time::Timing,
 ) -> Result<Arc<dyn ProvideCredentials>, Error> {
     if file.credentials.is_empty() {
-        return crate::credentials::default_chain(profile, env, files, connect, sleep);
+        return crate::credentials::default_chain(profile, env, files, connect, timing);
     }
     let mut sources = Vec::with_capacity(file.credentials.len());
     for source in &file.credentials {
         sources.push(match source {
             CredentialSource::Chain(_) => Source::Chain(crate::credentials::default_chain(
-                profile, env, files, connect, sleep,
+                profile, env, files, connect, timing,
             )?),
             other => Source::Keys(other.clone()),
         });
     }
     // Keys from variables and files don't expire: read once, then cached.
-    Ok(Arc::new(RefreshingCredentials::new(ProviderCredentials {
-        provider: file.name.clone(),
-        sources,
-        profile: profile.map(str::to_string),
-        env: env.clone(),
-    })))
+    let clock = timing.clock.clone();
+    Ok(Arc::new(
+        RefreshingCredentials::new(ProviderCredentials {
+            provider: file.name.clone(),
+            sources,
+            profile: profile.map(str::to_string),
+            env: env.clone(),
+            files: files.clone(),
+        })
+        .with_clock(move || clock.now()),
+    ))
 }
 
 #[derive(Debug)]
@@ -123,6 +128,8 @@ struct ProviderCredentials {
     sources: Vec<Source>,
     profile: Option<String>,
     env: Env,
+    /// The shared files as the session read them.
+    files: Arc<ProfileFiles>,
 }
 
 impl ProviderCredentials {
@@ -135,11 +142,10 @@ impl ProviderCredentials {
             source_name: "provider-file",
             message,
         };
-        let files;
+        let files = &self.files;
         let profile = if from_env {
             None
         } else {
-            files = ProfileFiles::load(&self.env)?;
             let selected = SelectedProfile::select(self.profile.as_deref(), &self.env);
             let name = selected.name().to_string();
             Some((
@@ -361,10 +367,9 @@ mod tests {
     /// What the provider file's credential sources answer with `env` (its config files
     /// loaded as a session loads them).
     async fn provide(f: &ProviderFile, env: &Env) -> Result<Option<Credentials>, CredentialsError> {
-        let files = ProfileFiles::load(env).unwrap();
-        let sleep: Arc<dyn crate::time::Sleep> = Arc::new(crate::time::TokioSleep);
+        let files = Arc::new(ProfileFiles::load(env).unwrap());
         let connect = crate::engine_calls::SessionConnector;
-        credentials(f, None, env, &files, &connect, &sleep)
+        credentials(f, None, env, &files, &connect, &Default::default())
             .unwrap()
             .provide()
             .await

@@ -13,14 +13,16 @@
 //!   `SignatureDoesNotMatch` with a server `Date` more than 4 minutes off is retried once
 //!   with the signing clock corrected by the difference.
 //!
-//! Credential fetches (the instance metadata service, the container endpoint) follow a
-//! simpler policy of the same module, [`FixedPause`], as botocore's fetchers do: a fixed
-//! number of attempts with a fixed pause, retrying throttling (429), any 5xx and broken
+//! Every retry loop of the crate asks a [`RetryPolicy`] whether another attempt comes and
+//! after what pause. There are two: [`Standard`] (the engine's calls, as above) and
+//! [`FixedPause`] (credential fetches: the instance metadata service, the container
+//! endpoint), which follows botocore's fetchers: a fixed number of attempts with a fixed
+//! pause, retrying throttling (429), any 5xx, answers that say "not yet" and broken
 //! connections; no jitter, no quota. The transport's resend of a request on a pooled
-//! connection the server had closed (hyper-util's) is the only other retry.
+//! connection the server had closed (hyper-util's) is the only retry outside this module.
 //!
 //! Owns those decisions. Does not own sleeping or re-sending (the client and the
-//! credential sources do).
+//! credential sources do), nor the draw behind the jitter (`time`).
 
 use std::sync::Mutex;
 use std::time::{Duration, SystemTime};
@@ -60,6 +62,21 @@ pub(crate) const CLOCK_SKEW_CODES: &[&str] = &[
     "RequestInTheFuture",
 ];
 
+/// Whether another attempt comes after a failed one, and after what pause.
+pub(crate) trait RetryPolicy {
+    /// Attempt `attempt` (1 for the first) failed with `failure`; `hint` is the delay the
+    /// server asked for, if any. The pause before the next attempt, or `None` to stop.
+    fn next_pause(
+        &mut self,
+        attempt: u32,
+        failure: &Failure<'_>,
+        hint: Option<Duration>,
+    ) -> Option<Duration>;
+
+    /// The call succeeded (after any retries).
+    fn succeeded(&mut self) {}
+}
+
 /// The credential fetches' policy: `attempts` in all, `pause` between them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct FixedPause {
@@ -69,16 +86,67 @@ pub(crate) struct FixedPause {
     pub(crate) pause: Duration,
 }
 
-impl FixedPause {
-    /// An HTTP status a credential fetch retries: throttling and server errors.
-    pub(crate) fn retries_status(status: u16) -> bool {
-        status == 429 || status >= 500
+impl RetryPolicy for FixedPause {
+    fn next_pause(
+        &mut self,
+        attempt: u32,
+        failure: &Failure<'_>,
+        _: Option<Duration>,
+    ) -> Option<Duration> {
+        let retryable = match failure {
+            Failure::Connection | Failure::Timeout => true,
+            Failure::Service {
+                status,
+                modeled_retryable,
+                ..
+            } => *status == 429 || *status >= 500 || *modeled_retryable,
+        };
+        (retryable && attempt < self.attempts).then_some(self.pause)
+    }
+}
+
+/// The engine's policy for one call: botocore's standard mode, drawing on the client's
+/// retry quota and the session's jitter.
+pub(crate) struct Standard<'a> {
+    max_attempts: u32,
+    quota: &'a RetryQuota,
+    timing: &'a crate::time::Timing,
+    last_cost: Option<u32>,
+}
+
+impl<'a> Standard<'a> {
+    /// At most `max_attempts` in all, paying retries from `quota`.
+    pub(crate) fn new(
+        max_attempts: u32,
+        quota: &'a RetryQuota,
+        timing: &'a crate::time::Timing,
+    ) -> Self {
+        Standard {
+            max_attempts: max_attempts.max(1),
+            quota,
+            timing,
+            last_cost: None,
+        }
+    }
+}
+
+impl RetryPolicy for Standard<'_> {
+    fn next_pause(
+        &mut self,
+        attempt: u32,
+        failure: &Failure<'_>,
+        hint: Option<Duration>,
+    ) -> Option<Duration> {
+        let kind = classify(failure)?;
+        if attempt >= self.max_attempts {
+            return None;
+        }
+        self.last_cost = Some(self.quota.acquire(kind)?);
+        Some(backoff(attempt + 1, self.timing.unit(), hint))
     }
 
-    /// After attempt `attempt` (1 for the first) failed, `retryable` or not: the pause
-    /// before the next attempt, or `None` when the fetch should stop.
-    pub(crate) fn after(&self, attempt: u32, retryable: bool) -> Option<Duration> {
-        (retryable && attempt < self.attempts).then_some(self.pause)
+    fn succeeded(&mut self) {
+        self.quota.release(self.last_cost);
     }
 }
 
@@ -119,6 +187,20 @@ pub(crate) enum Failure<'a> {
         /// The error shape is modeled as retryable.
         modeled_retryable: bool,
     },
+}
+
+impl Failure<'static> {
+    /// A transport failure as retrying sees it: `None` when it is not worth a retry
+    /// (a request that could not be built, a body over its cap).
+    pub(crate) fn of_transport(e: &inia_http::HttpError) -> Option<Self> {
+        if e.is_timeout() {
+            Some(Failure::Timeout)
+        } else if e.is_transient() {
+            Some(Failure::Connection)
+        } else {
+            None
+        }
+    }
 }
 
 /// The kind of a retryable failure, which decides what it costs.
@@ -261,16 +343,51 @@ mod tests {
 
     #[test]
     fn credential_fetches_pause_a_fixed_time_while_attempts_are_left() {
-        let p = FixedPause {
+        let mut p = FixedPause {
             attempts: 3,
             pause: Duration::from_millis(100),
         };
-        assert_eq!(p.after(1, true), Some(Duration::from_millis(100)));
-        assert_eq!(p.after(2, true), Some(Duration::from_millis(100)));
-        assert_eq!(p.after(3, true), None);
-        assert_eq!(p.after(1, false), None);
-        assert!(FixedPause::retries_status(429) && FixedPause::retries_status(503));
-        assert!(!FixedPause::retries_status(404) && !FixedPause::retries_status(200));
+        let pause = Some(Duration::from_millis(100));
+        assert_eq!(p.next_pause(1, &svc(503, ""), None), pause);
+        assert_eq!(p.next_pause(2, &svc(429, ""), None), pause);
+        assert_eq!(p.next_pause(3, &svc(503, ""), None), None);
+        assert_eq!(p.next_pause(1, &Failure::Connection, None), pause);
+        assert_eq!(p.next_pause(1, &Failure::Timeout, None), pause);
+        assert_eq!(p.next_pause(1, &svc(404, ""), None), None);
+        assert_eq!(p.next_pause(1, &svc(200, ""), None), None);
+        let not_yet = Failure::Service {
+            status: 200,
+            code: "",
+            modeled_retryable: true,
+        };
+        assert_eq!(p.next_pause(1, &not_yet, None), pause);
+        // A server's hint does not change a fixed pause.
+        assert_eq!(
+            p.next_pause(1, &svc(503, ""), Some(Duration::from_secs(9))),
+            pause
+        );
+    }
+
+    #[test]
+    fn the_standard_policy_counts_attempts_pays_the_quota_and_draws_jitter() {
+        let quota = RetryQuota::new(12);
+        let timing = crate::time::Timing {
+            jitter: std::sync::Arc::new(crate::time::FixedJitter(0.5)),
+            ..Default::default()
+        };
+        let mut p = Standard::new(4, &quota, &timing);
+        let s = svc(500, "InternalError");
+        assert_eq!(p.next_pause(1, &s, None), Some(Duration::from_millis(500)));
+        assert_eq!(p.next_pause(2, &s, None), Some(Duration::from_secs(1)));
+        // The quota (12 tokens, 5 a retry) is empty now.
+        assert_eq!(p.next_pause(3, &s, None), None);
+        p.succeeded();
+        assert_eq!(quota.available(), 7);
+        let mut p = Standard::new(2, &quota, &timing);
+        assert_eq!(p.next_pause(1, &svc(400, "ValidationError"), None), None);
+        let hint = Some(Duration::from_secs(3));
+        assert_eq!(p.next_pause(1, &s, hint), Some(Duration::from_secs(3)));
+        assert_eq!(p.next_pause(2, &s, None), None);
     }
 
     fn svc(status: u16, code: &str) -> Failure<'_> {

@@ -217,6 +217,13 @@ impl SessionBuilder {
         self
     }
 
+    /// The wall clock (the system's by default; see [`crate::time`]): requests are signed
+    /// at its time and credentials' expiry is judged against it.
+    pub fn clock(mut self, clock: Arc<dyn crate::time::Clock>) -> Self {
+        self.timing.clock = clock;
+        self
+    }
+
     /// The random draw behind retry jitter (uniform by default; see [`crate::time`]).
     pub fn jitter(mut self, jitter: Arc<dyn crate::time::Jitter>) -> Self {
         self.timing.jitter = jitter;
@@ -269,7 +276,8 @@ impl SessionBuilder {
 
     /// The session: configuration read and checked, credentials not fetched until needed.
     pub fn build(self) -> Result<Session, Error> {
-        let files = ProfileFiles::load(&self.env)?;
+        // Read once: the settings below and the credential sources share this copy.
+        let files = Arc::new(ProfileFiles::load(&self.env)?);
         let profile =
             files.selected(&SelectedProfile::select(self.profile.as_deref(), &self.env))?;
         let from_profile = |k: &str| {
@@ -356,7 +364,7 @@ impl SessionBuilder {
                 &self.env,
                 &files,
                 &crate::engine_calls::SessionConnector,
-                &self.timing.sleep,
+                &self.timing,
             )?,
         };
         let configured_endpoints = ConfiguredEndpoints::read(

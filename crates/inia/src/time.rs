@@ -1,12 +1,14 @@
-//! Waiting and chance, injectable: the pause between retries and waiter attempts (a
-//! [`Sleep`]) and the random draw of the retry jitter (a [`Jitter`]) come from the
+//! Time and chance, injectable: the pause between retries and waiter attempts (a
+//! [`Sleep`]), the wall clock that signs requests and judges credential expiry (a
+//! [`Clock`]) and the random draw of the retry jitter (a [`Jitter`]) come from the
 //! session, so a test, a simulation or another async runtime can replace them. The
-//! defaults are tokio's timer ([`TokioSleep`]) and a uniform draw ([`UniformJitter`]).
+//! defaults are tokio's timer ([`TokioSleep`]), the system clock ([`SystemClock`]) and a
+//! uniform draw ([`UniformJitter`]).
 //!
 //! ```
 //! use inia::time::{FixedJitter, Sleep};
 //! use std::sync::{Arc, Mutex};
-//! use std::time::Duration;
+//! use std::time::{Duration, SystemTime};
 //!
 //! /// Records each pause and returns at once.
 //! #[derive(Debug, Default)]
@@ -25,14 +27,14 @@
 //!     .jitter(Arc::new(FixedJitter(0.5)));
 //! ```
 //!
-//! Owns the two seams and their defaults. Does not own the policies that ask for a pause
+//! Owns the three seams and their defaults. Does not own the policies that ask for a pause
 //! (`retry`, `waiter`) or the transport's own timeouts (`inia_http`).
 
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 /// The future a [`Sleep`] returns.
 pub type SleepFuture = Pin<Box<dyn Future<Output = ()> + Send>>;
@@ -50,6 +52,23 @@ pub struct TokioSleep;
 impl Sleep for TokioSleep {
     fn sleep(&self, duration: Duration) -> SleepFuture {
         Box::pin(tokio::time::sleep(duration))
+    }
+}
+
+/// The wall clock: the time a request is signed at, and the "now" credential expiry is
+/// judged against.
+pub trait Clock: Send + Sync + fmt::Debug {
+    /// The current time.
+    fn now(&self) -> SystemTime;
+}
+
+/// [`Clock`] reading the system's time (the default).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> SystemTime {
+        SystemTime::now()
     }
 }
 
@@ -80,10 +99,11 @@ impl Jitter for FixedJitter {
     }
 }
 
-/// A session's pair, shared by its clients and credential sources.
+/// A session's three, shared by its clients and credential sources.
 #[derive(Debug, Clone)]
 pub(crate) struct Timing {
     pub(crate) sleep: Arc<dyn Sleep>,
+    pub(crate) clock: Arc<dyn Clock>,
     pub(crate) jitter: Arc<dyn Jitter>,
 }
 
@@ -91,12 +111,18 @@ impl Default for Timing {
     fn default() -> Self {
         Timing {
             sleep: Arc::new(TokioSleep),
+            clock: Arc::new(SystemClock),
             jitter: Arc::new(UniformJitter),
         }
     }
 }
 
 impl Timing {
+    /// The clock's current time.
+    pub(crate) fn now(&self) -> SystemTime {
+        self.clock.now()
+    }
+
     /// Pause for `duration`.
     pub(crate) async fn sleep(&self, duration: Duration) {
         self.sleep.sleep(duration).await;
@@ -120,8 +146,8 @@ mod tests {
     #[test]
     fn draws_are_kept_in_range() {
         let t = Timing {
-            sleep: Arc::new(TokioSleep),
             jitter: Arc::new(FixedJitter(7.0)),
+            ..Timing::default()
         };
         assert_eq!(t.unit(), 1.0);
         let t = Timing {

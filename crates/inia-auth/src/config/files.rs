@@ -168,6 +168,18 @@ impl ProfileFiles {
         Self::load_from(&config_file_path(env), &credentials_file_path(env))
     }
 
+    /// `preloaded` when the caller read the files already (a session reads them once and
+    /// shares them with its credential sources), else read from `env`'s locations now.
+    pub fn shared_or_load(
+        preloaded: Option<&std::sync::Arc<ProfileFiles>>,
+        env: &Env,
+    ) -> Result<std::sync::Arc<ProfileFiles>, CredentialsError> {
+        match preloaded {
+            Some(files) => Ok(files.clone()),
+            None => Self::load(env).map(std::sync::Arc::new),
+        }
+    }
+
     /// Read both files from these paths.
     pub fn load_from(
         config_path: &Path,

@@ -19,8 +19,9 @@ use super::{
     BotoConfigProvider, CredentialsError, EnvironmentProvider, ProcessProvider,
     ProfileFileProvider, ProvideCredentials, ProvideFuture,
 };
-use crate::config::Env;
+use crate::config::{Env, ProfileFiles};
 use crate::credentials::Credentials;
+use std::sync::Arc;
 
 /// An ordered list of providers.
 #[derive(Debug, Default)]
@@ -37,8 +38,19 @@ impl CredentialsChain {
     }
 
     /// botocore's local chain reading `env`, for `profile` if given in code (else
-    /// `AWS_PROFILE` / `AWS_DEFAULT_PROFILE` / `default`).
+    /// `AWS_PROFILE` / `AWS_DEFAULT_PROFILE` / `default`). The shared files are read when
+    /// credentials are asked for.
     pub fn standard(env: Env, profile: Option<&str>) -> Self {
+        Self::standard_with(env, profile, None)
+    }
+
+    /// As [`standard`](Self::standard), the shared files' sources reading `files` (loaded
+    /// once by the caller) instead of reading the files again.
+    pub fn standard_with(
+        env: Env,
+        profile: Option<&str>,
+        files: Option<Arc<ProfileFiles>>,
+    ) -> Self {
         let mut chain = Self::new();
         if profile.is_none() {
             chain.push(EnvironmentProvider::new(env.clone()));
@@ -54,6 +66,11 @@ impl CredentialsChain {
             shared = shared.with_profile(name);
             process = process.with_profile(name);
             config = config.with_profile(name);
+        }
+        if let Some(files) = files {
+            shared = shared.with_files(files.clone());
+            process = process.with_files(files.clone());
+            config = config.with_files(files);
         }
         chain
             .push(shared)

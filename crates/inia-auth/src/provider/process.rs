@@ -25,6 +25,7 @@ use crate::config::{shell, Env, ProfileFiles, SelectedProfile};
 use crate::credentials::Credentials;
 use serde_json::Value;
 use std::process::{Command, Stdio};
+use std::sync::Arc;
 
 /// How much of the command's standard error goes into an error message.
 const STDERR_LIMIT: usize = 1024;
@@ -34,6 +35,7 @@ const STDERR_LIMIT: usize = 1024;
 pub struct ProcessProvider {
     env: Env,
     profile: Option<String>,
+    files: Option<Arc<ProfileFiles>>,
 }
 
 impl ProcessProvider {
@@ -41,7 +43,11 @@ impl ProcessProvider {
 
     /// The profile chosen by `AWS_PROFILE` / `AWS_DEFAULT_PROFILE` / `default`.
     pub fn new(env: Env) -> Self {
-        ProcessProvider { env, profile: None }
+        ProcessProvider {
+            env,
+            profile: None,
+            files: None,
+        }
     }
 
     /// Use this profile (as if given in code).
@@ -50,8 +56,14 @@ impl ProcessProvider {
         self
     }
 
+    /// Read the profile from these already-loaded files instead of at fetch time.
+    pub fn with_files(mut self, files: Arc<ProfileFiles>) -> Self {
+        self.files = Some(files);
+        self
+    }
+
     fn load(&self) -> Result<Option<Credentials>, CredentialsError> {
-        let files = ProfileFiles::load(&self.env)?;
+        let files = ProfileFiles::shared_or_load(self.files.as_ref(), &self.env)?;
         let selected = SelectedProfile::select(self.profile.as_deref(), &self.env);
         let Some(profile) = files.selected(&selected)? else {
             return Ok(None);

@@ -16,6 +16,7 @@ use super::keys::from_keys;
 use super::{CredentialsError, ProvideCredentials, ProvideFuture};
 use crate::config::{Env, ProfileFiles, SelectedProfile};
 use crate::credentials::Credentials;
+use std::sync::Arc;
 
 /// Which shared file a [`ProfileFileProvider`] reads keys from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,6 +31,7 @@ pub struct ProfileFileProvider {
     env: Env,
     profile: Option<String>,
     file: ProfileFile,
+    files: Option<Arc<ProfileFiles>>,
 }
 
 impl ProfileFileProvider {
@@ -40,6 +42,7 @@ impl ProfileFileProvider {
             env,
             profile: None,
             file: ProfileFile::Credentials,
+            files: None,
         }
     }
 
@@ -49,6 +52,7 @@ impl ProfileFileProvider {
             env,
             profile: None,
             file: ProfileFile::Config,
+            files: None,
         }
     }
 
@@ -58,8 +62,14 @@ impl ProfileFileProvider {
         self
     }
 
+    /// Read keys from these already-loaded files instead of reading them at fetch time.
+    pub fn with_files(mut self, files: Arc<ProfileFiles>) -> Self {
+        self.files = Some(files);
+        self
+    }
+
     fn load(&self) -> Result<Option<Credentials>, CredentialsError> {
-        let files = ProfileFiles::load(&self.env)?;
+        let files = ProfileFiles::shared_or_load(self.files.as_ref(), &self.env)?;
         let selected = SelectedProfile::select(self.profile.as_deref(), &self.env);
         files.check_selected(&selected)?;
         let (profile, path) = match self.file {

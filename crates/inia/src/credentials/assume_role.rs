@@ -105,7 +105,11 @@ impl AssumeRoleBuilder {
     /// client is made now: configuration errors show early, and no network is used yet.
     pub fn build_with(self, connect: &dyn ConnectService) -> Result<AssumeRoleProvider, Error> {
         if self.role_arn.trim().is_empty() {
-            return Err(Error::Config("assume-role: the role ARN is empty".into()));
+            return Err(Error::Setting {
+                name: "role_arn".into(),
+                value: self.role_arn,
+                message: "assume-role: the role ARN is empty".into(),
+            });
         }
         let region = self
             .region
@@ -306,8 +310,7 @@ mod tests {
         let seen = Arc::new(Mutex::new(None));
         let (sts2, seen2) = (sts.clone(), seen.clone());
         let connect = move |c: ServiceConfig| -> Result<Arc<dyn CallService>, Error> {
-            *seen2.lock().map_err(|_| Error::Config("poisoned".into()))? =
-                Some((c.service, c.region, c.credentials.name()));
+            *seen2.lock().unwrap() = Some((c.service, c.region, c.credentials.name()));
             Ok(sts2.clone())
         };
         let source = Credentials::new("AKID", "secret", None, None, "test");

@@ -23,6 +23,7 @@
 
 use super::document::{parse_credentials_json, read_bounded};
 use super::env_var;
+use crate::retry::{Failure, FixedPause, RetryPolicy};
 use bytes::Bytes;
 use inia_auth::config::Env;
 use inia_auth::credentials::Credentials;
@@ -217,7 +218,7 @@ impl ContainerCredentialsProvider {
 
     async fn fetch(&self, target: &Target) -> Result<Credentials, CredentialsError> {
         let client = self.client()?;
-        let policy = crate::retry::FixedPause {
+        let mut policy = FixedPause {
             attempts: self.attempts,
             pause: self.pause,
         };
@@ -230,7 +231,7 @@ impl ContainerCredentialsProvider {
             let request = request
                 .body(Body::empty())
                 .map_err(|_| Self::error(format!("cannot make a request to {}", target.host)))?;
-            let (retry, last) = match send(&client, request).await {
+            let (failure, last) = match send(&client, request).await {
                 Ok((200, Some(body))) => {
                     return parse_credentials_json(&body, Self::NAME, false)
                         .map_err(|m| Self::error(format!("the answer from {} {m}", target.host)))
@@ -242,13 +243,18 @@ impl ContainerCredentialsProvider {
                     )))
                 }
                 Ok((status, _)) => (
-                    crate::retry::FixedPause::retries_status(status),
+                    Some(Failure::Service {
+                        status,
+                        code: "",
+                        modeled_retryable: false,
+                    }),
                     format!("HTTP {status} from {}", target.host),
                 ),
-                Err(e) => (e.is_transient(), e.to_string()),
+                Err(e) => (Failure::of_transport(&e), e.to_string()),
             };
             tracing::debug!(attempt, error = %last, "container credentials attempt failed");
-            let Some(pause) = policy.after(attempt, retry) else {
+            let pause = failure.and_then(|f| policy.next_pause(attempt, &f, None));
+            let Some(pause) = pause else {
                 return Err(Self::error(last));
             };
             attempt += 1;

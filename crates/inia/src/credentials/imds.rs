@@ -29,6 +29,7 @@
 
 use super::document::{parse_credentials_json, read_bounded};
 use super::{env_true, env_var};
+use crate::retry::{Failure, FixedPause, RetryPolicy};
 use bytes::Bytes;
 use inia_auth::config::Env;
 use inia_auth::credentials::Credentials;
@@ -63,9 +64,26 @@ pub enum ImdsError {
     #[error("the instance metadata service is disabled (AWS_EC2_METADATA_DISABLED)")]
     /// The service is disabled by configuration.
     Disabled,
-    /// An unusable setting: the endpoint URL, the timeout, the attempt count.
-    #[error("invalid instance metadata setting: {0}")]
-    Config(String),
+    /// An unusable setting (`AWS_METADATA_SERVICE_TIMEOUT`, the attempt count): its name
+    /// and the value given.
+    #[error("invalid instance metadata setting: {name} has an unusable value {value:?}")]
+    Setting {
+        /// The setting's name.
+        name: String,
+        /// The value given.
+        value: String,
+    },
+    /// The endpoint URL cannot be used, or a request to it cannot be made.
+    #[error("instance metadata endpoint {endpoint:?}: {reason}")]
+    Endpoint {
+        /// The endpoint given.
+        endpoint: String,
+        /// Why it cannot be used.
+        reason: String,
+    },
+    /// The connection settings cannot make a client (a CA bundle that does not load).
+    #[error("instance metadata connection settings: {0}")]
+    Connection(#[source] HttpError),
     #[error("no instance metadata service at {endpoint}: {source}")]
     /// Nothing answered at the endpoint.
     Unreachable {
@@ -217,8 +235,7 @@ impl ImdsClientBuilder {
         http.attempt_deadline = Some(timeout + timeout / 2);
         http.no_proxy_for_metadata = true;
         http.add_metadata_endpoint(&endpoint);
-        let http = HttpClient::new(http)
-            .map_err(|e| ImdsError::Config(format!("connection settings: {e}")))?;
+        let http = HttpClient::new(http).map_err(ImdsError::Connection)?;
         Ok(ImdsClient {
             http,
             endpoint,
@@ -239,16 +256,20 @@ fn parse_env<T>(
 ) -> Result<Option<T>, ImdsError> {
     match env_var(env, key) {
         None => Ok(None),
-        Some(v) => parse(v.trim()).map(Some).ok_or(ImdsError::Config(format!(
-            "{key} has an unusable value {v:?}"
-        ))),
+        Some(v) => parse(v.trim()).map(Some).ok_or(ImdsError::Setting {
+            name: key.to_string(),
+            value: v,
+        }),
     }
 }
 
 /// The endpoint without a trailing slash, or why it cannot be used.
 fn check_endpoint(endpoint: &str) -> Result<String, ImdsError> {
     let trimmed = endpoint.trim().trim_end_matches('/');
-    let bad = |reason: &str| ImdsError::Config(format!("endpoint {endpoint:?}: {reason}"));
+    let bad = |reason: &str| ImdsError::Endpoint {
+        endpoint: endpoint.to_string(),
+        reason: reason.to_string(),
+    };
     let uri: http::Uri = trimmed.parse().map_err(|_| bad("not a URL"))?;
     if !matches!(uri.scheme_str(), Some("http") | Some("https")) {
         return Err(bad("the scheme must be http:// or https://"));
@@ -380,25 +401,33 @@ impl ImdsClient {
         retry_timeouts: bool,
         make: impl Fn() -> http::request::Builder,
     ) -> Result<Answer, ImdsError> {
-        let policy = crate::retry::FixedPause {
+        let mut policy = FixedPause {
             attempts: self.attempts,
             pause: RETRY_PAUSE,
         };
         let mut attempt = 1;
         loop {
             let result = self.exchange(path, make()).await;
-            let retry = match &result {
+            let failure = match &result {
                 // An empty 200 is IMDS's own way of saying "not yet".
-                Ok(a) => {
-                    crate::retry::FixedPause::retries_status(a.status)
-                        || (a.status == 200 && a.body.is_empty())
-                }
-                Err(ImdsError::Transport { source, .. }) => {
-                    source.is_transient() && (retry_timeouts || !source.is_timeout())
-                }
-                Err(_) => false,
+                Ok(a) if a.status == 200 && a.body.is_empty() => Failure::Service {
+                    status: 200,
+                    code: "",
+                    modeled_retryable: true,
+                },
+                Ok(a) if a.status >= 300 => Failure::Service {
+                    status: a.status,
+                    code: "",
+                    modeled_retryable: false,
+                },
+                Err(ImdsError::Transport { source, .. }) => match Failure::of_transport(source) {
+                    Some(Failure::Timeout) if !retry_timeouts => return result,
+                    Some(f) => f,
+                    None => return result,
+                },
+                Ok(_) | Err(_) => return result,
             };
-            let Some(pause) = policy.after(attempt, retry) else {
+            let Some(pause) = policy.next_pause(attempt, &failure, None) else {
                 return result;
             };
             attempt += 1;
@@ -438,7 +467,10 @@ impl ImdsClient {
     ) -> Result<Answer, ImdsError> {
         let request = request
             .body(Body::empty())
-            .map_err(|e| ImdsError::Config(format!("request to {}: {e}", self.endpoint)))?;
+            .map_err(|e| ImdsError::Endpoint {
+                endpoint: self.endpoint.clone(),
+                reason: format!("cannot make a request: {e}"),
+            })?;
         let wire = |source: HttpError| {
             if source.is_connect() {
                 let endpoint = self.endpoint.clone();

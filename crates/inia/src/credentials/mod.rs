@@ -44,31 +44,31 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 pub(crate) fn default_chain(
     profile: Option<&str>,
     env: &Env,
-    files: &ProfileFiles,
+    files: &Arc<ProfileFiles>,
     connect: &dyn ConnectService,
-    sleep: &Arc<dyn crate::time::Sleep>,
+    timing: &crate::time::Timing,
 ) -> Result<Arc<dyn ProvideCredentials>, Error> {
-    let mut chain = CredentialsChain::standard(env.clone(), profile);
+    let sleep = &timing.sleep;
+    let mut chain = CredentialsChain::standard_with(env.clone(), profile, Some(files.clone()));
     if let Some(assume) = profile_role(profile, env, files, connect, sleep)? {
-        if chain
-            .insert_before("shared-credentials-file", assume)
-            .is_err()
-        {
-            return Err(Error::Config(
-                "credential chain has no shared-credentials-file provider".into(),
-            ));
+        // The standard chain always has the shared-credentials-file source.
+        if let Err(assume) = chain.insert_before("shared-credentials-file", assume) {
+            chain.push(assume);
         }
     }
     chain.push(ContainerCredentialsProvider::from_env(env.clone()).with_sleep(sleep.clone()));
     chain.push(ImdsCredentialsProvider::from_env(env.clone()).with_sleep(sleep.clone()));
-    Ok(Arc::new(RefreshingCredentials::new(chain)))
+    let clock = timing.clock.clone();
+    Ok(Arc::new(
+        RefreshingCredentials::new(chain).with_clock(move || clock.now()),
+    ))
 }
 
 /// The assume-role provider the selected profile asks for, if it names a `role_arn`.
 fn profile_role(
     profile: Option<&str>,
     env: &Env,
-    files: &ProfileFiles,
+    files: &Arc<ProfileFiles>,
     connect: &dyn ConnectService,
     sleep: &Arc<dyn crate::time::Sleep>,
 ) -> Result<Option<AssumeRoleProvider>, Error> {
@@ -82,30 +82,48 @@ fn profile_role(
     let source: Arc<dyn ProvideCredentials> = match (p.get("source_profile"), p.get("credential_source")) {
         (Some(src), None) => {
             let chain = CredentialsChain::new()
-                .with(ProfileFileProvider::credentials_file(env.clone()).with_profile(src))
-                .with(ProfileFileProvider::config_file(env.clone()).with_profile(src));
+                .with(
+                    ProfileFileProvider::credentials_file(env.clone())
+                        .with_profile(src)
+                        .with_files(files.clone()),
+                )
+                .with(
+                    ProfileFileProvider::config_file(env.clone())
+                        .with_profile(src)
+                        .with_files(files.clone()),
+                );
             Arc::new(chain)
         }
         (None, Some("Environment")) => Arc::new(EnvironmentProvider::new(env.clone())),
         (None, Some("Ec2InstanceMetadata")) => Arc::new(ImdsCredentialsProvider::from_env(env.clone()).with_sleep(sleep.clone())),
         (None, Some("EcsContainer")) => Arc::new(ContainerCredentialsProvider::from_env(env.clone()).with_sleep(sleep.clone())),
         (None, Some(other)) => {
-            return Err(Error::Config(format!(
-                "profile {}: credential_source {other:?} is not Environment, Ec2InstanceMetadata or EcsContainer",
-                p.name()
-            )))
+            return Err(Error::Setting {
+                name: "credential_source".into(),
+                value: other.into(),
+                message: format!(
+                    "profile {}: credential_source {other:?} is not Environment, Ec2InstanceMetadata or EcsContainer",
+                    p.name()
+                ),
+            })
         }
         (Some(_), Some(_)) => {
-            return Err(Error::Config(format!(
-                "profile {}: give source_profile or credential_source, not both",
-                p.name()
-            )))
+            return Err(Error::Profile {
+                profile: p.name().into(),
+                message: format!(
+                    "profile {}: give source_profile or credential_source, not both",
+                    p.name()
+                ),
+            })
         }
         (None, None) => {
-            return Err(Error::Config(format!(
-                "profile {}: role_arn needs a source_profile or a credential_source",
-                p.name()
-            )))
+            return Err(Error::Profile {
+                profile: p.name().into(),
+                message: format!(
+                    "profile {}: role_arn needs a source_profile or a credential_source",
+                    p.name()
+                ),
+            })
         }
     };
     let stamp = SystemTime::now()
@@ -121,11 +139,13 @@ fn profile_role(
         b = b.external_id(id);
     }
     if let Some(secs) = p.get("duration_seconds") {
-        let secs: u64 = secs.trim().parse().map_err(|_| {
-            Error::Config(format!(
+        let secs: u64 = secs.trim().parse().map_err(|_| Error::Setting {
+            name: "duration_seconds".into(),
+            value: secs.into(),
+            message: format!(
                 "profile {}: duration_seconds {secs:?} is not a number",
                 p.name()
-            ))
+            ),
         })?;
         b = b.duration(Duration::from_secs(secs));
     }

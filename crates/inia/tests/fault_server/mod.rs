@@ -1,0 +1,247 @@
+//! A small HTTP/1.1 server on 127.0.0.1 for the engine's fault tests: it answers each
+//! request as its script says (a status and body, a connection reset, a body cut short, a
+//! stall) and records what it received; and a session sleep that records each pause and
+//! returns at once, so no test waits for a backoff.
+//!
+//! Owns the server and the recording sleep. Does not own any assertion (the test files
+//! that include it do). Every wait is bounded; only 127.0.0.1 is used.
+#![allow(dead_code)]
+
+use inia::time::{Sleep, SleepFuture};
+use std::collections::VecDeque;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::task::JoinHandle;
+
+/// Longest the server waits for a client, or holds a stalled connection.
+pub const HOLD: Duration = Duration::from_secs(5);
+
+/// What the server does with one request, once it has read all of it.
+#[derive(Clone, Debug)]
+pub enum Act {
+    /// Answer with this status, extra headers and body (keeping the connection).
+    Respond {
+        status: u16,
+        headers: Vec<(&'static str, String)>,
+        body: String,
+    },
+    /// Close the connection with a TCP reset, without answering.
+    Reset,
+    /// Answer 200 announcing 200 body bytes, send 20, close.
+    Truncate,
+    /// Say nothing for this long, then close.
+    Stall(Duration),
+}
+
+pub fn respond(status: u16, body: &str) -> Act {
+    Act::Respond {
+        status,
+        headers: Vec::new(),
+        body: body.to_string(),
+    }
+}
+
+pub fn respond_with(status: u16, header: (&'static str, &str), body: &str) -> Act {
+    Act::Respond {
+        status,
+        headers: vec![(header.0, header.1.to_string())],
+        body: body.to_string(),
+    }
+}
+
+/// One request as the server received it.
+#[derive(Clone, Debug)]
+pub struct Seen {
+    pub method: String,
+    pub target: String,
+    /// The request line and headers as received.
+    pub head: String,
+    pub body: Vec<u8>,
+}
+
+pub struct FaultServer {
+    pub addr: SocketAddr,
+    pub seen: Arc<Mutex<Vec<Seen>>>,
+    pub task: JoinHandle<()>,
+    /// The pauses the clients of this server's sessions asked for.
+    pub pauses: Arc<Pauses>,
+}
+
+/// A session sleep that records each pause and returns at once.
+#[derive(Debug, Default)]
+pub struct Pauses(pub Mutex<Vec<Duration>>);
+
+impl Sleep for Pauses {
+    fn sleep(&self, d: Duration) -> SleepFuture {
+        self.0.lock().unwrap().push(d);
+        Box::pin(std::future::ready(()))
+    }
+}
+
+/// The retry jitter's draw in these tests: delays are exactly half their bound.
+pub const DRAW: f64 = 0.5;
+
+pub fn ms(v: &[u64]) -> Vec<Duration> {
+    v.iter().map(|m| Duration::from_millis(*m)).collect()
+}
+
+impl Drop for FaultServer {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+impl FaultServer {
+    /// Starts a server that acts on requests in script order (across connections); past
+    /// the script it answers 418 with a non-retryable error.
+    pub async fn start(script: Vec<Act>) -> FaultServer {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let script = Arc::new(Mutex::new(VecDeque::from(script)));
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let seen2 = seen.clone();
+        let task = tokio::spawn(async move {
+            // Bounded: tests make a handful of connections; aborted on drop anyway.
+            for _ in 0..100 {
+                let Ok((stream, _)) = listener.accept().await else {
+                    return;
+                };
+                tokio::spawn(serve(stream, script.clone(), seen2.clone()));
+            }
+        });
+        FaultServer {
+            addr,
+            seen,
+            task,
+            pauses: Arc::default(),
+        }
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    pub fn seen(&self) -> Vec<Seen> {
+        self.seen.lock().unwrap().clone()
+    }
+
+    /// Time between consecutive requests.
+    /// The pauses taken between attempts, in order.
+    pub fn pauses(&self) -> Vec<Duration> {
+        self.pauses.0.lock().unwrap().clone()
+    }
+}
+
+async fn serve(
+    mut stream: TcpStream,
+    script: Arc<Mutex<VecDeque<Act>>>,
+    seen: Arc<Mutex<Vec<Seen>>>,
+) {
+    let mut buf = Vec::new();
+    // Bounded: a keep-alive connection carries at most this many requests here.
+    for _ in 0..50 {
+        let Some(request) = read_request(&mut stream, &mut buf).await else {
+            return;
+        };
+        seen.lock().unwrap().push(request);
+        let act = script.lock().unwrap().pop_front().unwrap_or_else(|| {
+            respond(
+                418,
+                "<ErrorResponse><Error><Code>ScriptOver</Code></Error></ErrorResponse>",
+            )
+        });
+        match act {
+            Act::Respond {
+                status,
+                headers,
+                body,
+            } => {
+                let mut head = format!(
+                    "HTTP/1.1 {status} Scripted\r\ncontent-type: text/xml\r\ncontent-length: {}\r\n",
+                    body.len()
+                );
+                for (k, v) in headers {
+                    head.push_str(&format!("{k}: {v}\r\n"));
+                }
+                head.push_str("\r\n");
+                if stream.write_all(head.as_bytes()).await.is_err()
+                    || stream.write_all(body.as_bytes()).await.is_err()
+                {
+                    return;
+                }
+            }
+            Act::Reset => {
+                let _ = stream.set_zero_linger();
+                return;
+            }
+            Act::Truncate => {
+                let _ = stream
+                    .write_all(b"HTTP/1.1 200 OK\r\ncontent-type: text/xml\r\ncontent-length: 200\r\n\r\n<GetCallerIdentityRe")
+                    .await;
+                let _ = stream.shutdown().await;
+                return;
+            }
+            Act::Stall(d) => {
+                tokio::time::sleep(d.min(HOLD)).await;
+                return;
+            }
+        }
+    }
+}
+
+/// Reads one request (head, then `Content-Length` bytes of body); `None` when the client
+/// went away or took too long. `buf` keeps what was read past the request.
+async fn read_request(stream: &mut TcpStream, buf: &mut Vec<u8>) -> Option<Seen> {
+    let mut chunk = [0u8; 16384];
+    let head_end = loop {
+        if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+            break i + 4;
+        }
+        if buf.len() > 65536 {
+            return None;
+        }
+        match tokio::time::timeout(HOLD, stream.read(&mut chunk)).await {
+            Ok(Ok(n)) if n > 0 => buf.extend_from_slice(&chunk[..n]),
+            _ => return None,
+        }
+    };
+    let head = String::from_utf8_lossy(&buf[..head_end]).into_owned();
+    let mut lines = head.lines();
+    let mut first = lines.next()?.split(' ');
+    let (method, target) = (first.next()?.to_string(), first.next()?.to_string());
+    let length: usize = lines
+        .filter_map(|l| l.split_once(':'))
+        .find(|(k, _)| k.trim().eq_ignore_ascii_case("content-length"))
+        .and_then(|(_, v)| v.trim().parse().ok())
+        .unwrap_or(0);
+    while buf.len() < head_end + length {
+        match tokio::time::timeout(HOLD, stream.read(&mut chunk)).await {
+            Ok(Ok(n)) if n > 0 => buf.extend_from_slice(&chunk[..n]),
+            _ => return None,
+        }
+    }
+    let body = buf[head_end..head_end + length].to_vec();
+    buf.drain(..head_end + length);
+    Some(Seen {
+        head: head.clone(),
+        method,
+        target,
+        body,
+    })
+}
+
+pub const WHO: &str =
+    "<GetCallerIdentityResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\">\
+    <GetCallerIdentityResult><Arn>arn:aws:iam::123456789012:user/t</Arn><UserId>AIDA</UserId>\
+    <Account>123456789012</Account></GetCallerIdentityResult>\
+    <ResponseMetadata><RequestId>r-1</RequestId></ResponseMetadata></GetCallerIdentityResponse>";
+
+pub fn query_error(code: &str) -> String {
+    format!(
+        "<ErrorResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><Error><Type>Sender</Type>\
+         <Code>{code}</Code><Message>scripted {code}</Message></Error><RequestId>r-e</RequestId></ErrorResponse>"
+    )
+}
