@@ -13,9 +13,9 @@
 //!   `SignatureDoesNotMatch` with a server `Date` more than 4 minutes off is retried once
 //!   with the signing clock corrected by the difference.
 //!
-//! Every retry loop of the crate asks a [`RetryPolicy`] whether another attempt comes and
-//! after what pause. There are two: [`Standard`] (the engine's calls, as above) and
-//! [`FixedPause`] (credential fetches: the instance metadata service, the container
+//! Every retry loop of the crate asks a `RetryPolicy` whether another attempt comes and
+//! after what pause. There are two: `Standard` (the engine's calls, as above) and
+//! `FixedPause` (credential fetches: the instance metadata service, the container
 //! endpoint), which follows botocore's fetchers: a fixed number of attempts with a fixed
 //! pause, retrying throttling (429), any 5xx, answers that say "not yet" and broken
 //! connections; no jitter, no quota. The transport's resend of a request on a pooled

@@ -82,24 +82,22 @@ pub(crate) enum Source {
 
 /// The endpoint of one call.
 #[derive(Debug, Clone)]
-pub struct CallEndpoint {
+pub(crate) struct CallEndpoint {
     /// `https://host[/base]`, no trailing slash needed.
-    pub url: String,
+    pub(crate) url: String,
     /// Headers the endpoint asks for.
-    pub headers: Vec<(String, Vec<String>)>,
+    pub(crate) headers: Vec<(String, Vec<String>)>,
     /// The auth scheme chosen (`sigv4`), when the endpoint names any.
-    pub auth_scheme: Option<String>,
+    pub(crate) auth_scheme: Option<String>,
     /// The signing name the endpoint asks for (the model's when `None`).
-    pub signing_name: Option<String>,
+    pub(crate) signing_name: Option<String>,
     /// The signing region the endpoint asks for (the session's when `None`).
-    pub signing_region: Option<String>,
+    pub(crate) signing_region: Option<String>,
     /// The endpoint's auth schemes when inia implements none of them.
-    pub unsupported_schemes: Option<String>,
+    pub(crate) unsupported_schemes: Option<String>,
     /// The chosen scheme's `disableDoubleEncoding`: sign the path as sent, encoded once
     /// and not normalized (what the S3 variant of SigV4 always does).
-    pub disable_double_encoding: bool,
-    /// From a rule set (else a fixed URL).
-    pub rules: bool,
+    pub(crate) disable_double_encoding: bool,
 }
 
 /// The schemes inia signs with, by their rule-set names.
@@ -133,7 +131,6 @@ impl CallEndpoint {
             auth_scheme: pick.map(|s| s.name.clone()),
             unsupported_schemes: unsupported,
             disable_double_encoding: pick.is_some_and(|s| s.disable_double_encoding),
-            rules: true,
         }
     }
 

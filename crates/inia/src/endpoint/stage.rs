@@ -128,7 +128,6 @@ impl Client {
                 signing_region: Some(signing_region.clone()),
                 unsupported_schemes: None,
                 disable_double_encoding: false,
-                rules: false,
             })),
             Source::Rules { builtins, .. } => {
                 let resolver = match self.resolver() {
@@ -144,7 +143,6 @@ impl Client {
                             signing_region: None,
                             unsupported_schemes: None,
                             disable_double_encoding: false,
-                            rules: false,
                         }));
                     }
                     Err(e) => return Err(e.into()),
