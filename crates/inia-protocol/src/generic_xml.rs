@@ -3,37 +3,39 @@
 //!
 //! Rules:
 //! - the root element's content is the result ([`to_value_with_root`] keeps its name);
-//! - an element with only text becomes a string (an empty element, `""`);
+//! - an element with only text becomes a string (an empty element, `""`); text is read as
+//!   the shaped parsers read it (entities unescaped, CDATA included, line ends as `\n`);
 //! - child elements become members named by their local name (namespace prefixes and
 //!   `xmlns` declarations are dropped); siblings of the same name become a list, in
 //!   document order, at the place of the first;
 //! - an element whose children are all `member` or `item` elements becomes a list of
 //!   their values (so `<instancesSet><item>…</item></instancesSet>` is a list even with one
 //!   item);
-//! - attributes are kept as members named `@name`; text beside children or attributes is
-//!   kept as `#text`.
+//! - attributes are kept as members named `@localname`; text beside attributes is kept,
+//!   trimmed, as `#text`;
+//! - text beside child elements (mixed content) is dropped: AWS's XML APIs do not use
+//!   mixed content, and the one XML reader (`parse::xml_dom`) does not keep it.
 //!
-//! Malformed XML is an error with a byte offset. A DOCTYPE is skipped and never
+//! Reading is `xml_dom::Document::parse`'s, the reader the shaped parsers use, so the
+//! two never disagree on what a document says; errors are its errors: malformed XML is
+//! a [`ProtocolError::Parse`] with a byte offset, and so is input that is not UTF-8 (a
+//! leading byte-order mark is skipped). A DOCTYPE is skipped and never
 //! interpreted: entities it declares are not expanded (an undeclared entity reference is
-//! an error), so entity-expansion bombs cannot work. Nesting deeper than [`MAX_DEPTH`]
-//! is an error. The parser keeps its own stack, so no input can overflow the call stack.
+//! an error), so entity-expansion bombs cannot work. Nesting deeper than [`MAX_DEPTH`] is
+//! an error. The conversion walks the tree with its own stack, so no input can overflow
+//! the call stack.
 //!
-//! Owns shape-free XML conversion. Does not own shaped parsing (see `parse`).
+//! Owns turning the tree into a shape-free value. Does not own reading XML (see
+//! `parse::xml_dom`) nor shaped parsing (see `parse`).
 
 use crate::error::ProtocolError;
-use quick_xml::events::{BytesStart, Event};
-use quick_xml::Reader;
+use crate::parse::xml_dom::{Children, Document, NodeId};
 use serde_json::{Map, Value};
+use std::collections::HashSet;
 
-/// The deepest element nesting accepted.
-pub const MAX_DEPTH: usize = 512;
-
-struct Frame {
-    name: String,
-    attrs: Vec<(String, Value)>,
-    children: Vec<(String, Value)>,
-    text: String,
-}
+/// The deepest element nesting accepted: the XML reader's limit, the same for shaped
+/// parsing.
+pub const MAX_DEPTH: usize = crate::parse::xml_dom::MAX_DEPTH;
 
 /// The root element's content as a value.
 pub fn to_value(xml: &[u8]) -> Result<Value, ProtocolError> {
@@ -42,141 +44,102 @@ pub fn to_value(xml: &[u8]) -> Result<Value, ProtocolError> {
 
 /// The root element's local name and content.
 pub fn to_value_with_root(xml: &[u8]) -> Result<(String, Value), ProtocolError> {
-    let mut reader = Reader::from_reader(xml);
-    reader.config_mut().check_end_names = true;
-    let mut stack: Vec<Frame> = Vec::new();
-    let mut root: Option<(String, Value)> = None;
-    let err =
-        |msg: String, pos: u64| ProtocolError::parse(format!("XML: {msg}"), Some(pos as usize));
-    loop {
-        let pos = reader.buffer_position();
-        let event = reader
-            .read_event()
-            .map_err(|e| err(e.to_string(), reader.error_position()))?;
-        match event {
-            Event::Start(e) => {
-                if root.is_some() {
-                    return Err(err("content after the root element".into(), pos));
-                }
-                if stack.len() >= MAX_DEPTH {
-                    return Err(err(format!("nesting deeper than {MAX_DEPTH}"), pos));
-                }
-                stack.push(open(&e).map_err(|m| err(m, pos))?);
-            }
-            Event::Empty(e) => {
-                if root.is_some() {
-                    return Err(err("content after the root element".into(), pos));
-                }
-                let frame = open(&e).map_err(|m| err(m, pos))?;
-                let done = close(frame);
-                match stack.last_mut() {
-                    Some(parent) => parent.children.push(done),
-                    None => root = Some(done),
-                }
-            }
-            Event::End(_) => {
-                let frame = stack
-                    .pop()
-                    .ok_or_else(|| err("end tag without start".into(), pos))?;
-                let done = close(frame);
-                match stack.last_mut() {
-                    Some(parent) => parent.children.push(done),
-                    None => root = Some(done),
-                }
-            }
-            Event::Text(t) => {
-                let text = t.unescape().map_err(|e| err(e.to_string(), pos))?;
-                match stack.last_mut() {
-                    Some(f) => f.text.push_str(&text),
-                    None if text.trim().is_empty() => {}
-                    None => return Err(err("text outside the root element".into(), pos)),
-                }
-            }
-            Event::CData(t) => {
-                if let Some(f) = stack.last_mut() {
-                    f.text.push_str(&String::from_utf8_lossy(&t));
-                }
-            }
-            Event::Eof => break,
-            // Declarations, comments, processing instructions, DOCTYPE: skipped.
-            _ => {}
+    let doc = Document::parse(xml)?;
+    let root = doc.root();
+    Ok((doc.name(root).to_string(), convert(&doc, root)))
+}
+
+/// An element being converted: the children not visited yet and the values of those done.
+struct Frame<'d, 'a> {
+    id: NodeId,
+    rest: Children<'d, 'a>,
+    done: Vec<(&'a str, Value)>,
+}
+
+impl<'d, 'a> Frame<'d, 'a> {
+    fn new(doc: &'d Document<'a>, id: NodeId) -> Self {
+        Frame {
+            id,
+            rest: doc.children(id),
+            done: Vec::new(),
         }
     }
-    if !stack.is_empty() {
-        return Err(err(
-            format!(
-                "document ends inside <{}>",
-                stack.last().map_or("", |f| &f.name)
-            ),
-            reader.buffer_position(),
-        ));
-    }
-    root.ok_or_else(|| err("no root element".into(), 0))
 }
 
-fn local(name: &[u8]) -> String {
-    let s = String::from_utf8_lossy(name);
-    match s.rfind(':') {
-        Some(i) => s[i + 1..].to_string(),
-        None => s.into_owned(),
-    }
-}
-
-fn open(e: &BytesStart<'_>) -> Result<Frame, String> {
-    let mut attrs = Vec::new();
-    for a in crate::parse::xml_dom::attributes(e)? {
-        let key = a.key.as_ref();
-        if key == b"xmlns" || key.starts_with(b"xmlns:") {
+/// `id`'s value, depth first with an explicit stack of open elements.
+fn convert(doc: &Document<'_>, id: NodeId) -> Value {
+    let mut cur = Frame::new(doc, id);
+    let mut open: Vec<Frame<'_, '_>> = Vec::new();
+    loop {
+        if let Some(child) = cur.rest.next() {
+            if doc.has_children(child) || !doc.attrs(child).is_empty() {
+                open.push(std::mem::replace(&mut cur, Frame::new(doc, child)));
+            } else {
+                // The common case, a text-only element: no frame needed.
+                let text = Value::String(doc.text(child).to_string());
+                cur.done.push((doc.name(child), text));
+            }
             continue;
         }
-        let v = a.unescape_value().map_err(|e| e.to_string())?;
-        attrs.push((format!("@{}", local(key)), Value::String(v.into_owned())));
+        let name = doc.name(cur.id);
+        let value = close(doc, cur.id, cur.done);
+        match open.pop() {
+            Some(parent) => {
+                cur = parent;
+                cur.done.push((name, value));
+            }
+            None => return value,
+        }
     }
-    Ok(Frame {
-        name: local(e.name().as_ref()),
-        attrs,
-        children: Vec::new(),
-        text: String::new(),
-    })
 }
 
-fn close(f: Frame) -> (String, Value) {
-    if f.children.is_empty() && f.attrs.is_empty() {
-        return (f.name, Value::String(f.text));
+fn local(name: &str) -> &str {
+    match name.rfind(':') {
+        Some(i) => &name[i + 1..],
+        None => name,
     }
-    let is_list = !f.children.is_empty()
-        && f.attrs.is_empty()
-        && f.children.iter().all(|(n, _)| n == "member" || n == "item");
+}
+
+/// An element's value from its attributes, text and children's values.
+fn close(doc: &Document<'_>, id: NodeId, children: Vec<(&str, Value)>) -> Value {
+    let attrs = doc.attrs(id);
+    if children.is_empty() && attrs.is_empty() {
+        return Value::String(doc.text(id).to_string());
+    }
+    let is_list = !children.is_empty()
+        && attrs.is_empty()
+        && children.iter().all(|(n, _)| *n == "member" || *n == "item");
     if is_list {
-        return (
-            f.name,
-            Value::Array(f.children.into_iter().map(|(_, v)| v).collect()),
-        );
+        return Value::Array(children.into_iter().map(|(_, v)| v).collect());
     }
     let mut obj = Map::new();
-    for (k, v) in f.attrs {
-        obj.insert(k, v);
+    for a in attrs {
+        obj.insert(
+            format!("@{}", local(a.name)),
+            Value::String(a.value.to_string()),
+        );
     }
     // Keys that became lists by repetition (as opposed to a child whose value is a list).
-    let mut repeated: Vec<String> = Vec::new();
-    for (k, v) in f.children {
-        match obj.get_mut(&k) {
-            Some(Value::Array(list)) if repeated.contains(&k) => list.push(v),
+    let mut repeated: HashSet<&str> = HashSet::new();
+    for (k, v) in children {
+        match obj.get_mut(k) {
+            Some(Value::Array(list)) if repeated.contains(k) => list.push(v),
             Some(existing) => {
                 let first = std::mem::take(existing);
                 *existing = Value::Array(vec![first, v]);
-                repeated.push(k);
+                repeated.insert(k);
             }
             None => {
-                obj.insert(k, v);
+                obj.insert(k.to_string(), v);
             }
         }
     }
-    let text = f.text.trim();
+    // Empty whenever there are children: only text beside attributes remains.
+    let text = doc.text(id).trim();
     if !text.is_empty() {
         obj.insert("#text".into(), Value::String(text.to_string()));
     }
-    (f.name, Value::Object(obj))
+    Value::Object(obj)
 }
 
 #[cfg(test)]
@@ -195,7 +158,8 @@ mod tests {
     </item>
   </reservationSet>
 </DescribeInstancesResponse>"#;
-        let v = to_value(xml).unwrap();
+        let (root, v) = to_value_with_root(xml).unwrap();
+        assert_eq!(root, "DescribeInstancesResponse");
         assert_eq!(
             v,
             json!({"requestId": "r-1", "reservationSet": [
@@ -214,6 +178,26 @@ mod tests {
     }
 
     #[test]
+    fn root_name_is_local_and_attributes_too() {
+        let xml = br#"<p:Root xmlns:p="u" xmlns="v" p:id="7" n="x">  two words  </p:Root>"#;
+        let (root, v) = to_value_with_root(xml).unwrap();
+        assert_eq!(root, "Root");
+        assert_eq!(v, json!({"@id": "7", "@n": "x", "#text": "two words"}));
+        assert_eq!(to_value(br#"<r k="1">  </r>"#).unwrap(), json!({"@k": "1"}));
+    }
+
+    #[test]
+    fn mixed_content_text_is_dropped() {
+        let xml = br#"<r k="1">before<a>1</a>between<b/>after</r>"#;
+        assert_eq!(
+            to_value(xml).unwrap(),
+            json!({"@k": "1", "a": "1", "b": ""})
+        );
+        let xml = b"<r>before<a>1</a>after</r>";
+        assert_eq!(to_value(xml).unwrap(), json!({"a": "1"}));
+    }
+
+    #[test]
     fn a_child_list_is_not_confused_with_repetition() {
         let xml = b"<r><A><item>1</item></A><A><item>2</item></A></r>";
         assert_eq!(to_value(xml).unwrap(), json!({"A": [["1"], ["2"]]}));
@@ -228,6 +212,7 @@ mod tests {
             b"<a></a><b/>",
             b"<a>&bogus;</a>",
             b"text",
+            b"<a>\xff</a>",
         ] {
             match to_value(bad) {
                 Err(ProtocolError::Parse {
@@ -247,9 +232,23 @@ mod tests {
     }
 
     #[test]
-    fn deep_nesting_is_refused_not_overflowed() {
-        let depth = 100_000;
-        let xml = format!("{}{}", "<a>".repeat(depth), "</a>".repeat(depth));
-        assert!(to_value(xml.as_bytes()).is_err());
+    fn depth_is_the_readers_limit() {
+        assert_eq!(MAX_DEPTH, 200);
+        let nest = |n: usize| format!("{}{}", "<a>".repeat(n), "</a>".repeat(n));
+        let mut v = to_value(nest(MAX_DEPTH).as_bytes()).unwrap();
+        let mut levels = 1;
+        while let Some(inner) = v.get_mut("a") {
+            v = inner.take();
+            levels += 1;
+        }
+        assert_eq!((levels, v), (MAX_DEPTH, json!("")));
+        match to_value(nest(MAX_DEPTH + 1).as_bytes()) {
+            Err(ProtocolError::Parse { message, offset }) => {
+                assert!(message.contains("nesting deeper than 200"), "{message}");
+                assert_eq!(offset, Some(3 * MAX_DEPTH));
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(to_value(nest(100_000).as_bytes()).is_err());
     }
 }

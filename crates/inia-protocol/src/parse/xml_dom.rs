@@ -1,12 +1,14 @@
-//! A small read-only XML tree borrowed from the response bytes, for the shaped XML
-//! parsers (query, ec2, rest-xml) and the XML error parsers.
+//! A small read-only XML tree borrowed from the response bytes: the crate's one XML
+//! reader, for the shaped XML parsers (query, ec2, rest-xml), the XML error parsers and
+//! shape-free XML (`generic_xml`).
 //!
 //! Rules:
 //! - element names are local names (any `prefix:` is dropped); namespaces are ignored;
 //! - attributes keep their qualified names (`xsi:type`); `xmlns` declarations are dropped;
 //! - an element's text is the text directly inside it when it has no child elements
 //!   (entities and character references unescaped, CDATA included, `\r\n` read as
-//!   `\n`); an element with children has empty text;
+//!   `\n`); an element with children has empty text (text beside child elements, mixed
+//!   content, is dropped: AWS's XML APIs do not use it);
 //! - a DOCTYPE is skipped and never interpreted: entities it declares are not expanded,
 //!   and a reference to an unknown entity is an error;
 //! - malformed XML (bad tags, mismatched or missing end tags, junk outside the root,
@@ -17,8 +19,8 @@
 //! live in one flat vector and link to each other by index, so building the tree costs
 //! one push per element. The tree is built without recursion.
 //!
-//! Owns XML tokenizing into the tree. Does not own what any element means (see `xml`
-//! and `errors`).
+//! Owns XML tokenizing into the tree. Does not own what any element means (see `xml`,
+//! `errors` and `generic_xml`).
 
 use crate::error::ProtocolError;
 use quick_xml::events::attributes::Attribute;
@@ -388,7 +390,7 @@ impl Iterator for Children<'_, '_> {
 /// An element's attributes, each name at most once. quick-xml's own duplicate check
 /// compares every attribute with every earlier one (21 s for one element with 160,000
 /// attributes); this one uses a set, so the cost is linear in their number.
-pub(crate) fn attributes<'b>(e: &'b BytesStart<'_>) -> Result<Vec<Attribute<'b>>, String> {
+fn attributes<'b>(e: &'b BytesStart<'_>) -> Result<Vec<Attribute<'b>>, String> {
     let mut out = Vec::new();
     let mut seen = std::collections::HashSet::new();
     for attr in e.attributes().with_checks(false) {
