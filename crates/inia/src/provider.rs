@@ -83,19 +83,20 @@ impl Settings<'_> {
 pub(crate) fn credentials(
     file: &ProviderFile,
     profile: Option<&str>,
+    region: Option<&str>,
     env: &Env,
     files: &Arc<ProfileFiles>,
     connect: &dyn ConnectService,
     timing: &crate::time::Timing,
 ) -> Result<Arc<dyn ProvideCredentials>, Error> {
     if file.credentials.is_empty() {
-        return crate::credentials::default_chain(profile, env, files, connect, timing);
+        return crate::credentials::default_chain(profile, region, env, files, connect, timing);
     }
     let mut sources = Vec::with_capacity(file.credentials.len());
     for source in &file.credentials {
         sources.push(match source {
             CredentialSource::Chain(_) => Source::Chain(crate::credentials::default_chain(
-                profile, env, files, connect, timing,
+                profile, region, env, files, connect, timing,
             )?),
             other => Source::Keys(other.clone()),
         });
@@ -369,7 +370,7 @@ mod tests {
     async fn provide(f: &ProviderFile, env: &Env) -> Result<Option<Credentials>, CredentialsError> {
         let files = Arc::new(ProfileFiles::load(env).unwrap());
         let connect = crate::engine_calls::SessionConnector;
-        credentials(f, None, env, &files, &connect, &Default::default())
+        credentials(f, None, None, env, &files, &connect, &Default::default())
             .unwrap()
             .provide()
             .await

@@ -361,6 +361,7 @@ impl SessionBuilder {
             None => crate::provider::credentials(
                 &provider,
                 self.profile.as_deref(),
+                region.as_deref(),
                 &self.env,
                 &files,
                 &crate::engine_calls::SessionConnector,

@@ -113,8 +113,11 @@ impl AssumeRoleBuilder {
         }
         let region = self
             .region
-            .or_else(|| env_var(&self.env, "AWS_REGION"))
-            .or_else(|| env_var(&self.env, "AWS_DEFAULT_REGION"))
+            .or_else(|| {
+                inia_auth::region::REGION_VARS
+                    .iter()
+                    .find_map(|v| env_var(&self.env, v))
+            })
             .unwrap_or_else(|| "us-east-1".to_string());
         let sts = connect.connect(ServiceConfig {
             service: "sts".into(),

@@ -40,9 +40,10 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// The default chain for `profile` (given in code), reading `env`; sources that call a
-/// service (assume-role) reach it through `connect`.
+/// service (assume-role) reach it through `connect`, in the session's `region`.
 pub(crate) fn default_chain(
     profile: Option<&str>,
+    region: Option<&str>,
     env: &Env,
     files: &Arc<ProfileFiles>,
     connect: &dyn ConnectService,
@@ -50,7 +51,7 @@ pub(crate) fn default_chain(
 ) -> Result<Arc<dyn ProvideCredentials>, Error> {
     let sleep = &timing.sleep;
     let mut chain = CredentialsChain::standard_with(env.clone(), profile, Some(files.clone()));
-    if let Some(assume) = profile_role(profile, env, files, connect, sleep)? {
+    if let Some(assume) = profile_role(profile, region, env, files, connect, sleep)? {
         // The standard chain always has the shared-credentials-file source.
         if let Err(assume) = chain.insert_before("shared-credentials-file", assume) {
             chain.push(assume);
@@ -67,6 +68,7 @@ pub(crate) fn default_chain(
 /// The assume-role provider the selected profile asks for, if it names a `role_arn`.
 fn profile_role(
     profile: Option<&str>,
+    region: Option<&str>,
     env: &Env,
     files: &Arc<ProfileFiles>,
     connect: &dyn ConnectService,
@@ -149,7 +151,7 @@ fn profile_role(
         })?;
         b = b.duration(Duration::from_secs(secs));
     }
-    if let Some(region) = p.get("region") {
+    if let Some(region) = region {
         b = b.region(region);
     }
     Ok(Some(b.build_with(connect)?))
