@@ -27,6 +27,7 @@
 //! Owns: serializing, parsing, generic XML, validation. Does not own: signing, sending,
 //! endpoints.
 
+pub mod checksum;
 pub mod error;
 pub mod generic_xml;
 mod member;

@@ -13,14 +13,14 @@
 //! Both digests come from one read of the stream ([`Body::scan`]). A one-shot stream
 //! cannot be read ahead: it goes without either, which `--debug` says.
 //!
-//! Owns that decision and the hashing. Does not own signing (`inia-auth`), the checksums
-//! that serializers add where the model requires one (`inia-protocol`), nor the checks
-//! after an upload (`transfer`).
+//! Owns that decision and the SHA-256. Does not own the checksum algorithms
+//! (`inia_protocol::checksum`, shared with the serializers, which add one where the model
+//! requires it), signing (`inia-auth`), nor the checks after an upload (`transfer`).
 
 use crate::error::Error;
 use inia_http::Body;
 use inia_model::Operation;
-use md5::{Digest, Md5};
+use inia_protocol::checksum::{self, ContentMd5};
 use std::sync::Arc;
 
 /// The hex SHA-256 of a streamed body, for the signer (kept in the request's extensions).
@@ -41,11 +41,7 @@ fn needs(
     signer: &str,
     every_body: bool,
 ) -> Needs {
-    let has_checksum = parts.headers.contains_key("content-md5")
-        || parts
-            .headers
-            .keys()
-            .any(|k| k.as_str().starts_with("x-amz-checksum-"));
+    let has_checksum = checksum::present(&parts.headers);
     let asked = op.http_checksum.is_some() || (every_body && body.bytes().is_some());
     let md5 = asked && !has_checksum && body.content_length() > 0;
     let plain_http = parts.uri.scheme_str() == Some("http");
@@ -67,9 +63,9 @@ pub(crate) async fn vouch(
         return Ok(());
     }
     let (md5, sha256) = match body.bytes() {
-        Some(bytes) => (Md5::digest(bytes), None),
+        Some(bytes) => (ContentMd5::of(bytes), None),
         None => {
-            let mut md5 = Md5::new();
+            let mut md5 = ContentMd5::new();
             let mut sha = ring::digest::Context::new(&ring::digest::SHA256);
             let read = body
                 .scan(|chunk| {
@@ -89,14 +85,11 @@ pub(crate) async fn vouch(
                 );
                 return Ok(());
             }
-            (md5.finalize(), Some(sha.finish()))
+            (md5.finish(), Some(sha.finish()))
         }
     };
     if need.md5 {
-        let b64 = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, md5);
-        let value = http::HeaderValue::from_str(&b64)
-            .map_err(|e| Error::Unsupported(format!("Content-MD5 header: {e}")))?;
-        parts.headers.insert("content-md5", value);
+        parts.headers.insert(checksum::CONTENT_MD5, md5);
     }
     if let (true, Some(digest)) = (need.sha256, sha256) {
         let hex: String = digest.as_ref().iter().map(|b| format!("{b:02x}")).collect();

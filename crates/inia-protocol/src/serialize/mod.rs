@@ -4,8 +4,8 @@
 //! tokens, the endpoint host prefix, the text form of scalars (timestamps, floats, blobs),
 //! percent-encoding, error paths (`Filters[0].Values[1]`) and assembling the
 //! `http::Request`, and the last touches every request gets (gzip for operations that ask
-//! for request compression, `Content-MD5` where a checksum is required). Does not own
-//! validation (see `validate`), signing or endpoints.
+//! for request compression, `Content-MD5` where the model requires a checksum, computed by
+//! `checksum`). Does not own validation (see `validate`), signing or endpoints.
 //!
 //! - [`query`]: `query` and `ec2` form bodies;
 //! - [`json`]: `json` 1.0/1.1, and the JSON body writer `rest_json` reuses;
@@ -201,17 +201,9 @@ pub(crate) fn finish(
             req.headers_mut().insert(http::header::CONTENT_ENCODING, v);
         }
     }
-    let checksum_required = op.http_checksum_required
-        || op
-            .http_checksum
-            .as_ref()
-            .is_some_and(|c| c.request_checksum_required);
-    if checksum_required && !req.headers().contains_key("content-md5") {
-        use md5::Digest;
-        let digest = md5::Md5::digest(req.body());
-        let v = HeaderValue::from_str(&timefmt::base64_encode(&digest))
-            .map_err(|_| ProtocolError::Unsupported("Content-MD5 value".into()))?;
-        req.headers_mut().insert("content-md5", v);
+    if crate::checksum::required_by(op) && !crate::checksum::present(req.headers()) {
+        let v = crate::checksum::ContentMd5::of(req.body());
+        req.headers_mut().insert(crate::checksum::CONTENT_MD5, v);
     }
     Ok(req)
 }
