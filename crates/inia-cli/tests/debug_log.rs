@@ -148,3 +148,33 @@ fn each_attempt_logs_its_endpoint_and_signing_scope_without_secrets() {
     assert_eq!(endpoint_lines(&log), vec![(1, fields.to_string())], "{log}");
     assert_no_secret(&out);
 }
+
+#[test]
+fn a_web_identity_token_stays_out_of_the_debug_log() {
+    // No keys in the environment: the chain reaches web identity, whose STS call (and the
+    // GetCallerIdentity after it) are logged at debug level without the token.
+    let moto = Moto::start(&[]);
+    let home = tempfile::tempdir().unwrap();
+    let token_file = home.path().join("token");
+    std::fs::write(&token_file, TOKEN).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_inia"))
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", home.path())
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_DEFAULT_REGION", "us-east-1")
+        .env("AWS_ENDPOINT_URL", moto.endpoint())
+        .env("AWS_WEB_IDENTITY_TOKEN_FILE", &token_file)
+        .env("AWS_ROLE_ARN", "arn:aws:iam::123456789012:role/debugged")
+        .args(["--debug", "sts", "get-caller-identity"])
+        .output()
+        .expect("run inia");
+    let log = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{log}");
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("assumed-role/debugged/"),
+        "{log}"
+    );
+    assert!(log.contains("assumed role with web identity"), "{log}");
+    assert_no_secret(&out);
+}

@@ -203,13 +203,10 @@ impl AssumeRoleProvider {
     fn params(&self) -> Value {
         let mut p = Map::new();
         p.insert("RoleArn".into(), json!(self.role_arn));
-        let name = self.session_name.clone().unwrap_or_else(|| {
-            let secs = SystemTime::now()
-                .duration_since(SystemTime::UNIX_EPOCH)
-                .map(|d| d.as_secs())
-                .unwrap_or(0);
-            format!("inia-session-{secs}")
-        });
+        let name = self
+            .session_name
+            .clone()
+            .unwrap_or_else(default_session_name);
         p.insert("RoleSessionName".into(), json!(name));
         if let Some(id) = &self.external_id {
             p.insert("ExternalId".into(), json!(id));
@@ -239,30 +236,48 @@ impl AssumeRoleProvider {
                 )))
             }
         };
-        let creds = &answer["Credentials"];
-        let field = |name: &str| {
-            creds[name].as_str().map(str::to_string).ok_or_else(|| {
-                Self::error(format!("the AssumeRole answer has no Credentials.{name}"))
-            })
-        };
-        let id = field("AccessKeyId")?;
-        let secret = field("SecretAccessKey")?;
-        let token = field("SessionToken")?;
-        let expiry = inia_protocol::timefmt::from_value(&creds["Expiration"])
-            .map(SystemTime::from)
-            .ok_or_else(|| {
-                Self::error("the AssumeRole answer has no valid Credentials.Expiration".into())
-            })?;
+        let creds = role_credentials(&answer, "AssumeRole", Self::NAME).map_err(Self::error)?;
         tracing::debug!(role = %self.role_arn, "assumed role");
-        // As botocore: the account is the one of the assumed role's ARN.
-        let account = answer["AssumedRoleUser"]["Arn"]
-            .as_str()
-            .and_then(arn_account);
-        Ok(
-            Credentials::new(id, secret, Some(token), Some(expiry), Self::NAME)
-                .with_account_id(account),
-        )
+        Ok(creds)
     }
+}
+
+/// `inia-session-<unix time>`, as botocore's `botocore-session-<time>`.
+pub(crate) fn default_session_name() -> String {
+    let secs = SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    format!("inia-session-{secs}")
+}
+
+/// The credentials in an STS answer (`AssumeRole`, `AssumeRoleWithWebIdentity`), for the
+/// source `source_name`, carrying the account of the assumed role's ARN as botocore's do;
+/// or what is missing from the answer of `operation`.
+pub(crate) fn role_credentials(
+    answer: &Value,
+    operation: &str,
+    source_name: &'static str,
+) -> Result<Credentials, String> {
+    let creds = &answer["Credentials"];
+    let field = |name: &str| {
+        creds[name]
+            .as_str()
+            .map(str::to_string)
+            .ok_or_else(|| format!("the {operation} answer has no Credentials.{name}"))
+    };
+    let id = field("AccessKeyId")?;
+    let secret = field("SecretAccessKey")?;
+    let token = field("SessionToken")?;
+    let expiry = inia_protocol::timefmt::from_value(&creds["Expiration"])
+        .map(SystemTime::from)
+        .ok_or_else(|| format!("the {operation} answer has no valid Credentials.Expiration"))?;
+    let account = answer["AssumedRoleUser"]["Arn"]
+        .as_str()
+        .and_then(arn_account);
+    Ok(
+        Credentials::new(id, secret, Some(token), Some(expiry), source_name)
+            .with_account_id(account),
+    )
 }
 
 /// The account field of an ARN (`arn:partition:service:region:account:resource`).

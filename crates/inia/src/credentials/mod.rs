@@ -1,13 +1,16 @@
 //! The session's default credential chain, in botocore's order: environment; assume-role
-//! for a profile with `role_arn`; shared credentials file; `credential_process`; config
-//! file; legacy boto config; container credentials; instance metadata (IMDSv2). The whole
-//! chain is refreshed ahead of expiry, once for many callers.
+//! for a profile with `role_arn`; web identity (`AWS_WEB_IDENTITY_TOKEN_FILE` or the
+//! profile's `web_identity_token_file`); shared credentials file; `credential_process`;
+//! config file; legacy boto config; container credentials; instance metadata (IMDSv2).
+//! The whole chain is refreshed ahead of expiry, once for many callers.
 //!
-//! Assume-role from a profile: the source credentials come from `source_profile` (its
-//! static keys, from the credentials or config file) or `credential_source`
-//! (`Environment`, `Ec2InstanceMetadata`, `EcsContainer`); `role_session_name`,
+//! Assume-role from a profile: the source credentials come from `credential_source`
+//! (`Environment`, `Ec2InstanceMetadata`, `EcsContainer`) or `source_profile`, resolved as
+//! botocore resolves it: a role profile without keys of its own is assumed in turn (a
+//! role chain, loops refused), any other profile gives its own sources (web identity, the
+//! shared files, `credential_process`; not the environment). `role_session_name`,
 //! `external_id` and `duration_seconds` are honoured; STS is called through inia's own
-//! client, in the profile's region, through the connector the session hands down.
+//! client, in the session's region, through the connector the session hands down.
 //!
 //! Dependencies point down: the engine (`Session`, `Client`) depends on the credential
 //! sources, never the other way round. Sources that call a service get a
@@ -16,8 +19,8 @@
 //! Owns assembling the chain, and reading the [`Env`] settings its sources share. Does not
 //! own any source: the file-based ones are
 //! `inia_auth::provider`'s, the network ones are this module's children ([`imds`],
-//! [`container`], [`assume_role`]; public as `inia::imds`, `inia::container_credentials`,
-//! `inia::assume_role`).
+//! [`container`], [`assume_role`], [`web_identity`]; public as `inia::imds`,
+//! `inia::container_credentials`, `inia::assume_role`, `inia::web_identity`).
 
 pub mod assume_role;
 pub mod container;
@@ -25,22 +28,35 @@ mod document;
 pub mod imds;
 mod imds_tree;
 pub(crate) mod service_call;
+pub mod web_identity;
 
 use crate::error::Error;
 use assume_role::AssumeRoleProvider;
 use container::ContainerCredentialsProvider;
 use imds::ImdsCredentialsProvider;
-use inia_auth::config::{Env, ProfileFiles, SelectedProfile};
+use inia_auth::config::{Env, Profile, ProfileFiles, SelectedProfile};
 use inia_auth::provider::{
-    CredentialsChain, EnvironmentProvider, ProfileFileProvider, ProvideCredentials,
-    RefreshingCredentials,
+    CredentialsChain, EnvironmentProvider, ProcessProvider, ProfileFileProvider,
+    ProvideCredentials, RefreshingCredentials,
 };
 use service_call::ConnectService;
 use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
+use web_identity::{WebIdentityProvider, WebIdentitySettings};
+
+/// What resolving a profile's sources needs: settings, the loaded files, the engine's
+/// connector for sources that call a service, the session's pauses and region.
+struct Sources<'a> {
+    env: &'a Env,
+    files: &'a Arc<ProfileFiles>,
+    connect: &'a dyn ConnectService,
+    sleep: &'a Arc<dyn crate::time::Sleep>,
+    region: Option<&'a str>,
+}
 
 /// The default chain for `profile` (given in code), reading `env`; sources that call a
-/// service (assume-role) reach it through `connect`, in the session's `region`.
+/// service (assume-role, web identity) reach it through `connect`, in the session's
+/// `region`.
 pub(crate) fn default_chain(
     profile: Option<&str>,
     region: Option<&str>,
@@ -50,11 +66,30 @@ pub(crate) fn default_chain(
     timing: &crate::time::Timing,
 ) -> Result<Arc<dyn ProvideCredentials>, Error> {
     let sleep = &timing.sleep;
+    let ctx = Sources {
+        env,
+        files,
+        connect,
+        sleep,
+        region,
+    };
+    let selected = files.selected(&SelectedProfile::select(profile, env))?;
     let mut chain = CredentialsChain::standard_with(env.clone(), profile, Some(files.clone()));
-    if let Some(assume) = profile_role(profile, region, env, files, connect, sleep)? {
+    // botocore's order: environment, assume-role, web identity, then the files.
+    let mut before_files: Vec<Box<dyn ProvideCredentials>> = Vec::new();
+    if let Some(p) = &selected {
+        let mut visited = vec![p.name().to_string()];
+        if let Some(assume) = role_of(p, &ctx, &mut visited)? {
+            before_files.push(Box::new(assume));
+        }
+    }
+    if let Some(settings) = WebIdentitySettings::read(env, selected.as_ref()) {
+        before_files.push(Box::new(web_identity(settings, &ctx)?));
+    }
+    for source in before_files {
         // The standard chain always has the shared-credentials-file source.
-        if let Err(assume) = chain.insert_before("shared-credentials-file", assume) {
-            chain.push(assume);
+        if let Err(source) = chain.insert_before("shared-credentials-file", source) {
+            chain.push(source);
         }
     }
     chain.push(ContainerCredentialsProvider::from_env(env.clone()).with_sleep(sleep.clone()));
@@ -65,37 +100,39 @@ pub(crate) fn default_chain(
     ))
 }
 
-/// The assume-role provider the selected profile asks for, if it names a `role_arn`.
-fn profile_role(
-    profile: Option<&str>,
-    region: Option<&str>,
-    env: &Env,
-    files: &Arc<ProfileFiles>,
-    connect: &dyn ConnectService,
-    sleep: &Arc<dyn crate::time::Sleep>,
+fn web_identity(
+    settings: WebIdentitySettings,
+    ctx: &Sources<'_>,
+) -> Result<WebIdentityProvider, Error> {
+    let region = ctx.region.unwrap_or("us-east-1");
+    WebIdentityProvider::build_with(settings, region, ctx.env, ctx.connect)
+}
+
+/// True when `p` asks for assume-role: a `role_arn` without a web identity token file
+/// (that combination is web identity's, as botocore decides).
+fn is_role_profile(p: &Profile) -> bool {
+    p.get("role_arn").is_some() && p.get("web_identity_token_file").is_none()
+}
+
+fn has_static_keys(p: &Profile) -> bool {
+    p.get("aws_access_key_id").is_some() || p.get("aws_secret_access_key").is_some()
+}
+
+/// The assume-role provider profile `p` asks for, if it is a role profile; its source
+/// resolved as botocore resolves it (`visited`: the profiles of the chain so far).
+fn role_of(
+    p: &Profile,
+    ctx: &Sources<'_>,
+    visited: &mut Vec<String>,
 ) -> Result<Option<AssumeRoleProvider>, Error> {
-    let selected = SelectedProfile::select(profile, env);
-    let Some(p) = files.selected(&selected)? else {
+    if !is_role_profile(p) {
         return Ok(None);
-    };
-    let Some(role_arn) = p.get("role_arn").map(str::to_string) else {
-        return Ok(None);
-    };
+    }
+    let role_arn = p.get("role_arn").unwrap_or_default().to_string();
+    let env = ctx.env;
+    let sleep = ctx.sleep;
     let source: Arc<dyn ProvideCredentials> = match (p.get("source_profile"), p.get("credential_source")) {
-        (Some(src), None) => {
-            let chain = CredentialsChain::new()
-                .with(
-                    ProfileFileProvider::credentials_file(env.clone())
-                        .with_profile(src)
-                        .with_files(files.clone()),
-                )
-                .with(
-                    ProfileFileProvider::config_file(env.clone())
-                        .with_profile(src)
-                        .with_files(files.clone()),
-                );
-            Arc::new(chain)
-        }
+        (Some(src), None) => source_profile(p.name(), src, ctx, visited)?,
         (None, Some("Environment")) => Arc::new(EnvironmentProvider::new(env.clone())),
         (None, Some("Ec2InstanceMetadata")) => Arc::new(ImdsCredentialsProvider::from_env(env.clone()).with_sleep(sleep.clone())),
         (None, Some("EcsContainer")) => Arc::new(ContainerCredentialsProvider::from_env(env.clone()).with_sleep(sleep.clone())),
@@ -128,15 +165,10 @@ fn profile_role(
             })
         }
     };
-    let stamp = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
-    let mut b = AssumeRoleProvider::builder(source, role_arn)
-        .session_name(
-            p.get("role_session_name")
-                .map_or_else(|| format!("inia-session-{stamp}"), str::to_string),
-        )
-        .env(env.clone());
+    let mut b = AssumeRoleProvider::builder(source, role_arn).env(env.clone());
+    if let Some(name) = p.get("role_session_name") {
+        b = b.session_name(name);
+    }
     if let Some(id) = p.get("external_id") {
         b = b.external_id(id);
     }
@@ -151,10 +183,66 @@ fn profile_role(
         })?;
         b = b.duration(Duration::from_secs(secs));
     }
-    if let Some(region) = region {
+    if let Some(region) = ctx.region {
         b = b.region(region);
     }
-    Ok(Some(b.build_with(connect)?))
+    Ok(Some(b.build_with(ctx.connect)?))
+}
+
+/// The credentials of `src`, the `source_profile` of profile `parent`: another assumed
+/// role when `src` is a role profile without keys of its own (a role chain), else the
+/// profile's own sources (web identity, the shared files, `credential_process`), the
+/// environment left out. A profile may name itself to take its own keys; any other
+/// repetition is a loop.
+fn source_profile(
+    parent: &str,
+    src: &str,
+    ctx: &Sources<'_>,
+    visited: &mut Vec<String>,
+) -> Result<Arc<dyn ProvideCredentials>, Error> {
+    let problem = |message: String| Error::Profile {
+        profile: parent.to_string(),
+        message,
+    };
+    let Some(sp) = ctx.files.profile(src) else {
+        return Err(problem(format!(
+            "the source_profile \"{src}\" referenced in the profile \"{parent}\" does not exist"
+        )));
+    };
+    if visited.iter().any(|v| v == src) && (src != parent || !has_static_keys(&sp)) {
+        return Err(problem(format!(
+            "the source_profile \"{src}\" of profile \"{parent}\" makes a loop: {} -> {src}",
+            visited.join(" -> ")
+        )));
+    }
+    visited.push(src.to_string());
+    if is_role_profile(&sp) && !has_static_keys(&sp) {
+        if let Some(role) = role_of(&sp, ctx, visited)? {
+            return Ok(Arc::new(role));
+        }
+    }
+    let mut chain = CredentialsChain::new();
+    if let Some(settings) = WebIdentitySettings::of_profile(ctx.env, &sp) {
+        chain.push(web_identity(settings, ctx)?);
+    }
+    let files = ctx.files.clone();
+    chain
+        .push(
+            ProfileFileProvider::credentials_file(ctx.env.clone())
+                .with_profile(src)
+                .with_files(files.clone()),
+        )
+        .push(
+            ProcessProvider::new(ctx.env.clone())
+                .with_profile(src)
+                .with_files(files.clone()),
+        )
+        .push(
+            ProfileFileProvider::config_file(ctx.env.clone())
+                .with_profile(src)
+                .with_files(files),
+        );
+    Ok(Arc::new(chain))
 }
 
 /// `key` is set to `true` (any case).
