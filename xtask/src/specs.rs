@@ -10,8 +10,11 @@ use inia_model::{deep_merge, read_text, strip_documentation};
 use serde_json::Value;
 use std::path::Path;
 
-/// The services the seeds and end-to-end tests use.
-pub const SHIPPED: &[&str] = &["dynamodb", "ec2", "iam", "s3", "sns", "sqs", "sts"];
+/// The services the seeds and end-to-end tests use, and those the credential sources call
+/// (sso, sso-oidc, signin).
+pub const SHIPPED: &[&str] = &[
+    "dynamodb", "ec2", "iam", "s3", "signin", "sns", "sqs", "sso", "sso-oidc", "sts",
+];
 
 fn read_json(path: &Path) -> Result<Value, String> {
     let text = read_text(path).map_err(|e| e.to_string())?;

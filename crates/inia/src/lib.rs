@@ -83,7 +83,9 @@ pub mod waiter;
 pub use client::{Client, Output, Service};
 pub use client_pages::{PageOptions, ResumeSlot};
 pub use client_wait::WaitOptions;
-pub use credentials::{assume_role, container as container_credentials, imds, web_identity};
+pub use credentials::{
+    assume_role, container as container_credentials, imds, sso, sso_token, web_identity,
+};
 pub use error::Error;
 pub use http;
 pub use inia_auth as auth;

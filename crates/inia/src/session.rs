@@ -596,6 +596,13 @@ impl Session {
     pub fn region(&self) -> Option<&str> {
         self.inner.region.as_deref()
     }
+
+    /// The credentials this session's calls are signed with, from its chain: cached, or
+    /// fetched (refreshed) now. `None` when no source has any. What boto3's
+    /// `Session.get_credentials()` answers.
+    pub async fn credentials(&self) -> Result<Option<inia_auth::credentials::Credentials>, Error> {
+        Ok(self.inner.credentials.provide().await?)
+    }
 }
 
 /// A region name is one DNS label (letters, digits, inner hyphens; 1 to 63 characters),

@@ -1,14 +1,15 @@
 //! The session's default credential chain, in botocore's order: environment; assume-role
 //! for a profile with `role_arn`; web identity (`AWS_WEB_IDENTITY_TOKEN_FILE` or the
-//! profile's `web_identity_token_file`); shared credentials file; `credential_process`;
+//! profile's `web_identity_token_file`); IAM Identity Center (`sso_account_id` and
+//! `sso_role_name` with an `sso_session` or the legacy keys); shared credentials file; `credential_process`;
 //! config file; legacy boto config; container credentials; instance metadata (IMDSv2).
 //! The whole chain is refreshed ahead of expiry, once for many callers.
 //!
 //! Assume-role from a profile: the source credentials come from `credential_source`
 //! (`Environment`, `Ec2InstanceMetadata`, `EcsContainer`) or `source_profile`, resolved as
 //! botocore resolves it: a role profile without keys of its own is assumed in turn (a
-//! role chain, loops refused), any other profile gives its own sources (web identity, the
-//! shared files, `credential_process`; not the environment). `role_session_name`,
+//! role chain, loops refused), any other profile gives its own sources (web identity, SSO,
+//! the shared files, `credential_process`; not the environment). `role_session_name`,
 //! `external_id` and `duration_seconds` are honoured; STS is called through inia's own
 //! client, in the session's region, through the connector the session hands down.
 //!
@@ -19,8 +20,9 @@
 //! Owns assembling the chain, and reading the [`Env`] settings its sources share. Does not
 //! own any source: the file-based ones are
 //! `inia_auth::provider`'s, the network ones are this module's children ([`imds`],
-//! [`container`], [`assume_role`], [`web_identity`]; public as `inia::imds`,
-//! `inia::container_credentials`, `inia::assume_role`, `inia::web_identity`).
+//! [`container`], [`assume_role`], [`web_identity`], [`sso`] with [`sso_token`]; public
+//! as `inia::imds`, `inia::container_credentials`, `inia::assume_role`,
+//! `inia::web_identity`, `inia::sso`, `inia::sso_token`).
 
 pub mod assume_role;
 pub mod container;
@@ -28,6 +30,8 @@ mod document;
 pub mod imds;
 mod imds_tree;
 pub(crate) mod service_call;
+pub mod sso;
+pub mod sso_token;
 pub mod web_identity;
 
 use crate::error::Error;
@@ -40,6 +44,7 @@ use inia_auth::provider::{
     ProvideCredentials, RefreshingCredentials,
 };
 use service_call::ConnectService;
+use sso::{SsoProvider, SsoSettings};
 use std::sync::Arc;
 use std::time::Duration;
 use web_identity::{WebIdentityProvider, WebIdentitySettings};
@@ -51,6 +56,7 @@ struct Sources<'a> {
     files: &'a Arc<ProfileFiles>,
     connect: &'a dyn ConnectService,
     sleep: &'a Arc<dyn crate::time::Sleep>,
+    clock: &'a Arc<dyn crate::time::Clock>,
     region: Option<&'a str>,
 }
 
@@ -71,6 +77,7 @@ pub(crate) fn default_chain(
         files,
         connect,
         sleep,
+        clock: &timing.clock,
         region,
     };
     let selected = files.selected(&SelectedProfile::select(profile, env))?;
@@ -86,6 +93,14 @@ pub(crate) fn default_chain(
     if let Some(settings) = WebIdentitySettings::read(env, selected.as_ref()) {
         before_files.push(Box::new(web_identity(settings, &ctx)?));
     }
+    if let Some(sso) = selected
+        .as_ref()
+        .map(|p| sso_of(p, &ctx))
+        .transpose()?
+        .flatten()
+    {
+        before_files.push(Box::new(sso));
+    }
     for source in before_files {
         // The standard chain always has the shared-credentials-file source.
         if let Err(source) = chain.insert_before("shared-credentials-file", source) {
@@ -98,6 +113,14 @@ pub(crate) fn default_chain(
     Ok(Arc::new(
         RefreshingCredentials::new(chain).with_clock(move || clock.now()),
     ))
+}
+
+/// The SSO provider of profile `p`, when it uses SSO.
+fn sso_of(p: &Profile, ctx: &Sources<'_>) -> Result<Option<SsoProvider>, Error> {
+    let Some(settings) = SsoSettings::read(p, ctx.files) else {
+        return Ok(None);
+    };
+    SsoProvider::build_with(p.name(), settings, ctx.env, ctx.clock.clone(), ctx.connect).map(Some)
 }
 
 fn web_identity(
@@ -224,6 +247,9 @@ fn source_profile(
     let mut chain = CredentialsChain::new();
     if let Some(settings) = WebIdentitySettings::of_profile(ctx.env, &sp) {
         chain.push(web_identity(settings, ctx)?);
+    }
+    if let Some(sso) = sso_of(&sp, ctx)? {
+        chain.push(sso);
     }
     let files = ctx.files.clone();
     chain

@@ -22,12 +22,13 @@
 
 use super::assume_role::{default_session_name, role_credentials};
 use super::env_var;
-use super::service_call::{ConnectService, ServiceConfig};
+use super::service_call::ConnectService;
+use super::sso_token::unsigned_client;
 use crate::credentials::service_call::CallService;
 use crate::error::Error;
 use inia_auth::config::{Env, Profile};
 use inia_auth::credentials::Credentials;
-use inia_auth::provider::{CredentialsChain, CredentialsError, ProvideCredentials, ProvideFuture};
+use inia_auth::provider::{CredentialsError, ProvideCredentials, ProvideFuture};
 use serde_json::json;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -106,15 +107,7 @@ impl WebIdentityProvider {
         env: &Env,
         connect: &dyn ConnectService,
     ) -> Result<WebIdentityProvider, Error> {
-        let sts = connect.connect(ServiceConfig {
-            service: "sts".into(),
-            region: region.to_string(),
-            endpoint_url: None,
-            http: None,
-            env: env.clone(),
-            // The call is unsigned: these are never asked for.
-            credentials: Arc::new(CredentialsChain::new()),
-        })?;
+        let sts = connect.connect(unsigned_client("sts", region, env))?;
         Ok(WebIdentityProvider { sts, settings })
     }
 

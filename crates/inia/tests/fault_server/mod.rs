@@ -98,9 +98,26 @@ impl FaultServer {
     /// Starts a server that acts on requests in script order (across connections); past
     /// the script it answers 418 with a non-retryable error.
     pub async fn start(script: Vec<Act>) -> FaultServer {
+        let script = Mutex::new(VecDeque::from(script));
+        Self::answering(move |_| {
+            script.lock().unwrap().pop_front().unwrap_or_else(|| {
+                respond(
+                    418,
+                    "<ErrorResponse><Error><Code>ScriptOver</Code></Error></ErrorResponse>",
+                )
+            })
+        })
+        .await
+    }
+
+    /// Starts a server that acts on each request as `responder` decides (a stand-in for a
+    /// service, in tests that declare it as one).
+    pub async fn answering(
+        responder: impl Fn(&Seen) -> Act + Send + Sync + 'static,
+    ) -> FaultServer {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
-        let script = Arc::new(Mutex::new(VecDeque::from(script)));
+        let script: Responder = Arc::new(responder);
         let seen = Arc::new(Mutex::new(Vec::new()));
         let seen2 = seen.clone();
         let task = tokio::spawn(async move {
@@ -135,24 +152,18 @@ impl FaultServer {
     }
 }
 
-async fn serve(
-    mut stream: TcpStream,
-    script: Arc<Mutex<VecDeque<Act>>>,
-    seen: Arc<Mutex<Vec<Seen>>>,
-) {
+/// What decides the answer to each request.
+type Responder = Arc<dyn Fn(&Seen) -> Act + Send + Sync>;
+
+async fn serve(mut stream: TcpStream, script: Responder, seen: Arc<Mutex<Vec<Seen>>>) {
     let mut buf = Vec::new();
     // Bounded: a keep-alive connection carries at most this many requests here.
     for _ in 0..50 {
         let Some(request) = read_request(&mut stream, &mut buf).await else {
             return;
         };
+        let act = script(&request);
         seen.lock().unwrap().push(request);
-        let act = script.lock().unwrap().pop_front().unwrap_or_else(|| {
-            respond(
-                418,
-                "<ErrorResponse><Error><Code>ScriptOver</Code></Error></ErrorResponse>",
-            )
-        });
         match act {
             Act::Respond {
                 status,
@@ -160,9 +171,15 @@ async fn serve(
                 body,
             } => {
                 let mut head = format!(
-                    "HTTP/1.1 {status} Scripted\r\ncontent-type: text/xml\r\ncontent-length: {}\r\n",
+                    "HTTP/1.1 {status} Scripted\r\ncontent-length: {}\r\n",
                     body.len()
                 );
+                if !headers
+                    .iter()
+                    .any(|(k, _)| k.eq_ignore_ascii_case("content-type"))
+                {
+                    head.push_str("content-type: text/xml\r\n");
+                }
                 for (k, v) in headers {
                     head.push_str(&format!("{k}: {v}\r\n"));
                 }
