@@ -32,6 +32,10 @@ pub async fn run(g: &Globals, words: Vec<String>) -> Result<(), CliError> {
             "the following arguments are required: command (see 'inia help')",
         ));
     };
+    // The shared files' own commands work even when a session cannot be built from them.
+    if word == "configure" {
+        return crate::configure::run(g, &words[1..]).await;
+    }
     let session = session(g)?;
     let specs = session.specs();
     if is_help(Some(word)) {

@@ -1,10 +1,12 @@
 //! Local configuration: the injectable environment ([`Env`]), the INI dialect of the AWS
 //! config files ([`ini`]), the shared config and credentials files and profile selection
-//! ([`files`]), and shell-like word splitting ([`shell`]).
+//! ([`files`]), changing one value of those files as text ([`edit`]), and shell-like word
+//! splitting ([`shell`]).
 //!
-//! Owns: reading and interpreting files and variables. Does not own: turning them into
+//! Owns: reading, interpreting and editing files and variables. Does not own: turning them into
 //! credentials (see [`crate::provider`]) or regions (see [`crate::region`]).
 
+pub mod edit;
 pub mod env;
 pub mod files;
 pub mod ini;

@@ -22,10 +22,11 @@ use super::service_call::{CallService, ConnectService, ServiceConfig};
 use crate::error::Error;
 use crate::time::Clock;
 use chrono::{DateTime, Utc};
+use inia_auth::config::edit::write_private;
 use inia_auth::config::Env;
 use inia_auth::provider::{CredentialsChain, CredentialsError};
 use serde_json::{json, Map, Value};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -265,7 +266,8 @@ impl SsoTokenProvider {
         if let Some(r) = answer["refreshToken"].as_str() {
             fresh.insert("refreshToken".into(), json!(r));
         }
-        write_private(&self.path(), &Value::Object(fresh.clone()))
+        let text = Value::Object(fresh.clone()).to_string();
+        write_private(&self.path(), text.as_bytes())
             .map_err(|e| self.error(format!("writing the refreshed SSO token: {e}")))?;
         tracing::debug!("SSO token refreshed");
         Ok(Some(fresh))
@@ -282,38 +284,6 @@ pub(crate) fn unsigned_client(service: &str, region: &str, env: &Env) -> Service
         env: env.clone(),
         // The calls are unsigned: these are never asked for.
         credentials: Arc::new(CredentialsChain::new()),
-    }
-}
-
-/// Write `value` as JSON to `path` so no reader ever sees half of it and no one else can
-/// read it: a temporary file beside it (mode 0600), then a rename over the old one.
-pub(crate) fn write_private(path: &Path, value: &Value) -> std::io::Result<()> {
-    use std::io::Write;
-    let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir)?;
-    let tmp = dir.join(format!(
-        ".{}.tmp-{}",
-        path.file_name()
-            .map_or_else(String::new, |n| n.to_string_lossy().into_owned()),
-        std::process::id()
-    ));
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let result = options.open(&tmp).and_then(|mut f| {
-        f.write_all(value.to_string().as_bytes())?;
-        f.sync_all()
-    });
-    match result.and_then(|()| std::fs::rename(&tmp, path)) {
-        Ok(()) => Ok(()),
-        Err(e) => {
-            let _ = std::fs::remove_file(&tmp);
-            Err(e)
-        }
     }
 }
 
@@ -353,25 +323,5 @@ mod tests {
         assert_eq!(z, utc);
         assert_eq!(format_time(z), "2026-12-07T22:00:00Z");
         assert!(parse_time(&json!("soon")).is_none());
-    }
-
-    #[test]
-    fn written_files_are_private_and_whole() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("cache/x.json");
-        write_private(&path, &json!({"a": 1})).unwrap();
-        write_private(&path, &json!({"a": 2})).unwrap();
-        assert_eq!(std::fs::read_to_string(&path).unwrap(), r#"{"a":2}"#);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
-            assert_eq!(mode & 0o777, 0o600);
-        }
-        // Only the file itself is left: no temporary beside it.
-        assert_eq!(
-            std::fs::read_dir(path.parent().unwrap()).unwrap().count(),
-            1
-        );
     }
 }
