@@ -17,6 +17,7 @@ mod renames;
 mod run;
 mod s3cmd;
 mod shorthand;
+mod sso_login;
 mod text_pages;
 mod timestamps;
 mod values;

@@ -36,6 +36,11 @@ pub async fn run(g: &Globals, words: Vec<String>) -> Result<(), CliError> {
     if word == "configure" {
         return crate::configure::run(g, &words[1..]).await;
     }
+    if word == "sso" {
+        if let Some(done) = crate::sso_login::run(g, &words[1..]).await {
+            return done;
+        }
+    }
     let session = session(g)?;
     let specs = session.specs();
     if is_help(Some(word)) {

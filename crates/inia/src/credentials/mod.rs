@@ -20,9 +20,10 @@
 //! Owns assembling the chain, and reading the [`Env`] settings its sources share. Does not
 //! own any source: the file-based ones are
 //! `inia_auth::provider`'s, the network ones are this module's children ([`imds`],
-//! [`container`], [`assume_role`], [`web_identity`], [`sso`] with [`sso_token`]; public
-//! as `inia::imds`, `inia::container_credentials`, `inia::assume_role`,
-//! `inia::web_identity`, `inia::sso`, `inia::sso_token`).
+//! [`container`], [`assume_role`], [`web_identity`], [`sso`] with [`sso_token`] and
+//! [`sso_login`]; public as `inia::imds`, `inia::container_credentials`,
+//! `inia::assume_role`, `inia::web_identity`, `inia::sso`, `inia::sso_token`,
+//! `inia::sso_login`).
 
 pub mod assume_role;
 pub mod container;
@@ -31,6 +32,7 @@ pub mod imds;
 mod imds_tree;
 pub(crate) mod service_call;
 pub mod sso;
+pub mod sso_login;
 pub mod sso_token;
 pub mod web_identity;
 

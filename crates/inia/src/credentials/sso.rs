@@ -197,7 +197,7 @@ impl SsoProvider {
             Err(Error::Service { error, .. }) if error.code == "UnauthorizedException" => {
                 return Err(Self::error(format!(
                     "the SSO session of this profile has expired or is otherwise invalid \
-                     (GetRoleCredentials: {}): sign in again with `aws sso login`",
+                     (GetRoleCredentials: {}): sign in again with `inia sso login` (or `aws sso login`)",
                     error.code
                 )))
             }

@@ -143,7 +143,7 @@ impl SsoTokenProvider {
     fn sign_in_again(&self) -> String {
         format!(
             "the SSO session of profile {} has expired or is otherwise invalid: sign in \
-             again with `aws sso login --profile {}`",
+             again with `inia sso login --profile {}` (or the AWS CLI's `aws sso login`)",
             self.profile, self.profile
         )
     }
@@ -162,7 +162,8 @@ impl SsoTokenProvider {
             Ok(_) => {}
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 return Err(self.error(format!(
-                    "no SSO token for {} in {}: sign in with `aws sso login --profile {}`",
+                    "no SSO token for {} in {}: sign in with `inia sso login --profile {}` (or \
+                     the AWS CLI's `aws sso login`)",
                     self.session.key(),
                     self.cache_dir.display(),
                     self.profile
