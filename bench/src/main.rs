@@ -8,6 +8,7 @@ mod load;
 mod protocol;
 mod sdk;
 mod sigv4;
+mod sigv4a;
 
 use std::time::{Duration, Instant};
 
@@ -47,6 +48,7 @@ fn main() {
     for (name, run) in [
         ("protocol", protocol::run as fn() -> Result<(), String>),
         ("sigv4", sigv4::run),
+        ("sigv4a", sigv4a::run),
         ("endpoints", endpoints::run),
         ("sdk", sdk::run),
         ("cli", cli::run),

@@ -41,7 +41,7 @@ fn inia_sign(
         .to_string()
 }
 
-fn request_parts(req: &http::Request<()>) -> http::request::Parts {
+pub(crate) fn request_parts(req: &http::Request<()>) -> http::request::Parts {
     let mut r = http::Request::new(());
     *r.method_mut() = req.method().clone();
     *r.uri_mut() = req.uri().clone();

@@ -4,7 +4,8 @@
 
 use inia_auth::credentials::Credentials;
 use inia_auth::sign::{
-    scheme, Bearer, SigV4, SigV4Settings, Sign, SignBody, SignedBody, SigningContext,
+    scheme, Bearer, SigV4, SigV4Settings, SigV4a, SigV4aKey, Sign, SignBody, SignedBody,
+    SigningContext,
 };
 use std::io::Write;
 use std::sync::{Arc, Mutex};
@@ -61,7 +62,7 @@ fn secrets_never_reach_logs_errors_or_debug() {
         seen.push_str(&format!("{creds:?} {ctx:?}\n"));
 
         // Every scheme, successfully.
-        for name in ["v4", "s3v4", "v2", "s3", "none"] {
+        for name in ["v4", "s3v4", "sigv4a", "v2", "s3", "none"] {
             let signer = scheme(name).unwrap();
             let mut p = parts(
                 "POST",
@@ -80,6 +81,12 @@ fn secrets_never_reach_logs_errors_or_debug() {
         let out = v4.presign(&mut p, Duration::from_secs(60), &ctx).unwrap();
         tracing::debug!(uri = ?p.uri.path(), "presigned");
         seen.push_str(&format!("{out:?}\n"));
+        let v4a = SigV4a::new(SigV4Settings::s3());
+        let mut p = parts("GET", "https://b.s3.amazonaws.com/k");
+        let out = v4a.presign(&mut p, Duration::from_secs(60), &ctx).unwrap();
+        seen.push_str(&format!("{v4a:?} {out:?}\n"));
+        let key = SigV4aKey::derive("AKIDEXAMPLE", SECRET).unwrap();
+        seen.push_str(&format!("{key:?}\n"));
 
         // And every way signing fails.
         let errors = [

@@ -132,8 +132,9 @@ fn each_attempt_logs_its_endpoint_and_signing_scope_without_secrets() {
     assert_eq!(endpoint_lines(&log), want, "{log}");
     assert_no_secret(&out);
 
-    // An Outposts access point: the rules' host, signing name `s3-outposts` (the proxy
-    // refuses, which is not retried: one attempt).
+    // An Outposts access point: the rules' host, their first scheme (SigV4a, region set
+    // `*`), signing name `s3-outposts` (the proxy refuses, which is not retried: one
+    // attempt).
     let proxy = dropping_listener();
     let env = [
         ("AWS_DEFAULT_REGION", "us-west-2"),
@@ -144,7 +145,7 @@ fn each_attempt_logs_its_endpoint_and_signing_scope_without_secrets() {
     let log = String::from_utf8_lossy(&out.stderr);
     assert_ne!(out.status.code(), Some(0), "nothing answers: {log}");
     let fields = "url=https://reports-123456789012.op-01234567890123456.s3-outposts.us-west-2.amazonaws.com/report.csv \
-                  auth_scheme=\"sigv4\" signing_name=\"s3-outposts\" signing_region=\"us-west-2\"";
+                  auth_scheme=\"sigv4a\" signing_name=\"s3-outposts\" signing_region=\"*\"";
     assert_eq!(endpoint_lines(&log), vec![(1, fields.to_string())], "{log}");
     assert_no_secret(&out);
 }

@@ -13,7 +13,7 @@ use crate::payload::PayloadHash;
 use crate::retry::{self, Failure, RetryPolicy};
 use crate::Output;
 use bytes::Bytes;
-use inia_auth::sign::{SignedBody, SigningContext};
+use inia_auth::sign::{SigV4, SigV4Settings, SigV4a, SignedBody, SigningContext};
 use inia_http::{Body, ResponseBody};
 use inia_model::Operation;
 use serde_json::Value;
@@ -261,7 +261,10 @@ impl Client {
     }
 
     /// Stage: sign. Credentials come from the provider chain; streams are signed with the
-    /// SHA-256 that `payload` computed (plain http), else `UNSIGNED-PAYLOAD`.
+    /// SHA-256 that `payload` computed (plain http), else `UNSIGNED-PAYLOAD`. The signer is
+    /// the client's, but SigV4a for an endpoint whose auth scheme is `sigv4a` (its region
+    /// set from `signing_scope`), and SigV4 without double encoding where the endpoint
+    /// disables it.
     pub(crate) async fn sign(
         &self,
         op: &Operation,
@@ -296,16 +299,26 @@ impl Client {
         };
         let (signing_name, signing_region) = self.signing_scope(endpoint);
         let ctx = SigningContext::new(&creds, signing_region, signing_name, time);
-        let signer = if endpoint.disable_double_encoding && self.inner.signer.name() == "v4" {
-            self.inner.single_encoding_signer.get_or_init(|| {
-                Arc::new(inia_auth::sign::SigV4::new(
-                    inia_auth::sign::SigV4Settings {
-                        double_uri_encode: false,
-                        normalize_path: false,
-                        ..Default::default()
-                    },
-                ))
-            })
+        let single_encoding = SigV4Settings {
+            double_uri_encode: false,
+            normalize_path: false,
+            ..Default::default()
+        };
+        let plain_v4 = self.inner.signer.name() == "v4";
+        let signer = if endpoint.auth_scheme.as_deref() == Some("sigv4a") {
+            // S3 (Multi-Region Access Points) keeps its SigV4 settings under SigV4a.
+            let (slot, settings) = if self.inner.signer.name() == "s3v4" {
+                (0, SigV4Settings::s3())
+            } else if endpoint.disable_double_encoding && plain_v4 {
+                (1, single_encoding)
+            } else {
+                (0, SigV4Settings::default())
+            };
+            self.inner.sigv4a_signers[slot].get_or_init(|| Arc::new(SigV4a::new(settings)))
+        } else if endpoint.disable_double_encoding && plain_v4 {
+            self.inner
+                .single_encoding_signer
+                .get_or_init(|| Arc::new(SigV4::new(single_encoding)))
         } else {
             &self.inner.signer
         };

@@ -83,6 +83,10 @@ pub(crate) struct ClientInner {
     /// SigV4 signing the path as sent, for endpoints whose auth scheme disables double
     /// encoding when the model's signer is plain `v4`; made on first need.
     pub(crate) single_encoding_signer: OnceLock<Arc<dyn Sign>>,
+    /// SigV4a signers for endpoints whose auth scheme is `sigv4a`, made on first need:
+    /// with the model's SigV4 settings, and (plain `v4` models only) signing the path as
+    /// sent. Each holds its derived-key cache.
+    pub(crate) sigv4a_signers: [OnceLock<Arc<dyn Sign>>; 2],
     /// Headers every request carries unless it sets them, from the provider file.
     headers: Vec<(http::HeaderName, http::HeaderValue)>,
     checksums: Checksums,
@@ -158,6 +162,7 @@ impl Client {
                 op_names: OnceLock::new(),
                 last_endpoint: std::sync::Mutex::new(None),
                 single_encoding_signer: OnceLock::new(),
+                sigv4a_signers: [OnceLock::new(), OnceLock::new()],
                 paginators: OnceLock::new(),
             }),
         })

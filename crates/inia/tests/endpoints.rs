@@ -209,6 +209,44 @@ async fn unimplemented_auth_schemes_are_named_before_sending() {
     assert!(r.headers().get("authorization").is_none());
 }
 
+/// S3 Multi-Region Access Points name only `sigv4a`: signed with it, the endpoint's region
+/// set (`*`) sent unless `AWS_SIGV4A_SIGNING_REGION_SET` names one.
+#[tokio::test]
+async fn multi_region_access_points_are_signed_with_sigv4a() {
+    let params =
+        json!({"Bucket": "arn:aws:s3::123456789012:accesspoint:mfzwi23gnjvgw.mrap", "Key": "k"});
+    let time = UNIX_EPOCH + Duration::from_secs(1_440_938_160);
+    let signed = |env: Env| {
+        let session = builder().env(env).region("eu-west-1").build().unwrap();
+        let params = params.clone();
+        async move {
+            session
+                .client("s3")
+                .unwrap()
+                .prepare("GetObject", params, Some(time))
+                .await
+                .unwrap()
+        }
+    };
+    let r = signed(Env::empty()).await;
+    assert_eq!(
+        r.uri().host(),
+        Some("mfzwi23gnjvgw.mrap.accesspoint.s3-global.amazonaws.com")
+    );
+    assert_eq!(r.headers()["x-amz-region-set"], "*");
+    let auth = r.headers()["authorization"].to_str().unwrap();
+    assert!(
+        auth.starts_with(
+            "AWS4-ECDSA-P256-SHA256 Credential=AKIDEXAMPLE/20150830/s3/aws4_request, \
+             SignedHeaders=host;x-amz-content-sha256;x-amz-date;x-amz-region-set, Signature=30"
+        ),
+        "{auth}"
+    );
+    let env = Env::from_vars([("AWS_SIGV4A_SIGNING_REGION_SET", "us-east-1, us-west-2")]);
+    let r = signed(env).await;
+    assert_eq!(r.headers()["x-amz-region-set"], "us-east-1,us-west-2");
+}
+
 /// A model of one's own, dropped on the spec path without a rule set (the aws provider):
 /// callable at the endpoint URL given for it; without one, an error saying what to give.
 #[tokio::test]

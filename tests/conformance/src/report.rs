@@ -63,7 +63,8 @@ pub struct FileTally {
     pub skipped: usize,
 }
 
-/// Run all protocol vector files (in [`PROTOCOL_FILES`] order), then the SigV4 suite.
+/// Run all protocol vector files (in [`PROTOCOL_FILES`] order), the signing suites, then
+/// every service's endpoint tests.
 pub fn run_all() -> Result<Vec<(String, Vec<CaseResult>)>, String> {
     let skips = Skips::load()?;
     let mut out = run_protocols(&skips)?;
@@ -71,7 +72,8 @@ pub fn run_all() -> Result<Vec<(String, Vec<CaseResult>)>, String> {
     Ok(out)
 }
 
-/// The protocol vector files, then the SigV4 suite.
+/// The protocol vector files, then botocore's SigV4 suite and the AWS signing test suite
+/// (`v4` cases with SigV4, `v4a` cases with SigV4a; each in header and query form).
 pub fn run_protocols(skips: &Skips) -> Result<Vec<(String, Vec<CaseResult>)>, String> {
     let tests = botocore::sdist_tests()?;
     let dir = tests.join("unit/protocols");
@@ -85,6 +87,15 @@ pub fn run_protocols(skips: &Skips) -> Result<Vec<(String, Vec<CaseResult>)>, St
     out.push((
         "auth/aws4_testsuite".to_string(),
         crate::sigv4_suite::run(&tests.join("unit/auth/aws4_testsuite")),
+    ));
+    let signing = crate::crates_io::signing_test_suite()?;
+    out.push((
+        "auth/aws-signing-test-suite/v4".to_string(),
+        crate::sigv4a_suite::run_v4(&signing, skips),
+    ));
+    out.push((
+        "auth/aws-signing-test-suite/v4a".to_string(),
+        crate::sigv4a_suite::run_v4a(&signing, skips),
     ));
     Ok(out)
 }

@@ -75,13 +75,15 @@ fn read(dir: &Path, ext: &str) -> Result<String, String> {
         .map_err(|e| format!("{}: {e}", p.display()))
 }
 
-/// Encode a raw request target as a client puts it on the wire.
-fn wire_target(raw: &str) -> String {
+/// Encode a raw request target as a client puts it on the wire. Escapes already there
+/// are decoded first, so a target written encoded (the AWS signing suite's
+/// `v4/get-space-normalized` has `/example%20space/`) is sent as written.
+pub(crate) fn wire_target(raw: &str) -> String {
     let (path, query) = match raw.split_once('?') {
         Some((p, q)) => (p, Some(q)),
         None => (raw, None),
     };
-    let mut s = canonical::encode(path, canonical::PATH);
+    let mut s = canonical::encode(&canonical::decode(path), canonical::PATH);
     if let Some(q) = query {
         s.push('?');
         let pairs: Vec<String> = q
@@ -97,42 +99,70 @@ fn wire_target(raw: &str) -> String {
     s
 }
 
-fn run_case(dir: &Path) -> Result<(), String> {
-    let raw = read(dir, "req")?;
-    let (head, body) = raw.split_once("\n\n").unwrap_or((&raw, ""));
-    let mut lines = head.lines();
-    let request_line = lines.next().ok_or("empty .req")?;
-    let mut words = request_line.splitn(2, ' ');
-    let method = words.next().ok_or("no method")?;
-    let rest = words.next().ok_or("no target")?;
-    let target = rest.rsplit_once(" HTTP/").map_or(rest, |(t, _)| t);
-    let mut headers: Vec<(String, String)> = Vec::new();
-    for line in lines {
-        if line.starts_with(' ') || line.starts_with('\t') {
-            let last = headers
-                .last_mut()
-                .ok_or("continuation line before any header")?;
-            last.1.push(' ');
-            last.1.push_str(line.trim());
-        } else {
-            let (k, v) = line
-                .split_once(':')
-                .ok_or_else(|| format!("bad header line {line:?}"))?;
-            headers.push((k.to_string(), v.to_string()));
+/// A request as the signing suites write it: request line, headers (continuation lines
+/// folded to one space, as HTTP parsers do), a blank line, the body.
+pub(crate) struct RawRequest {
+    pub(crate) method: String,
+    /// The request target as written (not encoded).
+    pub(crate) target: String,
+    pub(crate) headers: Vec<(String, String)>,
+    pub(crate) body: String,
+}
+
+impl RawRequest {
+    pub(crate) fn parse(raw: &str) -> Result<RawRequest, String> {
+        let (head, body) = raw.split_once("\n\n").unwrap_or((raw, ""));
+        let mut lines = head.lines();
+        let request_line = lines.next().ok_or("empty request")?;
+        let mut words = request_line.splitn(2, ' ');
+        let method = words.next().ok_or("no method")?;
+        let rest = words.next().ok_or("no target")?;
+        let target = rest.rsplit_once(" HTTP/").map_or(rest, |(t, _)| t);
+        let mut headers: Vec<(String, String)> = Vec::new();
+        for line in lines {
+            if line.starts_with(' ') || line.starts_with('\t') {
+                let last = headers
+                    .last_mut()
+                    .ok_or("continuation line before any header")?;
+                last.1.push(' ');
+                last.1.push_str(line.trim());
+            } else {
+                let (k, v) = line
+                    .split_once(':')
+                    .ok_or_else(|| format!("bad header line {line:?}"))?;
+                headers.push((k.to_string(), v.to_string()));
+            }
         }
+        Ok(RawRequest {
+            method: method.to_string(),
+            target: target.to_string(),
+            headers,
+            body: body.to_string(),
+        })
     }
-    let host = headers
-        .iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case("host"))
-        .map(|(_, v)| v.trim().to_string())
-        .ok_or("no Host header")?;
-    let mut builder = http::Request::builder()
-        .method(method)
-        .uri(format!("https://{host}{}", wire_target(target)));
-    for (k, v) in &headers {
-        builder = builder.header(k.as_str(), v.as_str());
+
+    /// The request head for `https://<Host><target>`, `target` as sent on the wire.
+    pub(crate) fn parts(&self, target: &str) -> Result<http::request::Parts, String> {
+        let host = self
+            .headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case("host"))
+            .map(|(_, v)| v.trim().to_string())
+            .ok_or("no Host header")?;
+        let mut builder = http::Request::builder()
+            .method(self.method.as_str())
+            .uri(format!("https://{host}{target}"));
+        for (k, v) in &self.headers {
+            builder = builder.header(k.as_str(), v.as_str());
+        }
+        Ok(builder.body(()).map_err(|e| e.to_string())?.into_parts().0)
     }
-    let (mut parts, ()) = builder.body(()).map_err(|e| e.to_string())?.into_parts();
+}
+
+fn run_case(dir: &Path) -> Result<(), String> {
+    let raw = RawRequest::parse(&read(dir, "req")?)?;
+    let mut parts = raw.parts(&wire_target(&raw.target))?;
+    let body = raw.body.as_str();
 
     let creq_expected = read(dir, "creq")?;
     let token = creq_expected

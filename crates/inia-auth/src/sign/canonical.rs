@@ -1,8 +1,14 @@
 //! The canonical forms signers share: RFC 3986 percent-encoding, path normalization,
-//! sorted query strings, hex and hashes.
+//! sorted query strings, hex and hashes, and the SigV4 canonical request, which SigV4
+//! and SigV4a both sign (SigV4a's `X-Amz-Region-Set` is one more header or query
+//! parameter set before it is built).
 //!
-//! Owns those byte-level rules. Does not own any one scheme's string to sign.
+//! Owns those byte-level rules. Does not own any one scheme's string to sign, scope or
+//! signature.
 
+use super::sigv4::SigV4Settings;
+use http::header::HeaderName;
+use http::request::Parts;
 use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use ring::digest;
 
@@ -153,6 +159,103 @@ pub fn fold_spaces(v: &str) -> String {
         s.push_str(w);
     }
     s
+}
+
+/// Headers never signed: hop-by-hop headers, and ones proxies or clients may change.
+/// `content-length` among them, as botocore signs (its HTTP layer adds the length after
+/// signing), so that inia's signatures equal botocore's for the same request.
+const UNSIGNED_HEADERS: &[&str] = &[
+    "authorization",
+    "baggage",
+    "connection",
+    "content-length",
+    "expect",
+    "keep-alive",
+    "proxy-authenticate",
+    "proxy-authorization",
+    "te",
+    "traceparent",
+    "tracestate",
+    "trailer",
+    "transfer-encoding",
+    "upgrade",
+    "user-agent",
+    "x-amzn-trace-id",
+];
+
+/// The SigV4 (and SigV4a) canonical request of `parts`, with the query already in
+/// canonical form and the payload hash given; also the `;`-joined signed header names.
+/// The path is normalized and encoded once more as `settings` say.
+pub(crate) fn canonical_request(
+    parts: &Parts,
+    settings: &SigV4Settings,
+    canonical_query: &str,
+    payload: &str,
+) -> (String, String) {
+    let mut creq = String::with_capacity(512);
+    creq.push_str(parts.method.as_str());
+    creq.push('\n');
+    let path = parts.uri.path();
+    let path = if settings.normalize_path {
+        normalize_path(path)
+    } else if path.is_empty() {
+        "/".to_string()
+    } else {
+        path.to_string()
+    };
+    if settings.double_uri_encode {
+        creq.push_str(&encode(&path, PATH));
+    } else {
+        creq.push_str(&path);
+    }
+    creq.push('\n');
+    creq.push_str(canonical_query);
+    creq.push('\n');
+    let names = signed_header_names(parts);
+    for name in &names {
+        creq.push_str(name);
+        creq.push(':');
+        for (i, v) in parts.headers.get_all(*name).iter().enumerate() {
+            if i > 0 {
+                creq.push(',');
+            }
+            push_folded(&mut creq, v.as_bytes());
+        }
+        creq.push('\n');
+    }
+    creq.push('\n');
+    let signed = names.join(";");
+    creq.push_str(&signed);
+    creq.push('\n');
+    creq.push_str(payload);
+    (creq, signed)
+}
+
+/// Lower-case names of the headers to sign, sorted, each once.
+pub(crate) fn signed_header_names(parts: &Parts) -> Vec<&str> {
+    let mut names: Vec<&str> = parts
+        .headers
+        .keys()
+        .map(HeaderName::as_str)
+        .filter(|n| !UNSIGNED_HEADERS.contains(n))
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    names
+}
+
+/// Append a header value trimmed and with inner white-space runs folded to one space.
+fn push_folded(out: &mut String, v: &[u8]) {
+    let plain = v.first().is_none_or(|b| !b.is_ascii_whitespace())
+        && v.last().is_none_or(|b| !b.is_ascii_whitespace())
+        && !v
+            .windows(2)
+            .any(|w| w[0].is_ascii_whitespace() && w[1].is_ascii_whitespace())
+        && !v.iter().any(|&b| b == b'\t' || b == b'\n' || b == b'\r');
+    match std::str::from_utf8(v) {
+        Ok(s) if plain => out.push_str(s),
+        _ => out.push_str(&fold_spaces(&String::from_utf8_lossy(v))),
+    }
 }
 
 #[cfg(test)]

@@ -1,5 +1,6 @@
 //! Request signers behind one small trait, [`Sign`], so a spec or provider file can name
-//! its scheme: `v4`, `s3v4`, `v2`, `s3` (HMAC-SHA1), `bearer`, `none`, `azure-shared-key`.
+//! its scheme: `v4`, `s3v4`, `sigv4a`, `v2`, `s3` (HMAC-SHA1), `bearer`, `none`,
+//! `azure-shared-key`.
 //!
 //! A signer takes the request head (`http::request::Parts`, whose URI is absolute or
 //! whose `Host` header is set), the body as far as signing needs it ([`SignBody`]), and a
@@ -15,12 +16,14 @@ pub mod canonical;
 mod s3_hmac;
 mod sigv2;
 mod sigv4;
+mod sigv4a;
 
 pub use azure_shared_key::AzureSharedKey;
 pub use bearer::{Anonymous, Bearer};
 pub use s3_hmac::{S3AuthPath, S3HmacSha1};
 pub use sigv2::SigV2;
 pub use sigv4::{derive_key, SigV4, SigV4Output, SigV4Settings};
+pub use sigv4a::{SigV4a, SigV4aKey};
 
 use crate::credentials::Credentials;
 use std::sync::Arc;
@@ -51,7 +54,8 @@ impl std::fmt::Debug for SignBody<'_> {
 #[derive(Debug, Clone)]
 pub struct SigningContext<'a> {
     pub credentials: Option<&'a Credentials>,
-    /// Region of the credential scope (`us-east-1`).
+    /// Region of the credential scope (`us-east-1`). For SigV4a, which has no region in
+    /// its scope, the region set instead, comma-joined (`us-east-1,us-west-2`, `*`).
     pub region: &'a str,
     /// Signing name of the service (`s3`, `ec2`, `execute-api`).
     pub service: &'a str,
@@ -89,7 +93,7 @@ impl<'a> SigningContext<'a> {
 pub enum SignError {
     #[error("cannot sign the request: {0}")]
     Invalid(String),
-    #[error("unknown signing scheme `{0}` (inia knows v4, s3v4, v2, s3, bearer, none, azure-shared-key)")]
+    #[error("unknown signing scheme `{0}` (inia knows v4, s3v4, sigv4a, v2, s3, bearer, none, azure-shared-key)")]
     UnknownScheme(String),
 }
 
@@ -194,12 +198,14 @@ pub fn for_model(signature_version: Option<&str>) -> Result<Arc<dyn Sign>, SignE
     }
 }
 
-/// The signer a spec names. `v4`/`s3v4` get a fresh key cache each: create one per
-/// client and reuse it. `bearer` is built with its token ([`Bearer::new`]), not by name.
+/// The signer a spec names. `v4`/`s3v4`/`sigv4a` get a fresh key cache each: create one
+/// per client and reuse it. `bearer` is built with its token ([`Bearer::new`]), not by
+/// name.
 pub fn scheme(name: &str) -> Result<Arc<dyn Sign>, SignError> {
     Ok(match name {
         "v4" | "sigv4" => Arc::new(SigV4::new(SigV4Settings::default())),
         "s3v4" => Arc::new(SigV4::new(SigV4Settings::s3())),
+        "sigv4a" | "v4a" => Arc::new(SigV4a::new(SigV4Settings::default())),
         "v2" => Arc::new(SigV2),
         "s3" | "hmac-v1" => Arc::new(S3HmacSha1),
         "none" | "anonymous" | "unsigned" => Arc::new(Anonymous),

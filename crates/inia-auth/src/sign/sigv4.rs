@@ -1,15 +1,17 @@
 //! AWS Signature Version 4: in the `Authorization` header, or in the query string
 //! (presigned URLs).
 //!
-//! The canonical request is built in one pass into one buffer; the signing key for a
-//! (secret, date, region, service) is derived once and cached, so a typical request
-//! costs two SHA-256 digests and one HMAC. Canonical requests are logged at trace level
-//! with the session token redacted.
+//! The canonical request is built in one pass into one buffer (`canonical`); the signing
+//! key for a (secret, date, region, service) is derived once and cached, so a typical
+//! request costs two SHA-256 digests and one HMAC. Canonical requests are logged at trace
+//! level with the session token redacted.
 //!
-//! Owns SigV4's canonical request, string to sign and signature. Does not own where the
+//! Owns SigV4's string to sign and signature, and the header and query flows SigV4a
+//! shares through [`Algorithm`] (`sigv4a` brings its scope, region set and ECDSA
+//! signature). Does not own the canonical request's byte rules (`canonical`), where the
 //! region and signing name come from (the endpoint layer) or the credentials.
 
-use super::canonical::{self, encode, fold_spaces, hex, sha256_hex, PATH, STRICT};
+use super::canonical::{self, encode, hex, sha256_hex, STRICT};
 use super::{SignBody, SignError, SigningContext};
 use crate::credentials::Credentials;
 use chrono::{DateTime, Utc};
@@ -23,29 +25,8 @@ const ALGORITHM: &str = "AWS4-HMAC-SHA256";
 const X_AMZ_DATE: &str = "x-amz-date";
 const X_AMZ_TOKEN: &str = "x-amz-security-token";
 const X_AMZ_CONTENT_SHA256: &str = "x-amz-content-sha256";
+const X_AMZ_REGION_SET: &str = "x-amz-region-set";
 const REDACTED: &str = "** redacted **";
-
-/// Headers never signed: hop-by-hop headers, and ones proxies or clients may change.
-/// `content-length` among them, as botocore signs (its HTTP layer adds the length after
-/// signing), so that inia's signatures equal botocore's for the same request.
-const UNSIGNED_HEADERS: &[&str] = &[
-    "authorization",
-    "baggage",
-    "connection",
-    "content-length",
-    "expect",
-    "keep-alive",
-    "proxy-authenticate",
-    "proxy-authorization",
-    "te",
-    "traceparent",
-    "tracestate",
-    "trailer",
-    "transfer-encoding",
-    "upgrade",
-    "user-agent",
-    "x-amzn-trace-id",
-];
 
 /// How a service wants SigV4 applied. The defaults are those of every AWS service but
 /// S3; [`SigV4Settings::s3`] gives S3's.
@@ -133,42 +114,7 @@ impl SigV4 {
         body: &SignBody,
         ctx: &SigningContext<'_>,
     ) -> Result<SigV4Output, SignError> {
-        let creds = ctx.require_credentials("sigv4")?;
-        let amz_date = amz_date(ctx);
-        let payload = body.sha256_hex();
-        ensure_host(parts)?;
-        parts.headers.remove(AUTHORIZATION);
-        set(parts, X_AMZ_DATE, &amz_date)?;
-        if let Some(token) = creds.session_token() {
-            if self.settings.sign_session_token {
-                set(parts, X_AMZ_TOKEN, token.expose())?;
-            }
-        }
-        if self.settings.content_sha256_header {
-            set(parts, X_AMZ_CONTENT_SHA256, &payload)?;
-        }
-        let query = parts
-            .uri
-            .query()
-            .map(canonical::canonical_query)
-            .unwrap_or_default();
-        let (creq, signed_headers) = self.canonical_request(parts, &query, &payload);
-        let scope = scope(&amz_date[..8], ctx);
-        let out = self.finish(creds, ctx, &amz_date, &scope, creq)?;
-        let auth = format!(
-            "{ALGORITHM} Credential={}/{scope}, SignedHeaders={signed_headers}, Signature={}",
-            creds.access_key_id(),
-            out.signature
-        );
-        let mut auth = header_value(&auth)?;
-        auth.set_sensitive(true);
-        parts.headers.insert(AUTHORIZATION, auth);
-        if let Some(token) = creds.session_token() {
-            if !self.settings.sign_session_token {
-                set(parts, X_AMZ_TOKEN, token.expose())?;
-            }
-        }
-        Ok(out)
+        sign_headers_as(self, &self.settings, parts, body, ctx)
     }
 
     /// Sign in the query string: a presigned URL valid for `expires` (1 s to 7 days).
@@ -179,122 +125,216 @@ impl SigV4 {
         expires: Duration,
         ctx: &SigningContext<'_>,
     ) -> Result<SigV4Output, SignError> {
-        let creds = ctx.require_credentials("sigv4 presign")?;
-        let secs = expires.as_secs();
-        if !(1..=604_800).contains(&secs) {
-            return Err(SignError::Invalid(format!(
-                "presigned URL expiry must be 1 to 604800 seconds, not {secs}"
-            )));
-        }
-        let amz_date = amz_date(ctx);
-        ensure_host(parts)?;
-        let scope = scope(&amz_date[..8], ctx);
-        let signed_headers = signed_header_names(parts).join(";");
-        let mut added = vec![
-            ("X-Amz-Algorithm", ALGORITHM.to_string()),
-            (
-                "X-Amz-Credential",
-                format!("{}/{scope}", creds.access_key_id()),
-            ),
-            ("X-Amz-Date", amz_date.clone()),
-            ("X-Amz-Expires", secs.to_string()),
-            ("X-Amz-SignedHeaders", signed_headers),
-        ];
-        if let Some(token) = creds.session_token() {
-            added.push(("X-Amz-Security-Token", token.expose().to_string()));
-        }
-        let mut query = parts.uri.query().unwrap_or("").to_string();
-        for (k, v) in &added {
-            if !query.is_empty() {
-                query.push('&');
-            }
-            query.push_str(k);
-            query.push('=');
-            query.push_str(&encode(v, STRICT));
-        }
-        let canonical_query = canonical::canonical_query(&query);
-        let (creq, _) = self.canonical_request(parts, &canonical_query, "UNSIGNED-PAYLOAD");
-        let out = self.finish(creds, ctx, &amz_date, &scope, creq)?;
-        query.push_str("&X-Amz-Signature=");
-        query.push_str(&out.signature);
-        set_query(parts, &query)?;
-        Ok(out)
+        presign_as(
+            self,
+            &self.settings,
+            parts,
+            &SignBody::Unsigned,
+            expires,
+            ctx,
+        )
     }
 
-    fn canonical_request(
+    /// As [`SigV4::presign`], with the payload hash of `body` signed instead of
+    /// `UNSIGNED-PAYLOAD` (botocore's presigning for services other than S3).
+    pub fn presign_payload(
         &self,
-        parts: &Parts,
-        canonical_query: &str,
-        payload: &str,
-    ) -> (String, String) {
-        let mut creq = String::with_capacity(512);
-        creq.push_str(parts.method.as_str());
-        creq.push('\n');
-        let path = parts.uri.path();
-        let path = if self.settings.normalize_path {
-            canonical::normalize_path(path)
-        } else if path.is_empty() {
-            "/".to_string()
-        } else {
-            path.to_string()
-        };
-        if self.settings.double_uri_encode {
-            creq.push_str(&encode(&path, PATH));
-        } else {
-            creq.push_str(&path);
-        }
-        creq.push('\n');
-        creq.push_str(canonical_query);
-        creq.push('\n');
-        let names = signed_header_names(parts);
-        for name in &names {
-            creq.push_str(name);
-            creq.push(':');
-            for (i, v) in parts.headers.get_all(*name).iter().enumerate() {
-                if i > 0 {
-                    creq.push(',');
-                }
-                push_folded(&mut creq, v.as_bytes());
-            }
-            creq.push('\n');
-        }
-        creq.push('\n');
-        let signed = names.join(";");
-        creq.push_str(&signed);
-        creq.push('\n');
-        creq.push_str(payload);
-        (creq, signed)
+        parts: &mut Parts,
+        body: &SignBody,
+        expires: Duration,
+        ctx: &SigningContext<'_>,
+    ) -> Result<SigV4Output, SignError> {
+        presign_as(self, &self.settings, parts, body, expires, ctx)
     }
+}
 
-    fn finish(
+/// What sets SigV4 and SigV4a apart once the request is canonical: the algorithm, the
+/// credential scope, the region set sent beside them, and how the string to sign is
+/// signed. The two flows, [`sign_headers_as`] and [`presign_as`], are shared.
+pub(crate) trait Algorithm {
+    /// The scheme's name in errors and logs (`sigv4`).
+    fn scheme(&self) -> &'static str;
+    /// `AWS4-HMAC-SHA256`, `AWS4-ECDSA-P256-SHA256`.
+    fn algorithm(&self) -> &'static str;
+    /// The credential scope after the access key id, for the date `YYYYMMDD`.
+    fn scope(&self, date: &str, ctx: &SigningContext<'_>) -> String;
+    /// The region set sent and signed as `X-Amz-Region-Set`, when the scheme has one.
+    fn region_set<'c>(&self, _ctx: &SigningContext<'c>) -> Option<&'c str> {
+        None
+    }
+    /// The signature of the string to sign, as sent (hex).
+    fn signature(
         &self,
         creds: &Credentials,
         ctx: &SigningContext<'_>,
-        amz_date: &str,
-        scope: &str,
-        creq: String,
-    ) -> Result<SigV4Output, SignError> {
-        let hashed = hex(digest::digest(&digest::SHA256, creq.as_bytes()).as_ref());
-        let sts = format!("{ALGORITHM}\n{amz_date}\n{scope}\n{hashed}");
-        let key = self
-            .keys
-            .key(creds, &amz_date[..8], ctx.region, ctx.service);
-        let signature = hex(hmac::sign(&key, sts.as_bytes()).as_ref());
-        if tracing::enabled!(tracing::Level::TRACE) {
-            let shown = match creds.session_token() {
-                Some(t) => creq
-                    .replace(t.expose(), REDACTED)
-                    .replace(&encode(t.expose(), STRICT), REDACTED),
-                None => creq.clone(),
-            };
-            tracing::trace!(canonical_request = %shown, string_to_sign = %sts, "sigv4");
-        }
-        Ok(SigV4Output {
-            canonical_request: creq,
-            string_to_sign: sts,
-            signature,
-        })
+        date: &str,
+        string_to_sign: &str,
+    ) -> Result<String, SignError>;
+}
+
+impl Algorithm for SigV4 {
+    fn scheme(&self) -> &'static str {
+        "sigv4"
     }
+
+    fn algorithm(&self) -> &'static str {
+        ALGORITHM
+    }
+
+    fn scope(&self, date: &str, ctx: &SigningContext<'_>) -> String {
+        format!("{date}/{}/{}/aws4_request", ctx.region, ctx.service)
+    }
+
+    fn signature(
+        &self,
+        creds: &Credentials,
+        ctx: &SigningContext<'_>,
+        date: &str,
+        string_to_sign: &str,
+    ) -> Result<String, SignError> {
+        let key = self.keys.key(creds, date, ctx.region, ctx.service);
+        Ok(hex(hmac::sign(&key, string_to_sign.as_bytes()).as_ref()))
+    }
+}
+
+/// Sign in the `Authorization` header with `alg`.
+pub(crate) fn sign_headers_as(
+    alg: &impl Algorithm,
+    settings: &SigV4Settings,
+    parts: &mut Parts,
+    body: &SignBody,
+    ctx: &SigningContext<'_>,
+) -> Result<SigV4Output, SignError> {
+    let creds = ctx.require_credentials(alg.scheme())?;
+    let amz_date = amz_date(ctx);
+    let payload = body.sha256_hex();
+    ensure_host(parts)?;
+    parts.headers.remove(AUTHORIZATION);
+    set(parts, X_AMZ_DATE, &amz_date)?;
+    if let Some(set_of) = alg.region_set(ctx) {
+        set(parts, X_AMZ_REGION_SET, set_of)?;
+    }
+    if let Some(token) = creds.session_token() {
+        if settings.sign_session_token {
+            set(parts, X_AMZ_TOKEN, token.expose())?;
+        }
+    }
+    if settings.content_sha256_header {
+        set(parts, X_AMZ_CONTENT_SHA256, &payload)?;
+    }
+    let query = parts
+        .uri
+        .query()
+        .map(canonical::canonical_query)
+        .unwrap_or_default();
+    let (creq, signed_headers) = canonical::canonical_request(parts, settings, &query, &payload);
+    let scope = alg.scope(&amz_date[..8], ctx);
+    let out = finish(alg, creds, ctx, &amz_date, &scope, creq)?;
+    let auth = format!(
+        "{} Credential={}/{scope}, SignedHeaders={signed_headers}, Signature={}",
+        alg.algorithm(),
+        creds.access_key_id(),
+        out.signature
+    );
+    let mut auth = header_value(&auth)?;
+    auth.set_sensitive(true);
+    parts.headers.insert(AUTHORIZATION, auth);
+    if let Some(token) = creds.session_token() {
+        if !settings.sign_session_token {
+            set(parts, X_AMZ_TOKEN, token.expose())?;
+        }
+    }
+    Ok(out)
+}
+
+/// Sign in the query string with `alg`, valid for `expires` (1 s to 7 days). The session
+/// token is signed unless `settings` say otherwise; then it is added after the signature.
+pub(crate) fn presign_as(
+    alg: &impl Algorithm,
+    settings: &SigV4Settings,
+    parts: &mut Parts,
+    body: &SignBody,
+    expires: Duration,
+    ctx: &SigningContext<'_>,
+) -> Result<SigV4Output, SignError> {
+    let creds = ctx.require_credentials(alg.scheme())?;
+    let secs = expires.as_secs();
+    if !(1..=604_800).contains(&secs) {
+        return Err(SignError::Invalid(format!(
+            "presigned URL expiry must be 1 to 604800 seconds, not {secs}"
+        )));
+    }
+    let amz_date = amz_date(ctx);
+    ensure_host(parts)?;
+    let scope = alg.scope(&amz_date[..8], ctx);
+    let signed_headers = canonical::signed_header_names(parts).join(";");
+    let credential = format!("{}/{scope}", creds.access_key_id());
+    let secs = secs.to_string();
+    let mut added = vec![
+        ("X-Amz-Algorithm", alg.algorithm()),
+        ("X-Amz-Credential", &credential),
+        ("X-Amz-Date", &amz_date),
+        ("X-Amz-Expires", &secs),
+        ("X-Amz-SignedHeaders", &signed_headers),
+    ];
+    let token = creds.session_token().map(|t| t.expose());
+    if let Some(t) = token.filter(|_| settings.sign_session_token) {
+        added.push(("X-Amz-Security-Token", t));
+    }
+    if let Some(set_of) = alg.region_set(ctx) {
+        added.push(("X-Amz-Region-Set", set_of));
+    }
+    let mut query = parts.uri.query().unwrap_or("").to_string();
+    let append = |query: &mut String, k: &str, v: &str| {
+        if !query.is_empty() {
+            query.push('&');
+        }
+        query.push_str(k);
+        query.push('=');
+        query.push_str(&encode(v, STRICT));
+    };
+    for (k, v) in &added {
+        append(&mut query, k, v);
+    }
+    let canonical_query = canonical::canonical_query(&query);
+    let payload = body.sha256_hex();
+    let (creq, _) = canonical::canonical_request(parts, settings, &canonical_query, &payload);
+    let out = finish(alg, creds, ctx, &amz_date, &scope, creq)?;
+    append(&mut query, "X-Amz-Signature", &out.signature);
+    if let Some(t) = token.filter(|_| !settings.sign_session_token) {
+        append(&mut query, "X-Amz-Security-Token", t);
+    }
+    set_query(parts, &query)?;
+    Ok(out)
+}
+
+/// The string to sign and its signature; the canonical request logged at trace level
+/// with the session token redacted.
+fn finish(
+    alg: &impl Algorithm,
+    creds: &Credentials,
+    ctx: &SigningContext<'_>,
+    amz_date: &str,
+    scope: &str,
+    creq: String,
+) -> Result<SigV4Output, SignError> {
+    let hashed = hex(digest::digest(&digest::SHA256, creq.as_bytes()).as_ref());
+    let sts = format!("{}\n{amz_date}\n{scope}\n{hashed}", alg.algorithm());
+    let signature = alg.signature(creds, ctx, &amz_date[..8], &sts)?;
+    if tracing::enabled!(tracing::Level::TRACE) {
+        let shown = match creds.session_token() {
+            Some(t) => creq
+                .replace(t.expose(), REDACTED)
+                .replace(&encode(t.expose(), STRICT), REDACTED),
+            None => creq.clone(),
+        };
+        tracing::trace!(canonical_request = %shown, string_to_sign = %sts, scheme = alg.scheme(), "sigv4");
+    }
+    Ok(SigV4Output {
+        canonical_request: creq,
+        string_to_sign: sts,
+        signature,
+    })
 }
 
 /// `YYYYMMDDTHHMMSSZ` of the signing time.
@@ -310,37 +350,6 @@ fn amz_date(ctx: &SigningContext<'_>) -> String {
         t.minute(),
         t.second()
     )
-}
-
-fn scope(date: &str, ctx: &SigningContext<'_>) -> String {
-    format!("{date}/{}/{}/aws4_request", ctx.region, ctx.service)
-}
-
-/// Lower-case names of the headers to sign, sorted, each once.
-fn signed_header_names(parts: &Parts) -> Vec<&str> {
-    let mut names: Vec<&str> = parts
-        .headers
-        .keys()
-        .map(HeaderName::as_str)
-        .filter(|n| !UNSIGNED_HEADERS.contains(n))
-        .collect();
-    names.sort_unstable();
-    names.dedup();
-    names
-}
-
-/// Append a header value trimmed and with inner white-space runs folded to one space.
-fn push_folded(out: &mut String, v: &[u8]) {
-    let plain = v.first().is_none_or(|b| !b.is_ascii_whitespace())
-        && v.last().is_none_or(|b| !b.is_ascii_whitespace())
-        && !v
-            .windows(2)
-            .any(|w| w[0].is_ascii_whitespace() && w[1].is_ascii_whitespace())
-        && !v.iter().any(|&b| b == b'\t' || b == b'\n' || b == b'\r');
-    match std::str::from_utf8(v) {
-        Ok(s) if plain => out.push_str(s),
-        _ => out.push_str(&fold_spaces(&String::from_utf8_lossy(v))),
-    }
 }
 
 fn header_value(v: &str) -> Result<HeaderValue, SignError> {

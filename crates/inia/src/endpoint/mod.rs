@@ -4,7 +4,8 @@
 //!   service's `endpoint-rule-set-1.json` and `partitions.json` from the spec path, compiled
 //!   once per session and evaluated per call by `inia_endpoint` with the call's
 //!   parameters (`bind`) and the session's built-ins (`settings`), cached by parameter
-//!   values. The endpoint's `authSchemes` choose the signing name, region and scheme; its
+//!   values. The endpoint's `authSchemes` choose the signing name, region (for `sigv4a`,
+//!   the region set) and scheme: the first of `sigv4`, `sigv4a`, `none` it names; its
 //!   `headers` are sent; an error rule's message becomes [`EndpointError::Rules`] before
 //!   anything is sent.
 //! - **Templates** (non-AWS provider files): a URL fixed per client, S3 buckets path
@@ -91,7 +92,8 @@ pub(crate) struct CallEndpoint {
     pub(crate) auth_scheme: Option<String>,
     /// The signing name the endpoint asks for (the model's when `None`).
     pub(crate) signing_name: Option<String>,
-    /// The signing region the endpoint asks for (the session's when `None`).
+    /// The signing region the endpoint asks for (the session's when `None`); for `sigv4a`,
+    /// its `signingRegionSet`, comma-joined.
     pub(crate) signing_region: Option<String>,
     /// The endpoint's auth schemes when inia implements none of them.
     pub(crate) unsupported_schemes: Option<String>,
@@ -101,7 +103,7 @@ pub(crate) struct CallEndpoint {
 }
 
 /// The schemes inia signs with, by their rule-set names.
-const SUPPORTED_SCHEMES: &[&str] = &["sigv4", "none"];
+const SUPPORTED_SCHEMES: &[&str] = &["sigv4", "sigv4a", "none"];
 
 impl CallEndpoint {
     /// From a resolved rule-set endpoint: the first auth scheme inia implements. When it
@@ -251,38 +253,43 @@ mod tests {
 
     #[test]
     fn the_first_implemented_scheme_is_chosen() {
-        let e = inia_endpoint::Endpoint {
+        let endpoint = |schemes: serde_json::Value| inia_endpoint::Endpoint {
             url: "https://h".into(),
             headers: vec![],
-            properties: serde_json::json!({"authSchemes": [
-                {"name": "sigv4a", "signingRegionSet": ["*"], "signingName": "s3"},
-                {"name": "sigv4", "signingRegion": "us-west-2", "signingName": "s3-outposts",
-                 "disableDoubleEncoding": true}]})
-            .as_object()
-            .cloned()
-            .unwrap_or_default(),
+            properties: serde_json::json!({ "authSchemes": schemes })
+                .as_object()
+                .cloned()
+                .unwrap_or_default(),
         };
-        let c = CallEndpoint::from_rules(&e);
+        let c = CallEndpoint::from_rules(&endpoint(serde_json::json!([
+            {"name": "sigv4-s3express", "signingRegion": "us-east-1", "signingName": "s3express"},
+            {"name": "sigv4", "signingRegion": "us-west-2", "signingName": "s3-outposts",
+             "disableDoubleEncoding": true},
+            {"name": "sigv4a", "signingRegionSet": ["*"], "signingName": "s3"}])));
         assert_eq!(c.auth_scheme.as_deref(), Some("sigv4"));
         assert_eq!(c.signing_name.as_deref(), Some("s3-outposts"));
         assert_eq!(c.signing_region.as_deref(), Some("us-west-2"));
         assert!(c.disable_double_encoding);
         assert!(c.check_signable().is_ok());
-        let only_a = inia_endpoint::Endpoint {
-            properties:
-                serde_json::json!({"authSchemes": [{"name": "sigv4a", "signingRegionSet": ["*"]}]})
-                    .as_object()
-                    .cloned()
-                    .unwrap_or_default(),
-            ..e
-        };
-        let c = CallEndpoint::from_rules(&only_a);
+        // SigV4a first: chosen, with its region set.
+        let c = CallEndpoint::from_rules(&endpoint(serde_json::json!([
+            {"name": "sigv4a", "signingRegionSet": ["us-east-1", "us-west-2"],
+             "signingName": "s3", "disableDoubleEncoding": true},
+            {"name": "sigv4", "signingRegion": "us-west-2", "signingName": "s3"}])));
+        assert_eq!(c.auth_scheme.as_deref(), Some("sigv4a"));
+        assert_eq!(c.signing_name.as_deref(), Some("s3"));
+        assert_eq!(c.signing_region.as_deref(), Some("us-east-1,us-west-2"));
+        assert!(c.disable_double_encoding);
+        assert!(c.check_signable().is_ok());
+        // Only schemes inia lacks: resolved, but not signable.
+        let c = CallEndpoint::from_rules(&endpoint(serde_json::json!([
+            {"name": "sigv4-s3express", "signingRegion": "us-east-1"}])));
         assert_eq!(c.signing_region, None);
         assert!(c
             .check_signable()
             .unwrap_err()
             .to_string()
-            .contains("sigv4a"));
+            .contains("sigv4-s3express"));
     }
 
     #[test]

@@ -18,6 +18,10 @@
 //! `AWS::Auth::AccountId` is no setting: it is the account id of the call's credentials,
 //! bound per call (`stage`), or a parameter set in code.
 //!
+//! Not a built-in but read here with them: the SigV4a region set,
+//! `AWS_SIGV4A_SIGNING_REGION_SET` / `sigv4a_signing_region_set` (comma-separated), which
+//! wins over the `signingRegionSet` of an endpoint whose auth scheme is `sigv4a`.
+//!
 //! Owns reading and checking those settings. Does not own binding them to a rule set
 //! (`bind`).
 
@@ -79,6 +83,8 @@ pub(crate) struct EndpointSettings {
     account_id_endpoint_mode: String,
     disable_s3_express_session_auth: Option<bool>,
     s3: S3Settings,
+    /// The SigV4a region set, comma-joined without spaces.
+    sigv4a_region_set: Option<String>,
     /// From code, by name; they win over everything else.
     pub(crate) params: Vec<(String, Val)>,
     /// Host prefixes (`{AccountId}.`) applied; off with `disable_host_prefix_injection`.
@@ -199,6 +205,8 @@ impl EndpointSettings {
             )
             .map(|v| truthy(&v)),
             s3,
+            sigv4a_region_set: get("AWS_SIGV4A_SIGNING_REGION_SET", "sigv4a_signing_region_set")
+                .and_then(|v| region_set(&v)),
             params: code.params,
             inject_host_prefix,
             s3_section,
@@ -283,6 +291,11 @@ impl EndpointSettings {
         out
     }
 
+    /// The SigV4a region set the environment or profile gives, comma-joined.
+    pub(crate) fn sigv4a_region_set(&self) -> Option<&str> {
+        self.sigv4a_region_set.as_deref()
+    }
+
     /// False when code asked that no built-in come from settings (nor credentials).
     pub(crate) fn builtins_from_settings(&self) -> bool {
         self.builtins_from_settings
@@ -301,6 +314,17 @@ impl EndpointSettings {
     }
 }
 
+/// A region set as SigV4a sends it: the comma-separated regions trimmed, empty ones
+/// dropped, joined by `,`; `None` when none is left.
+fn region_set(v: &str) -> Option<String> {
+    let regions: Vec<&str> = v
+        .split(',')
+        .map(str::trim)
+        .filter(|r| !r.is_empty())
+        .collect();
+    (!regions.is_empty()).then(|| regions.join(","))
+}
+
 /// `https://s3-accelerate.amazonaws.com` and its dual-stack form.
 fn is_s3_accelerate_url(url: &str) -> bool {
     let Some(host) = url
@@ -317,4 +341,37 @@ fn is_s3_accelerate_url(url: &str) -> bool {
         && labels[1..labels.len() - 2]
             .iter()
             .all(|l| *l == "dualstack")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_sigv4a_region_set_comes_from_the_environment_then_the_profile() {
+        let profile = Profile::new(
+            "p",
+            [(
+                "sigv4a_signing_region_set".to_string(),
+                inia_auth::config::ini::IniValue::Text(" us-west-2 ,eu-west-1".into()),
+            )]
+            .into_iter()
+            .collect(),
+        );
+        let read = |env: Env, profile: Option<&Profile>| {
+            EndpointSettings::read(&env, profile, InCode::default())
+                .unwrap()
+                .sigv4a_region_set()
+                .map(str::to_string)
+        };
+        assert_eq!(
+            read(Env::empty(), Some(&profile)).as_deref(),
+            Some("us-west-2,eu-west-1")
+        );
+        let env = Env::from_vars([("AWS_SIGV4A_SIGNING_REGION_SET", "*")]);
+        assert_eq!(read(env, Some(&profile)).as_deref(), Some("*"));
+        let blank = Env::from_vars([("AWS_SIGV4A_SIGNING_REGION_SET", " , ")]);
+        assert_eq!(read(blank, None), None);
+        assert_eq!(read(Env::empty(), None), None);
+    }
 }

@@ -177,7 +177,10 @@ impl Client {
     }
 
     /// The signing name and region of a call: the provider binding's, else the
-    /// endpoint's auth scheme's, else the model's name and the session's region.
+    /// endpoint's auth scheme's, else the model's name and the session's region. For a
+    /// `sigv4a` endpoint the region is the region set: `AWS_SIGV4A_SIGNING_REGION_SET`,
+    /// else the profile's `sigv4a_signing_region_set`, else as for a region (the
+    /// endpoint's `signingRegionSet` comes before the session's region).
     pub(crate) fn signing_scope<'a>(&'a self, endpoint: &'a CallEndpoint) -> (&'a str, &'a str) {
         let b = &self.inner.binding_signing;
         let name = b
@@ -185,9 +188,12 @@ impl Client {
             .as_deref()
             .or(endpoint.signing_name.as_deref())
             .unwrap_or(&self.inner.default_signing_name);
-        let region = b
-            .region
-            .as_deref()
+        let region_set = match endpoint.auth_scheme.as_deref() {
+            Some("sigv4a") => self.inner.session.inner.endpoints.sigv4a_region_set(),
+            _ => None,
+        };
+        let region = region_set
+            .or(b.region.as_deref())
             .or(endpoint.signing_region.as_deref())
             .or(self.inner.session.region())
             .unwrap_or("us-east-1");
