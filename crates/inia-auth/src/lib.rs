@@ -25,11 +25,13 @@
 //! # Ok::<(), inia_auth::sign::SignError>(())
 //! ```
 //!
-//! Owns: credentials, their sources and refresh, and every signature scheme. Does not own:
+//! Owns: credentials, their sources and refresh, every signature scheme, and DPoP proofs
+//! ([`dpop`]). Does not own:
 //! protocols, endpoints, sending.
 
 pub mod config;
 pub mod credentials;
+pub mod dpop;
 pub mod provider;
 pub mod region;
 pub mod sign;

@@ -42,6 +42,15 @@ impl ConnectService for SessionConnector {
         if let Some(http) = config.http {
             builder = builder.http_config(http);
         }
+        if let Some(hook) = config.request_hook {
+            builder = builder.map_transport(move |inner| {
+                use tower::ServiceExt;
+                crate::session::Transport::new(inner.map_request(move |mut r| {
+                    hook(&mut r);
+                    r
+                }))
+            });
+        }
         // The endpoint is resolved and the model loaded now: configuration errors show early.
         Ok(Arc::new(builder.build()?.client(&config.service)?))
     }

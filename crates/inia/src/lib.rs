@@ -84,7 +84,8 @@ pub use client::{Client, Output, Service};
 pub use client_pages::{PageOptions, ResumeSlot};
 pub use client_wait::WaitOptions;
 pub use credentials::{
-    assume_role, container as container_credentials, imds, sso, sso_login, sso_token, web_identity,
+    assume_role, container as container_credentials, imds, login, sso, sso_login, sso_token,
+    web_identity,
 };
 pub use error::Error;
 pub use http;

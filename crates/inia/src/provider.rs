@@ -86,7 +86,7 @@ pub(crate) fn credentials(
     region: Option<&str>,
     env: &Env,
     files: &Arc<ProfileFiles>,
-    connect: &dyn ConnectService,
+    connect: &Arc<dyn ConnectService>,
     timing: &crate::time::Timing,
 ) -> Result<Arc<dyn ProvideCredentials>, Error> {
     if file.credentials.is_empty() {
@@ -369,7 +369,7 @@ mod tests {
     /// loaded as a session loads them).
     async fn provide(f: &ProviderFile, env: &Env) -> Result<Option<Credentials>, CredentialsError> {
         let files = Arc::new(ProfileFiles::load(env).unwrap());
-        let connect = crate::engine_calls::SessionConnector;
+        let connect: Arc<dyn ConnectService> = Arc::new(crate::engine_calls::SessionConnector);
         credentials(f, None, None, env, &files, &connect, &Default::default())
             .unwrap()
             .provide()

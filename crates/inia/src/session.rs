@@ -364,7 +364,8 @@ impl SessionBuilder {
                 region.as_deref(),
                 &self.env,
                 &files,
-                &crate::engine_calls::SessionConnector,
+                &(Arc::new(crate::engine_calls::SessionConnector)
+                    as Arc<dyn crate::credentials::service_call::ConnectService>),
                 &self.timing,
             )?,
         };

@@ -126,6 +126,7 @@ impl AssumeRoleBuilder {
             http: self.http,
             env: self.env,
             credentials: self.source.clone(),
+            request_hook: None,
         })?;
         Ok(AssumeRoleProvider {
             sts,

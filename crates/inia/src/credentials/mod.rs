@@ -1,7 +1,8 @@
 //! The session's default credential chain, in botocore's order: environment; assume-role
 //! for a profile with `role_arn`; web identity (`AWS_WEB_IDENTITY_TOKEN_FILE` or the
 //! profile's `web_identity_token_file`); IAM Identity Center (`sso_account_id` and
-//! `sso_role_name` with an `sso_session` or the legacy keys); shared credentials file; `credential_process`;
+//! `sso_role_name` with an `sso_session` or the legacy keys); shared credentials file;
+//! an `aws login` session (`login_session`); `credential_process`;
 //! config file; legacy boto config; container credentials; instance metadata (IMDSv2).
 //! The whole chain is refreshed ahead of expiry, once for many callers.
 //!
@@ -9,7 +10,7 @@
 //! (`Environment`, `Ec2InstanceMetadata`, `EcsContainer`) or `source_profile`, resolved as
 //! botocore resolves it: a role profile without keys of its own is assumed in turn (a
 //! role chain, loops refused), any other profile gives its own sources (web identity, SSO,
-//! the shared files, `credential_process`; not the environment). `role_session_name`,
+//! the shared files, a login session, `credential_process`; not the environment). `role_session_name`,
 //! `external_id` and `duration_seconds` are honoured; STS is called through inia's own
 //! client, in the session's region, through the connector the session hands down.
 //!
@@ -21,15 +22,16 @@
 //! own any source: the file-based ones are
 //! `inia_auth::provider`'s, the network ones are this module's children ([`imds`],
 //! [`container`], [`assume_role`], [`web_identity`], [`sso`] with [`sso_token`] and
-//! [`sso_login`]; public as `inia::imds`, `inia::container_credentials`,
+//! [`sso_login`], [`login`]; public as `inia::imds`, `inia::container_credentials`,
 //! `inia::assume_role`, `inia::web_identity`, `inia::sso`, `inia::sso_token`,
-//! `inia::sso_login`).
+//! `inia::sso_login`, `inia::login`).
 
 pub mod assume_role;
 pub mod container;
 mod document;
 pub mod imds;
 mod imds_tree;
+pub mod login;
 pub(crate) mod service_call;
 pub mod sso;
 pub mod sso_login;
@@ -45,6 +47,7 @@ use inia_auth::provider::{
     CredentialsChain, EnvironmentProvider, ProcessProvider, ProfileFileProvider,
     ProvideCredentials, RefreshingCredentials,
 };
+use login::LoginProvider;
 use service_call::ConnectService;
 use sso::{SsoProvider, SsoSettings};
 use std::sync::Arc;
@@ -56,7 +59,7 @@ use web_identity::{WebIdentityProvider, WebIdentitySettings};
 struct Sources<'a> {
     env: &'a Env,
     files: &'a Arc<ProfileFiles>,
-    connect: &'a dyn ConnectService,
+    connect: &'a Arc<dyn ConnectService>,
     sleep: &'a Arc<dyn crate::time::Sleep>,
     clock: &'a Arc<dyn crate::time::Clock>,
     region: Option<&'a str>,
@@ -70,7 +73,7 @@ pub(crate) fn default_chain(
     region: Option<&str>,
     env: &Env,
     files: &Arc<ProfileFiles>,
-    connect: &dyn ConnectService,
+    connect: &Arc<dyn ConnectService>,
     timing: &crate::time::Timing,
 ) -> Result<Arc<dyn ProvideCredentials>, Error> {
     let sleep = &timing.sleep;
@@ -109,6 +112,12 @@ pub(crate) fn default_chain(
             chain.push(source);
         }
     }
+    // A login session comes after the credentials file, before `credential_process`.
+    if let Some(login) = selected.as_ref().and_then(|p| login_of(p, &ctx)) {
+        if let Err(login) = chain.insert_before(ProcessProvider::NAME, login) {
+            chain.push(login);
+        }
+    }
     chain.push(ContainerCredentialsProvider::from_env(env.clone()).with_sleep(sleep.clone()));
     chain.push(ImdsCredentialsProvider::from_env(env.clone()).with_sleep(sleep.clone()));
     let clock = timing.clock.clone();
@@ -117,12 +126,35 @@ pub(crate) fn default_chain(
     ))
 }
 
+/// The login-session provider of profile `p`, when it names `login_session`.
+fn login_of(p: &Profile, ctx: &Sources<'_>) -> Option<LoginProvider> {
+    let session = p
+        .get("login_session")
+        .map(str::trim)
+        .filter(|s| !s.is_empty())?;
+    let region = ctx.region.unwrap_or("us-east-1");
+    Some(LoginProvider::new(
+        session,
+        region,
+        ctx.env,
+        ctx.clock.clone(),
+        ctx.connect.clone(),
+    ))
+}
+
 /// The SSO provider of profile `p`, when it uses SSO.
 fn sso_of(p: &Profile, ctx: &Sources<'_>) -> Result<Option<SsoProvider>, Error> {
     let Some(settings) = SsoSettings::read(p, ctx.files) else {
         return Ok(None);
     };
-    SsoProvider::build_with(p.name(), settings, ctx.env, ctx.clock.clone(), ctx.connect).map(Some)
+    SsoProvider::build_with(
+        p.name(),
+        settings,
+        ctx.env,
+        ctx.clock.clone(),
+        &**ctx.connect,
+    )
+    .map(Some)
 }
 
 fn web_identity(
@@ -130,7 +162,7 @@ fn web_identity(
     ctx: &Sources<'_>,
 ) -> Result<WebIdentityProvider, Error> {
     let region = ctx.region.unwrap_or("us-east-1");
-    WebIdentityProvider::build_with(settings, region, ctx.env, ctx.connect)
+    WebIdentityProvider::build_with(settings, region, ctx.env, &**ctx.connect)
 }
 
 /// True when `p` asks for assume-role: a `role_arn` without a web identity token file
@@ -211,7 +243,7 @@ fn role_of(
     if let Some(region) = ctx.region {
         b = b.region(region);
     }
-    Ok(Some(b.build_with(ctx.connect)?))
+    Ok(Some(b.build_with(&**ctx.connect)?))
 }
 
 /// The credentials of `src`, the `source_profile` of profile `parent`: another assumed
@@ -254,12 +286,15 @@ fn source_profile(
         chain.push(sso);
     }
     let files = ctx.files.clone();
+    chain.push(
+        ProfileFileProvider::credentials_file(ctx.env.clone())
+            .with_profile(src)
+            .with_files(files.clone()),
+    );
+    if let Some(login) = login_of(&sp, ctx) {
+        chain.push(login);
+    }
     chain
-        .push(
-            ProfileFileProvider::credentials_file(ctx.env.clone())
-                .with_profile(src)
-                .with_files(files.clone()),
-        )
         .push(
             ProcessProvider::new(ctx.env.clone())
                 .with_profile(src)

@@ -49,7 +49,13 @@ pub struct ServiceConfig {
     pub env: Env,
     /// The credentials the calls are signed with.
     pub credentials: Arc<dyn ProvideCredentials>,
+    /// Applied to every request just before it is sent (its URL final): a header that
+    /// depends on the URL, such as a DPoP proof.
+    pub request_hook: Option<RequestHook>,
 }
+
+/// A change made to each request of a [`ServiceConfig`]'s client as it is sent.
+pub type RequestHook = Arc<dyn Fn(&mut http::Request<inia_http::Body>) + Send + Sync>;
 
 impl std::fmt::Debug for ServiceConfig {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

@@ -285,6 +285,7 @@ pub(crate) fn unsigned_client(service: &str, region: &str, env: &Env) -> Service
         env: env.clone(),
         // The calls are unsigned: these are never asked for.
         credentials: Arc::new(CredentialsChain::new()),
+        request_hook: None,
     }
 }
 
