@@ -108,6 +108,7 @@ fn secrets_never_reach_logs_errors_or_debug() {
                         region: "r",
                         service: "s",
                         time: SystemTime::now(),
+                        token: None,
                     },
                 )
                 .unwrap_err(),

@@ -13,7 +13,8 @@ use crate::payload::PayloadHash;
 use crate::retry::{self, Failure, RetryPolicy};
 use crate::Output;
 use bytes::Bytes;
-use inia_auth::sign::{SigV4, SigV4Settings, SigV4a, SignedBody, SigningContext};
+use inia_auth::credentials::Secret;
+use inia_auth::sign::{Identity, SigV4, SigV4Settings, SigV4a, SignedBody, SigningContext};
 use inia_http::{Body, ResponseBody};
 use inia_model::Operation;
 use serde_json::Value;
@@ -277,19 +278,8 @@ impl Client {
             return Ok((body, false));
         }
         endpoint.check_signable()?;
-        let creds = self
-            .inner
-            .session
-            .inner
-            .credentials
-            .provide()
-            .await?
-            .ok_or_else(|| {
-                inia_auth::provider::CredentialsError::NotFound("the configured provider".into())
-            })?;
-        if creds.source() == crate::provider::ANONYMOUS_SOURCE {
-            return Ok((body, false));
-        }
+        let (signing_name, signing_region) = self.signing_scope(endpoint);
+        let signer = self.signer_for(endpoint);
         // The in-memory body is shared with the signer, not copied.
         let original = body.shared_bytes();
         let signed_body = match (&original, parts.extensions.get::<PayloadHash>()) {
@@ -297,15 +287,56 @@ impl Client {
             (None, Some(hash)) => SignedBody::Precomputed(hash.0.to_string()),
             (None, None) => SignedBody::Unsigned,
         };
-        let (signing_name, signing_region) = self.signing_scope(endpoint);
-        let ctx = SigningContext::new(&creds, signing_region, signing_name, time);
+        let signed = if signer.identity() == Identity::Token {
+            let token = self.inner.session.bearer_token(signing_name).await?;
+            let token = Secret::new(token);
+            let ctx = SigningContext::with_token(&token, signing_region, signing_name, time);
+            signer.sign(parts, &signed_body, &ctx)?
+        } else {
+            let creds = self
+                .inner
+                .session
+                .inner
+                .credentials
+                .provide()
+                .await?
+                .ok_or_else(|| {
+                    inia_auth::provider::CredentialsError::NotFound(
+                        "the configured provider".into(),
+                    )
+                })?;
+            if creds.source() == crate::provider::ANONYMOUS_SOURCE {
+                return Ok((body, false));
+            }
+            let ctx = SigningContext::new(&creds, signing_region, signing_name, time);
+            signer.sign(parts, &signed_body, &ctx)?
+        };
+        // A signer may rewrite an in-memory body (SigV2 POST): then it is sent instead.
+        let body = match signed.new_body {
+            Some(b) => {
+                parts.headers.insert(
+                    http::header::CONTENT_LENGTH,
+                    http::HeaderValue::from(b.len()),
+                );
+                Body::from_bytes(b)
+            }
+            None => body,
+        };
+        Ok((body, true))
+    }
+}
+
+impl Client {
+    /// The signer for a call to `endpoint`: the client's, or the SigV4a or single-encoding
+    /// SigV4 variant the endpoint's auth scheme asks for (made once per client).
+    fn signer_for(&self, endpoint: &CallEndpoint) -> &Arc<dyn inia_auth::sign::Sign> {
         let single_encoding = SigV4Settings {
             double_uri_encode: false,
             normalize_path: false,
             ..Default::default()
         };
         let plain_v4 = self.inner.signer.name() == "v4";
-        let signer = if endpoint.auth_scheme.as_deref() == Some("sigv4a") {
+        if endpoint.auth_scheme.as_deref() == Some("sigv4a") {
             // S3 (Multi-Region Access Points) keeps its SigV4 settings under SigV4a.
             let (slot, settings) = if self.inner.signer.name() == "s3v4" {
                 (0, SigV4Settings::s3())
@@ -321,20 +352,7 @@ impl Client {
                 .get_or_init(|| Arc::new(SigV4::new(single_encoding)))
         } else {
             &self.inner.signer
-        };
-        let signed = signer.sign(parts, &signed_body, &ctx)?;
-        // A signer may rewrite an in-memory body (SigV2 POST): then it is sent instead.
-        let body = match signed.new_body {
-            Some(b) => {
-                parts.headers.insert(
-                    http::header::CONTENT_LENGTH,
-                    http::HeaderValue::from(b.len()),
-                );
-                Body::from_bytes(b)
-            }
-            None => body,
-        };
-        Ok((body, true))
+        }
     }
 }
 

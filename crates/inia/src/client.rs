@@ -117,6 +117,27 @@ impl std::fmt::Debug for Client {
     }
 }
 
+/// The signer a model asks for (its `auth` list, else `signatureVersion`); for Amazon
+/// Bedrock, bearer tokens when the model allows them and `AWS_BEARER_TOKEN_BEDROCK` holds
+/// one, as botocore prefers them.
+fn model_signer(
+    session: &Session,
+    md: &inia_model::Metadata,
+    signing_name: &str,
+) -> Result<Arc<dyn Sign>, Error> {
+    let bearer = "smithy.api#httpBearerAuth";
+    let prefer_bearer = signing_name == "bedrock"
+        && md.auth.iter().any(|a| a == bearer)
+        && session.bearer_token_from_env(signing_name).is_some();
+    if prefer_bearer {
+        return Ok(scheme("bearer")?);
+    }
+    Ok(inia_auth::sign::for_model_auth(
+        &md.auth,
+        md.signature_version.as_deref(),
+    )?)
+}
+
 impl Client {
     pub(crate) fn new(
         session: Session,
@@ -137,9 +158,7 @@ impl Client {
             Arc::new(Anonymous)
         } else {
             match binding.signing.scheme.as_deref() {
-                None | Some("model") => {
-                    inia_auth::sign::for_model(md.signature_version.as_deref())?
-                }
+                None | Some("model") => model_signer(&session, md, &default_signing_name)?,
                 Some(given) => scheme(given)?,
             }
         };

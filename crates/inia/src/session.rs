@@ -387,6 +387,8 @@ impl SessionBuilder {
                 endpoints,
                 transport,
                 credentials,
+                bearer: std::sync::OnceLock::new(),
+                files: files.clone(),
                 unsigned: self.unsigned,
                 region,
                 endpoint_url: self.endpoint_url,
@@ -414,6 +416,11 @@ pub(crate) struct Inner {
     pub(crate) endpoints: EndpointSettings,
     pub(crate) transport: Transport,
     pub(crate) credentials: Arc<dyn ProvideCredentials>,
+    /// The bearer token source of the profile's SSO sign-in, for services signed with
+    /// tokens; made on first need (its own sso-oidc client never needs one).
+    bearer: std::sync::OnceLock<Result<Option<Arc<crate::sso_token::SsoTokenProvider>>, String>>,
+    /// The shared files as read when the session was built.
+    files: Arc<ProfileFiles>,
     pub(crate) unsigned: bool,
     pub(crate) region: Option<String>,
     pub(crate) endpoint_url: Option<String>,
@@ -596,6 +603,45 @@ impl Session {
     /// The region, if one is configured.
     pub fn region(&self) -> Option<&str> {
         self.inner.region.as_deref()
+    }
+
+    /// `AWS_BEARER_TOKEN_<SIGNING NAME>` (upper case, `-` and spaces as `_`): a bearer
+    /// token given for one service, as botocore reads it.
+    pub(crate) fn bearer_token_from_env(&self, signing_name: &str) -> Option<String> {
+        let name = signing_name.replace(['-', ' '], "_").to_ascii_uppercase();
+        self.inner
+            .env
+            .get_non_empty(&format!("AWS_BEARER_TOKEN_{name}"))
+            .map(str::to_string)
+    }
+
+    /// The bearer token for a call to `signing_name`: the service's variable, else the
+    /// profile's SSO sign-in (refreshed as needed).
+    pub(crate) async fn bearer_token(&self, signing_name: &str) -> Result<String, Error> {
+        if let Some(t) = self.bearer_token_from_env(signing_name) {
+            return Ok(t);
+        }
+        let source = self.inner.bearer.get_or_init(|| {
+            crate::credentials::sso_token_source(
+                self.inner.profile.as_ref(),
+                &self.inner.files,
+                &self.inner.env,
+                self.inner.timing.clock.clone(),
+                &crate::engine_calls::SessionConnector,
+            )
+            .map(|s| s.map(Arc::new))
+            .map_err(|e| e.to_string())
+        });
+        match source {
+            Err(e) => Err(Error::Unsupported(format!("the SSO token source: {e}"))),
+            Ok(Some(sso)) => Ok(sso.token().await?),
+            Ok(None) => Err(inia_auth::provider::CredentialsError::NotFound(format!(
+                "a bearer token (AWS_BEARER_TOKEN_{}, or a profile with sso_session signed in \
+                 with `inia sso login`)",
+                signing_name.replace(['-', ' '], "_").to_ascii_uppercase()
+            ))
+            .into()),
+        }
     }
 
     /// The credentials this session's calls are signed with, from its chain: cached, or

@@ -373,6 +373,7 @@ mod tests {
             region: "",
             service: "blob",
             time: time(),
+            token: None,
         };
         assert!(AzureSharedKey
             .sign(&mut p, &SignedBody::Unsigned, &none)

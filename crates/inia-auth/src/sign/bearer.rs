@@ -1,4 +1,9 @@
-//! Bearer tokens (`Authorization: Bearer …`) and anonymous requests (no signature).
+//! Bearer tokens (`Authorization: Bearer …`: smithy's `httpBearerAuth`) and anonymous
+//! requests (no signature). A bearer signer holds a fixed token, or signs with the one in
+//! its [`SigningContext`] (the engine fetches it: `AWS_BEARER_TOKEN_<SIGNING NAME>`, or
+//! the profile's SSO sign-in).
+//!
+//! A token goes only to an `https://` endpoint (botocore refuses the same).
 //!
 //! Owns those two trivial schemes.
 
@@ -9,14 +14,20 @@ use http::header::{HeaderValue, AUTHORIZATION};
 /// Sends `Authorization: Bearer <token>`.
 #[derive(Debug, Clone)]
 pub struct Bearer {
-    token: Secret,
+    token: Option<Secret>,
 }
 
 impl Bearer {
+    /// A signer with a fixed token.
     pub fn new(token: impl Into<std::sync::Arc<str>>) -> Self {
         Bearer {
-            token: Secret::new(token),
+            token: Some(Secret::new(token)),
         }
+    }
+
+    /// A signer that takes the token from each request's [`SigningContext`].
+    pub fn from_context() -> Self {
+        Bearer { token: None }
     }
 }
 
@@ -25,16 +36,31 @@ impl Sign for Bearer {
         "bearer"
     }
 
+    fn identity(&self) -> super::Identity {
+        match self.token {
+            Some(_) => super::Identity::Nothing,
+            None => super::Identity::Token,
+        }
+    }
+
     fn sign(
         &self,
         parts: &mut http::request::Parts,
         _: &SignedBody,
-        _: &SigningContext<'_>,
+        ctx: &SigningContext<'_>,
     ) -> Result<Signed, SignError> {
-        let mut v =
-            HeaderValue::from_str(&format!("Bearer {}", self.token.expose())).map_err(|_| {
-                SignError::Invalid("the bearer token is not a valid header value".into())
-            })?;
+        // As botocore: a token is never sent where anyone on the path could read it.
+        if parts.uri.scheme_str() != Some("https") {
+            return Err(SignError::Invalid(
+                "Bearer authorization requires an HTTPS endpoint".into(),
+            ));
+        }
+        let token = self.token.as_ref().or(ctx.token).ok_or_else(|| {
+            SignError::Invalid("bearer signing needs a token, and none was given".into())
+        })?;
+        let mut v = HeaderValue::from_str(&format!("Bearer {}", token.expose())).map_err(|_| {
+            SignError::Invalid("the bearer token is not a valid header value".into())
+        })?;
         v.set_sensitive(true);
         parts.headers.insert(AUTHORIZATION, v);
         Ok(Signed::in_place())

@@ -61,6 +61,8 @@ pub struct SigningContext<'a> {
     pub service: &'a str,
     /// The signing time (corrected for clock skew by the caller, if it knows of any).
     pub time: SystemTime,
+    /// The bearer token, for a scheme whose [`Sign::identity`] is [`Identity::Token`].
+    pub token: Option<&'a crate::credentials::Secret>,
 }
 
 impl<'a> SigningContext<'a> {
@@ -75,6 +77,23 @@ impl<'a> SigningContext<'a> {
             region,
             service,
             time,
+            token: None,
+        }
+    }
+
+    /// A context carrying a bearer token instead of credentials.
+    pub fn with_token(
+        token: &'a crate::credentials::Secret,
+        region: &'a str,
+        service: &'a str,
+        time: SystemTime,
+    ) -> Self {
+        SigningContext {
+            credentials: None,
+            region,
+            service,
+            time,
+            token: Some(token),
         }
     }
 
@@ -113,6 +132,28 @@ pub trait Sign: Send + Sync + std::fmt::Debug {
     fn is_anonymous(&self) -> bool {
         false
     }
+
+    /// What the signer signs with, so the caller knows what to fetch first.
+    fn identity(&self) -> Identity {
+        if self.is_anonymous() {
+            Identity::Nothing
+        } else {
+            Identity::Credentials
+        }
+    }
+}
+
+/// What a signature scheme needs in its [`SigningContext`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Identity {
+    /// Access keys (`credentials`).
+    Credentials,
+    /// A bearer token (`token`).
+    Token,
+    /// Nothing to fetch: the request goes out unsigned, or the signer holds what it signs
+    /// with (a fixed bearer token).
+    Nothing,
 }
 
 /// What [`Sign::sign`] changed besides the request's headers and query.
@@ -198,14 +239,31 @@ pub fn for_model(signature_version: Option<&str>) -> Result<Arc<dyn Sign>, SignE
     }
 }
 
+/// The signer for a model with an `auth` list (smithy's auth traits, in preference
+/// order) and a `signatureVersion`: bearer tokens when `smithy.api#httpBearerAuth` comes
+/// first, none for `smithy.api#noAuth`, else [`for_model`] (botocore's
+/// `resolve_auth_type`, which keeps the S3 flavour of SigV4 for `aws.auth#sigv4`).
+pub fn for_model_auth(
+    auth: &[String],
+    signature_version: Option<&str>,
+) -> Result<Arc<dyn Sign>, SignError> {
+    match auth.first().map(String::as_str) {
+        Some("smithy.api#httpBearerAuth") => Ok(Arc::new(Bearer::from_context())),
+        Some("smithy.api#noAuth") => scheme("none"),
+        Some("aws.auth#sigv4a") => scheme("sigv4a"),
+        _ => for_model(signature_version),
+    }
+}
+
 /// The signer a spec names. `v4`/`s3v4`/`sigv4a` get a fresh key cache each: create one
-/// per client and reuse it. `bearer` is built with its token ([`Bearer::new`]), not by
-/// name.
+/// per client and reuse it. `bearer` signs with the context's token (or is built with a
+/// fixed one, [`Bearer::new`]).
 pub fn scheme(name: &str) -> Result<Arc<dyn Sign>, SignError> {
     Ok(match name {
         "v4" | "sigv4" => Arc::new(SigV4::new(SigV4Settings::default())),
         "s3v4" => Arc::new(SigV4::new(SigV4Settings::s3())),
         "sigv4a" | "v4a" => Arc::new(SigV4a::new(SigV4Settings::default())),
+        "bearer" => Arc::new(Bearer::from_context()),
         "v2" => Arc::new(SigV2),
         "s3" | "hmac-v1" => Arc::new(S3HmacSha1),
         "none" | "anonymous" | "unsigned" => Arc::new(Anonymous),

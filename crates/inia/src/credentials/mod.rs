@@ -126,6 +126,32 @@ pub(crate) fn default_chain(
     ))
 }
 
+/// The bearer-token source of the selected profile: its `sso_session`'s token (as
+/// botocore's `SSOTokenProvider` reads only that form), or `None`.
+pub(crate) fn sso_token_source(
+    profile: Option<&Profile>,
+    files: &ProfileFiles,
+    env: &Env,
+    clock: Arc<dyn crate::time::Clock>,
+    connect: &dyn ConnectService,
+) -> Result<Option<sso_token::SsoTokenProvider>, Error> {
+    let Some(p) = profile.filter(|p| p.get("sso_session").is_some()) else {
+        return Ok(None);
+    };
+    let Some(Ok((session, _scopes))) = sso_login::sign_in_target(p, files) else {
+        return Ok(None);
+    };
+    sso_token::SsoTokenProvider::build_with(
+        session,
+        p.name(),
+        sso_token::default_cache_dir(env),
+        env,
+        clock,
+        connect,
+    )
+    .map(Some)
+}
+
 /// The login-session provider of profile `p`, when it names `login_session`.
 fn login_of(p: &Profile, ctx: &Sources<'_>) -> Option<LoginProvider> {
     let session = p

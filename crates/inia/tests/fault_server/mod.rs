@@ -3,6 +3,9 @@
 //! stall) and records what it received; and a session sleep that records each pause and
 //! returns at once, so no test waits for a backoff.
 //!
+//! [`FaultServer::answering_tls`] serves HTTPS instead, with a certificate for 127.0.0.1
+//! from a CA made for the run (its PEM in a file, for the clients to trust).
+//!
 //! Owns the server and the recording sleep. Does not own any assertion (the test files
 //! that include it do). Every wait is bounded; only 127.0.0.1 is used.
 #![allow(dead_code)]
@@ -12,8 +15,8 @@ use std::collections::VecDeque;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
 /// Longest the server waits for a client, or holds a stalled connection.
@@ -68,6 +71,7 @@ pub struct FaultServer {
     pub task: JoinHandle<()>,
     /// The pauses the clients of this server's sessions asked for.
     pub pauses: Arc<Pauses>,
+    pub https: bool,
 }
 
 /// A session sleep that records each pause and returns at once.
@@ -115,9 +119,22 @@ impl FaultServer {
     pub async fn answering(
         responder: impl Fn(&Seen) -> Act + Send + Sync + 'static,
     ) -> FaultServer {
+        Self::listen(Arc::new(responder), None).await
+    }
+
+    /// As [`answering`](Self::answering), over HTTPS: also the CA's PEM file to trust.
+    pub async fn answering_tls(
+        responder: impl Fn(&Seen) -> Act + Send + Sync + 'static,
+    ) -> (FaultServer, tempfile::NamedTempFile) {
+        let (acceptor, ca) = test_tls();
+        let mut server = Self::listen(Arc::new(responder), Some(acceptor)).await;
+        server.https = true;
+        (server, ca)
+    }
+
+    async fn listen(script: Responder, tls: Option<tokio_rustls::TlsAcceptor>) -> FaultServer {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
-        let script: Responder = Arc::new(responder);
         let seen = Arc::new(Mutex::new(Vec::new()));
         let seen2 = seen.clone();
         let task = tokio::spawn(async move {
@@ -126,7 +143,19 @@ impl FaultServer {
                 let Ok((stream, _)) = listener.accept().await else {
                     return;
                 };
-                tokio::spawn(serve(stream, script.clone(), seen2.clone()));
+                let (script, seen, tls) = (script.clone(), seen2.clone(), tls.clone());
+                tokio::spawn(async move {
+                    match tls {
+                        None => serve(stream, script, seen).await,
+                        Some(acceptor) => {
+                            if let Ok(Ok(s)) =
+                                tokio::time::timeout(HOLD, acceptor.accept(stream)).await
+                            {
+                                serve(s, script, seen).await;
+                            }
+                        }
+                    }
+                });
             }
         });
         FaultServer {
@@ -134,11 +163,13 @@ impl FaultServer {
             seen,
             task,
             pauses: Arc::default(),
+            https: false,
         }
     }
 
     pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
+        let scheme = if self.https { "https" } else { "http" };
+        format!("{scheme}://{}", self.addr)
     }
 
     pub fn seen(&self) -> Vec<Seen> {
@@ -155,7 +186,24 @@ impl FaultServer {
 /// What decides the answer to each request.
 type Responder = Arc<dyn Fn(&Seen) -> Act + Send + Sync>;
 
-async fn serve(mut stream: TcpStream, script: Responder, seen: Arc<Mutex<Vec<Seen>>>) {
+/// A connection the server can also reset.
+trait Conn: AsyncRead + AsyncWrite + Unpin {
+    fn reset(&mut self);
+}
+
+impl Conn for tokio::net::TcpStream {
+    fn reset(&mut self) {
+        let _ = self.set_zero_linger();
+    }
+}
+
+impl Conn for tokio_rustls::server::TlsStream<tokio::net::TcpStream> {
+    fn reset(&mut self) {
+        let _ = self.get_ref().0.set_zero_linger();
+    }
+}
+
+async fn serve<S: Conn>(mut stream: S, script: Responder, seen: Arc<Mutex<Vec<Seen>>>) {
     let mut buf = Vec::new();
     // Bounded: a keep-alive connection carries at most this many requests here.
     for _ in 0..50 {
@@ -186,12 +234,13 @@ async fn serve(mut stream: TcpStream, script: Responder, seen: Arc<Mutex<Vec<See
                 head.push_str("\r\n");
                 if stream.write_all(head.as_bytes()).await.is_err()
                     || stream.write_all(body.as_bytes()).await.is_err()
+                    || stream.flush().await.is_err()
                 {
                     return;
                 }
             }
             Act::Reset => {
-                let _ = stream.set_zero_linger();
+                stream.reset();
                 return;
             }
             Act::Truncate => {
@@ -211,7 +260,7 @@ async fn serve(mut stream: TcpStream, script: Responder, seen: Arc<Mutex<Vec<See
 
 /// Reads one request (head, then `Content-Length` bytes of body); `None` when the client
 /// went away or took too long. `buf` keeps what was read past the request.
-async fn read_request(stream: &mut TcpStream, buf: &mut Vec<u8>) -> Option<Seen> {
+async fn read_request<S: AsyncRead + Unpin>(stream: &mut S, buf: &mut Vec<u8>) -> Option<Seen> {
     let mut chunk = [0u8; 16384];
     let head_end = loop {
         if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
@@ -261,4 +310,39 @@ pub fn query_error(code: &str) -> String {
         "<ErrorResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><Error><Type>Sender</Type>\
          <Code>{code}</Code><Message>scripted {code}</Message></Error><RequestId>r-e</RequestId></ErrorResponse>"
     )
+}
+
+/// A TLS acceptor for 127.0.0.1 with a certificate from a CA made now, and the CA's PEM.
+fn test_tls() -> (tokio_rustls::TlsAcceptor, tempfile::NamedTempFile) {
+    use rcgen::{
+        BasicConstraints, CertificateParams, DnType, IsCa, KeyPair, KeyUsagePurpose, SanType,
+    };
+    let ca_key = KeyPair::generate().unwrap();
+    let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    ca_params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+    // Named, so OpenSSL (botocore's TLS) can chain the server's certificate to it.
+    ca_params
+        .distinguished_name
+        .push(DnType::CommonName, "inia fault server test CA");
+    let ca = ca_params.self_signed(&ca_key).unwrap();
+    let key = KeyPair::generate().unwrap();
+    let mut params = CertificateParams::new(vec!["localhost".to_string()]).unwrap();
+    params
+        .subject_alt_names
+        .push(SanType::IpAddress([127, 0, 0, 1].into()));
+    let cert = params.signed_by(&key, &ca, &ca_key).unwrap();
+    let mut pem = tempfile::NamedTempFile::new().unwrap();
+    std::io::Write::write_all(&mut pem, ca.pem().as_bytes()).unwrap();
+    let chain = vec![cert.der().clone(), ca.der().clone()];
+    let key = rustls::pki_types::PrivateKeyDer::Pkcs8(key.serialize_der().into());
+    let config = rustls::ServerConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_no_client_auth()
+    .with_single_cert(chain, key)
+    .unwrap();
+    (tokio_rustls::TlsAcceptor::from(Arc::new(config)), pem)
 }
