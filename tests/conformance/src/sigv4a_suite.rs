@@ -7,7 +7,7 @@
 //! SigV4 signatures are compared byte for byte. ECDSA signatures differ from one signing
 //! to the next (the suite's were made with random nonces), so for a `v4a` case the public
 //! key derived from the case's credentials must equal its `public-key.json`, and inia's
-//! signature must verify under that published key, with ring's verifier, not the `p256`
+//! signature must verify under that published key, with `p256`'s verifier, not the ring
 //! code that signed it.
 //!
 //! Each case's `context.json` gives its settings: credentials and session token,
@@ -30,6 +30,8 @@ use inia_auth::credentials::Credentials;
 use inia_auth::sign::{
     canonical, SigV4, SigV4Output, SigV4Settings, SigV4a, SigV4aKey, SignBody, SigningContext,
 };
+use p256::ecdsa::signature::Verifier;
+use p256::ecdsa::{Signature, VerifyingKey};
 use serde_json::Value;
 use std::path::Path;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -243,18 +245,26 @@ fn check_ecdsa(dir: &Path, v: &str, creds: &Credentials, out: &SigV4Output) -> R
         &canonical::hex(&derived),
         &canonical::hex(&public),
     )?;
-    let key =
-        ring::signature::UnparsedPublicKey::new(&ring::signature::ECDSA_P256_SHA256_ASN1, &public);
-    key.verify(out.string_to_sign.as_bytes(), &unhex(&out.signature)?)
-        .map_err(|_| {
-            format!(
-                "inia's signature {} does not verify under public-key.json",
-                out.signature
-            )
-        })?;
+    let key = VerifyingKey::from_sec1_bytes(&public)
+        .map_err(|_| "public-key.json is not a P-256 point".to_string())?;
+    let verifies = |der: &[u8]| {
+        Signature::from_der(der)
+            .and_then(|sig| key.verify(out.string_to_sign.as_bytes(), &sig))
+            .is_ok()
+    };
+    if !verifies(&unhex(&out.signature)?) {
+        return Err(format!(
+            "inia's signature {} does not verify under public-key.json",
+            out.signature
+        ));
+    }
     let theirs = unhex(read(dir, &format!("{v}-signature.txt"))?.trim())?;
-    key.verify(out.string_to_sign.as_bytes(), &theirs)
-        .map_err(|_| format!("the suite's {v}-signature.txt does not verify: check the runner"))
+    if !verifies(&theirs) {
+        return Err(format!(
+            "the suite's {v}-signature.txt does not verify: check the runner"
+        ));
+    }
+    Ok(())
 }
 
 fn unhex(s: &str) -> Result<Vec<u8>, String> {
