@@ -308,6 +308,17 @@ impl Client {
             if creds.source() == crate::provider::ANONYMOUS_SOURCE {
                 return Ok((body, false));
             }
+            // S3 Express: the directory bucket's session credentials sign, not the caller's.
+            let creds = match &endpoint.express_bucket {
+                Some(bucket) if endpoint.auth_scheme.as_deref() == Some("sigv4-s3express") => {
+                    let now = self.inner.session.inner.timing.now();
+                    self.inner
+                        .express
+                        .credentials(self, bucket, &creds, now)
+                        .await?
+                }
+                _ => creds,
+            };
             let ctx = SigningContext::new(&creds, signing_region, signing_name, time);
             signer.sign(parts, &signed_body, &ctx)?
         };
@@ -336,7 +347,11 @@ impl Client {
             ..Default::default()
         };
         let plain_v4 = self.inner.signer.name() == "v4";
-        if endpoint.auth_scheme.as_deref() == Some("sigv4a") {
+        if endpoint.auth_scheme.as_deref() == Some("sigv4-s3express") {
+            self.inner
+                .express_signer
+                .get_or_init(|| Arc::new(SigV4::new(SigV4Settings::s3express())))
+        } else if endpoint.auth_scheme.as_deref() == Some("sigv4a") {
             // S3 (Multi-Region Access Points) keeps its SigV4 settings under SigV4a.
             let (slot, settings) = if self.inner.signer.name() == "s3v4" {
                 (0, SigV4Settings::s3())

@@ -87,6 +87,9 @@ pub(crate) struct ClientInner {
     /// with the model's SigV4 settings, and (plain `v4` models only) signing the path as
     /// sent. Each holds its derived-key cache.
     pub(crate) sigv4a_signers: [OnceLock<Arc<dyn Sign>>; 2],
+    /// The S3 Express signer, made on first need, and its sessions per bucket.
+    pub(crate) express_signer: OnceLock<Arc<dyn Sign>>,
+    pub(crate) express: crate::customize::s3_express::ExpressSessions,
     /// Headers every request carries unless it sets them, from the provider file.
     headers: Vec<(http::HeaderName, http::HeaderValue)>,
     checksums: Checksums,
@@ -182,6 +185,8 @@ impl Client {
                 last_endpoint: std::sync::Mutex::new(None),
                 single_encoding_signer: OnceLock::new(),
                 sigv4a_signers: [OnceLock::new(), OnceLock::new()],
+                express_signer: OnceLock::new(),
+                express: Default::default(),
                 paginators: OnceLock::new(),
             }),
         })

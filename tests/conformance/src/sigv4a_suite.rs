@@ -185,6 +185,7 @@ fn run_case(dir: &Path, flavor: Flavor, variant: Variant) -> Result<(), String> 
         normalize_path: cx.normalize,
         content_sha256_header: cx.sign_body,
         sign_session_token: !cx.omit_session_token,
+        s3express_session: false,
     };
     let body = SignBody::Bytes(raw.body.as_bytes());
     let out = match (flavor, variant) {

@@ -9,10 +9,13 @@
 //! configures the service (its client context parameters and `use_dualstack_endpoint`),
 //! as botocore's `s3` config does for S3 and S3 Control.
 //!
-//! Owns the table. The rewrites live in one file per service (`s3`, `route53`).
+//! Owns the table. The rewrites live in one file per service (`s3`, `route53`); S3
+//! Express One Zone's session credentials, which the signing stage asks for, in
+//! `s3_express`.
 
 mod route53;
 pub(crate) mod s3;
+pub(crate) mod s3_express;
 
 use inia_endpoint::Val;
 use inia_model::{Operation, ServiceModel};

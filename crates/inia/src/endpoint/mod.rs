@@ -100,10 +100,12 @@ pub(crate) struct CallEndpoint {
     /// The chosen scheme's `disableDoubleEncoding`: sign the path as sent, encoded once
     /// and not normalized (what the S3 variant of SigV4 always does).
     pub(crate) disable_double_encoding: bool,
+    /// The directory bucket of a `sigv4-s3express` endpoint (its session is per bucket).
+    pub(crate) express_bucket: Option<String>,
 }
 
 /// The schemes inia signs with, by their rule-set names.
-const SUPPORTED_SCHEMES: &[&str] = &["sigv4", "sigv4a", "none"];
+const SUPPORTED_SCHEMES: &[&str] = &["sigv4", "sigv4a", "sigv4-s3express", "none"];
 
 impl CallEndpoint {
     /// From a resolved rule-set endpoint: the first auth scheme inia implements. When it
@@ -133,6 +135,7 @@ impl CallEndpoint {
             auth_scheme: pick.map(|s| s.name.clone()),
             unsupported_schemes: unsupported,
             disable_double_encoding: pick.is_some_and(|s| s.disable_double_encoding),
+            express_bucket: None,
         }
     }
 
@@ -261,8 +264,9 @@ mod tests {
                 .cloned()
                 .unwrap_or_default(),
         };
+        // An unknown scheme first is passed over.
         let c = CallEndpoint::from_rules(&endpoint(serde_json::json!([
-            {"name": "sigv4-s3express", "signingRegion": "us-east-1", "signingName": "s3express"},
+            {"name": "sigv5", "signingRegion": "us-east-1", "signingName": "s3express"},
             {"name": "sigv4", "signingRegion": "us-west-2", "signingName": "s3-outposts",
              "disableDoubleEncoding": true},
             {"name": "sigv4a", "signingRegionSet": ["*"], "signingName": "s3"}])));
@@ -270,6 +274,13 @@ mod tests {
         assert_eq!(c.signing_name.as_deref(), Some("s3-outposts"));
         assert_eq!(c.signing_region.as_deref(), Some("us-west-2"));
         assert!(c.disable_double_encoding);
+        assert!(c.check_signable().is_ok());
+        // S3 Express: chosen, with its signing name.
+        let c = CallEndpoint::from_rules(&endpoint(serde_json::json!([
+            {"name": "sigv4-s3express", "signingRegion": "us-east-1", "signingName": "s3express",
+             "disableDoubleEncoding": true}])));
+        assert_eq!(c.auth_scheme.as_deref(), Some("sigv4-s3express"));
+        assert_eq!(c.signing_name.as_deref(), Some("s3express"));
         assert!(c.check_signable().is_ok());
         // SigV4a first: chosen, with its region set.
         let c = CallEndpoint::from_rules(&endpoint(serde_json::json!([
@@ -283,13 +294,13 @@ mod tests {
         assert!(c.check_signable().is_ok());
         // Only schemes inia lacks: resolved, but not signable.
         let c = CallEndpoint::from_rules(&endpoint(serde_json::json!([
-            {"name": "sigv4-s3express", "signingRegion": "us-east-1"}])));
+            {"name": "sigv5", "signingRegion": "us-east-1"}])));
         assert_eq!(c.signing_region, None);
         assert!(c
             .check_signable()
             .unwrap_err()
             .to_string()
-            .contains("sigv4-s3express"));
+            .contains("sigv5"));
     }
 
     #[test]

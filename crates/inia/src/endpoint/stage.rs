@@ -128,6 +128,7 @@ impl Client {
                 signing_region: Some(signing_region.clone()),
                 unsupported_schemes: None,
                 disable_double_encoding: false,
+                express_bucket: None,
             })),
             Source::Rules { builtins, .. } => {
                 let resolver = match self.resolver() {
@@ -143,6 +144,7 @@ impl Client {
                             signing_region: None,
                             unsupported_schemes: None,
                             disable_double_encoding: false,
+                            express_bucket: None,
                         }));
                     }
                     Err(e) => return Err(e.into()),
@@ -169,7 +171,11 @@ impl Client {
                         return Ok(call.clone());
                     }
                 }
-                let call = Arc::new(CallEndpoint::from_rules(&resolved));
+                let mut call = CallEndpoint::from_rules(&resolved);
+                if call.auth_scheme.as_deref() == Some("sigv4-s3express") {
+                    call.express_bucket = params["Bucket"].as_str().map(str::to_string);
+                }
+                let call = Arc::new(call);
                 *last = Some((resolved, call.clone()));
                 Ok(call)
             }
