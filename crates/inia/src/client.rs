@@ -135,8 +135,24 @@ fn model_signer(
     if prefer_bearer {
         return Ok(scheme("bearer")?);
     }
+    // The session's preference reorders the model's list (botocore's
+    // `resolve_auth_scheme_preference`): the first scheme inia implements wins.
+    let preference = &session.inner.endpoints.auth_scheme_preference;
+    let names: Vec<&str> = md.auth.iter().map(String::as_str).collect();
+    let auth: Vec<String> = match crate::endpoint::settings::preferred(preference, &names, |a| {
+        matches!(
+            a,
+            "aws.auth#sigv4"
+                | "aws.auth#sigv4a"
+                | "smithy.api#httpBearerAuth"
+                | "smithy.api#noAuth"
+        )
+    }) {
+        Some(a) if !preference.is_empty() => vec![a.to_string()],
+        _ => md.auth.clone(),
+    };
     Ok(inia_auth::sign::for_model_auth(
-        &md.auth,
+        &auth,
         md.signature_version.as_deref(),
     )?)
 }

@@ -171,6 +171,30 @@ impl SessionBuilder {
         self
     }
 
+    /// The SigV4a region set (regions, or `*` for all), for endpoints signed with SigV4a
+    /// (else `AWS_SIGV4A_SIGNING_REGION_SET`, the profile's `sigv4a_signing_region_set`,
+    /// the endpoint's own set).
+    pub fn sigv4a_signing_region_set<I, S>(mut self, regions: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.endpoints.sigv4a_region_set = Some(regions.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// Auth schemes in order of preference (`sigv4a`, `sigv4`, `httpBearerAuth`,
+    /// `noAuth`): among those an endpoint or a model offers, the first named here wins
+    /// (else `AWS_AUTH_SCHEME_PREFERENCE`, the profile's `auth_scheme_preference`).
+    pub fn auth_scheme_preference<I, S>(mut self, schemes: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.endpoints.auth_scheme_preference = Some(schemes.into_iter().map(Into::into).collect());
+        self
+    }
+
     /// Apply the models' host prefixes (`{AccountId}.`); on by default (else
     /// `AWS_DISABLE_HOST_PREFIX_INJECTION`, the profile's `disable_host_prefix_injection`).
     pub fn inject_host_prefix(mut self, on: bool) -> Self {

@@ -241,6 +241,63 @@ async fn multi_region_access_points_are_signed_with_sigv4a() {
     let env = Env::from_vars([("AWS_SIGV4A_SIGNING_REGION_SET", "us-east-1, us-west-2")]);
     let r = signed(env).await;
     assert_eq!(r.headers()["x-amz-region-set"], "us-east-1,us-west-2");
+    // Code wins over the environment.
+    let session = builder()
+        .env(Env::from_vars([(
+            "AWS_SIGV4A_SIGNING_REGION_SET",
+            "us-east-1",
+        )]))
+        .sigv4a_signing_region_set(["eu-west-1", "eu-central-1"])
+        .region("eu-west-1")
+        .build()
+        .unwrap();
+    let r = session
+        .client("s3")
+        .unwrap()
+        .prepare("GetObject", params.clone(), Some(time))
+        .await
+        .unwrap();
+    assert_eq!(r.headers()["x-amz-region-set"], "eu-west-1,eu-central-1");
+}
+
+/// Outposts endpoints offer SigV4a, then SigV4: the auth scheme preference (code, the
+/// environment or the profile) picks among them, as botocore's does.
+#[tokio::test]
+async fn the_auth_scheme_preference_picks_among_the_endpoints_schemes() {
+    let params = json!({"Bucket": "arn:aws:s3-outposts:us-west-2:123456789012:outpost:op-01234567890123456:accesspoint:reports", "Key": "k"});
+    let time = UNIX_EPOCH + Duration::from_secs(1_440_938_160);
+    let algorithm = |b: inia::SessionBuilder| {
+        let params = params.clone();
+        async move {
+            let r = b
+                .region("us-west-2")
+                .build()
+                .unwrap()
+                .client("s3")
+                .unwrap()
+                .prepare("GetObject", params, Some(time))
+                .await
+                .unwrap();
+            let auth = r.headers()["authorization"].to_str().unwrap().to_string();
+            auth.split(' ').next().unwrap_or_default().to_string()
+        }
+    };
+    assert_eq!(algorithm(builder()).await, "AWS4-ECDSA-P256-SHA256");
+    let env = Env::from_vars([("AWS_AUTH_SCHEME_PREFERENCE", "sigv4, sigv4a")]);
+    assert_eq!(algorithm(builder().env(env)).await, "AWS4-HMAC-SHA256");
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("config"),
+        "[default]\nauth_scheme_preference = httpBearerAuth,sigv4\n",
+    )
+    .unwrap();
+    let env = Env::from_vars([(
+        "AWS_CONFIG_FILE",
+        dir.path().join("config").to_string_lossy(),
+    )]);
+    assert_eq!(algorithm(builder().env(env)).await, "AWS4-HMAC-SHA256");
+    let code = builder().auth_scheme_preference(["sigv4a"]);
+    assert_eq!(algorithm(code).await, "AWS4-ECDSA-P256-SHA256");
 }
 
 /// A model of one's own, dropped on the spec path without a rule set (the aws provider):

@@ -108,14 +108,15 @@ pub(crate) struct CallEndpoint {
 const SUPPORTED_SCHEMES: &[&str] = &["sigv4", "sigv4a", "sigv4-s3express", "none"];
 
 impl CallEndpoint {
-    /// From a resolved rule-set endpoint: the first auth scheme inia implements. When it
+    /// From a resolved rule-set endpoint: the first auth scheme inia implements (those the
+    /// session's auth scheme preference names first). When it
     /// implements none of them, the endpoint still resolves (so a request can be
     /// prepared) and signing fails with [`EndpointError::UnsupportedAuthScheme`].
-    pub(crate) fn from_rules(e: &inia_endpoint::Endpoint) -> CallEndpoint {
+    pub(crate) fn from_rules(e: &inia_endpoint::Endpoint, preference: &[String]) -> CallEndpoint {
         let schemes = e.auth_schemes();
-        let pick = schemes
-            .iter()
-            .find(|s| SUPPORTED_SCHEMES.contains(&s.name.as_str()));
+        let names: Vec<&str> = schemes.iter().map(|s| s.name.as_str()).collect();
+        let chosen = settings::preferred(preference, &names, |n| SUPPORTED_SCHEMES.contains(&n));
+        let pick = chosen.and_then(|n| schemes.iter().find(|s| s.name == n));
         let unsupported = (pick.is_none() && !schemes.is_empty()).then(|| {
             schemes
                 .iter()
@@ -255,6 +256,28 @@ mod tests {
     }
 
     #[test]
+    fn a_preference_reorders_the_schemes() {
+        let e = inia_endpoint::Endpoint {
+            url: "https://h".into(),
+            headers: vec![],
+            properties: serde_json::json!({"authSchemes": [
+                {"name": "sigv4a", "signingRegionSet": ["*"], "signingName": "s3"},
+                {"name": "sigv4", "signingRegion": "us-west-2", "signingName": "s3"}]})
+            .as_object()
+            .cloned()
+            .unwrap_or_default(),
+        };
+        let pick = |p: &[&str]| {
+            let p: Vec<String> = p.iter().map(|s| s.to_string()).collect();
+            CallEndpoint::from_rules(&e, &p).auth_scheme
+        };
+        assert_eq!(pick(&[]).as_deref(), Some("sigv4a"));
+        assert_eq!(pick(&["sigv4"]).as_deref(), Some("sigv4"));
+        assert_eq!(pick(&["httpBearerAuth", "sigv4"]).as_deref(), Some("sigv4"));
+        assert_eq!(pick(&["nothing"]).as_deref(), Some("sigv4a"));
+    }
+
+    #[test]
     fn the_first_implemented_scheme_is_chosen() {
         let endpoint = |schemes: serde_json::Value| inia_endpoint::Endpoint {
             url: "https://h".into(),
@@ -265,36 +288,48 @@ mod tests {
                 .unwrap_or_default(),
         };
         // An unknown scheme first is passed over.
-        let c = CallEndpoint::from_rules(&endpoint(serde_json::json!([
+        let c = CallEndpoint::from_rules(
+            &endpoint(serde_json::json!([
             {"name": "sigv5", "signingRegion": "us-east-1", "signingName": "s3express"},
             {"name": "sigv4", "signingRegion": "us-west-2", "signingName": "s3-outposts",
              "disableDoubleEncoding": true},
-            {"name": "sigv4a", "signingRegionSet": ["*"], "signingName": "s3"}])));
+            {"name": "sigv4a", "signingRegionSet": ["*"], "signingName": "s3"}])),
+            &[],
+        );
         assert_eq!(c.auth_scheme.as_deref(), Some("sigv4"));
         assert_eq!(c.signing_name.as_deref(), Some("s3-outposts"));
         assert_eq!(c.signing_region.as_deref(), Some("us-west-2"));
         assert!(c.disable_double_encoding);
         assert!(c.check_signable().is_ok());
         // S3 Express: chosen, with its signing name.
-        let c = CallEndpoint::from_rules(&endpoint(serde_json::json!([
+        let c = CallEndpoint::from_rules(
+            &endpoint(serde_json::json!([
             {"name": "sigv4-s3express", "signingRegion": "us-east-1", "signingName": "s3express",
-             "disableDoubleEncoding": true}])));
+             "disableDoubleEncoding": true}])),
+            &[],
+        );
         assert_eq!(c.auth_scheme.as_deref(), Some("sigv4-s3express"));
         assert_eq!(c.signing_name.as_deref(), Some("s3express"));
         assert!(c.check_signable().is_ok());
         // SigV4a first: chosen, with its region set.
-        let c = CallEndpoint::from_rules(&endpoint(serde_json::json!([
+        let c = CallEndpoint::from_rules(
+            &endpoint(serde_json::json!([
             {"name": "sigv4a", "signingRegionSet": ["us-east-1", "us-west-2"],
              "signingName": "s3", "disableDoubleEncoding": true},
-            {"name": "sigv4", "signingRegion": "us-west-2", "signingName": "s3"}])));
+            {"name": "sigv4", "signingRegion": "us-west-2", "signingName": "s3"}])),
+            &[],
+        );
         assert_eq!(c.auth_scheme.as_deref(), Some("sigv4a"));
         assert_eq!(c.signing_name.as_deref(), Some("s3"));
         assert_eq!(c.signing_region.as_deref(), Some("us-east-1,us-west-2"));
         assert!(c.disable_double_encoding);
         assert!(c.check_signable().is_ok());
         // Only schemes inia lacks: resolved, but not signable.
-        let c = CallEndpoint::from_rules(&endpoint(serde_json::json!([
-            {"name": "sigv5", "signingRegion": "us-east-1"}])));
+        let c = CallEndpoint::from_rules(
+            &endpoint(serde_json::json!([
+            {"name": "sigv5", "signingRegion": "us-east-1"}])),
+            &[],
+        );
         assert_eq!(c.signing_region, None);
         assert!(c
             .check_signable()

@@ -18,9 +18,12 @@
 //! `AWS::Auth::AccountId` is no setting: it is the account id of the call's credentials,
 //! bound per call (`stage`), or a parameter set in code.
 //!
-//! Not a built-in but read here with them: the SigV4a region set,
-//! `AWS_SIGV4A_SIGNING_REGION_SET` / `sigv4a_signing_region_set` (comma-separated), which
-//! wins over the `signingRegionSet` of an endpoint whose auth scheme is `sigv4a`.
+//! Not built-ins but read here with them: the SigV4a region set (code, then
+//! `AWS_SIGV4A_SIGNING_REGION_SET` / `sigv4a_signing_region_set`, comma-separated), which
+//! wins over the `signingRegionSet` of an endpoint whose auth scheme is `sigv4a`; and the
+//! auth scheme preference (code, then `AWS_AUTH_SCHEME_PREFERENCE` /
+//! `auth_scheme_preference`: `sigv4a,sigv4,httpBearerAuth,noAuth` in any order), which
+//! reorders an endpoint's auth schemes and a model's `auth` list as botocore's does.
 //!
 //! Owns reading and checking those settings. Does not own binding them to a rule set
 //! (`bind`).
@@ -62,6 +65,10 @@ pub(crate) struct InCode {
     pub(crate) inject_host_prefix: Option<bool>,
     /// False: no built-in comes from settings, only those set by name in code.
     pub(crate) builtins_from_settings: Option<bool>,
+    /// The SigV4a region set, as given in code.
+    pub(crate) sigv4a_region_set: Option<Vec<String>>,
+    /// Auth scheme names, most preferred first, as given in code.
+    pub(crate) auth_scheme_preference: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -85,6 +92,9 @@ pub(crate) struct EndpointSettings {
     s3: S3Settings,
     /// The SigV4a region set, comma-joined without spaces.
     sigv4a_region_set: Option<String>,
+    /// Auth scheme names (`sigv4a`, `sigv4`, `httpBearerAuth`, `noAuth`), most preferred
+    /// first; empty: the rule set's or model's order.
+    pub(crate) auth_scheme_preference: Vec<String>,
     /// From code, by name; they win over everything else.
     pub(crate) params: Vec<(String, Val)>,
     /// Host prefixes (`{AccountId}.`) applied; off with `disable_host_prefix_injection`.
@@ -205,8 +215,17 @@ impl EndpointSettings {
             )
             .map(|v| truthy(&v)),
             s3,
-            sigv4a_region_set: get("AWS_SIGV4A_SIGNING_REGION_SET", "sigv4a_signing_region_set")
-                .and_then(|v| region_set(&v)),
+            sigv4a_region_set: match code.sigv4a_region_set {
+                Some(set) => region_set(&set.join(",")),
+                None => get("AWS_SIGV4A_SIGNING_REGION_SET", "sigv4a_signing_region_set")
+                    .and_then(|v| region_set(&v)),
+            },
+            auth_scheme_preference: match code.auth_scheme_preference {
+                Some(list) => list,
+                None => get("AWS_AUTH_SCHEME_PREFERENCE", "auth_scheme_preference")
+                    .map(|v| scheme_list(&v))
+                    .unwrap_or_default(),
+            },
             params: code.params,
             inject_host_prefix,
             s3_section,
@@ -316,6 +335,31 @@ impl EndpointSettings {
 
 /// A region set as SigV4a sends it: the comma-separated regions trimmed, empty ones
 /// dropped, joined by `,`; `None` when none is left.
+/// A comma-separated list of scheme names, blanks removed (`sigv4a, sigv4`).
+fn scheme_list(v: &str) -> Vec<String> {
+    v.split(',')
+        .map(|s| s.split_whitespace().collect::<String>())
+        .filter(|s| !s.is_empty())
+        .collect()
+}
+
+/// The first of `available` (scheme names, in their own order) that `usable` accepts,
+/// `preference` first, as botocore's `resolve_auth_scheme_preference` picks: the
+/// preferred names the service offers, in preference order, then the rest in the
+/// service's order.
+pub(crate) fn preferred<'a>(
+    preference: &[String],
+    available: &[&'a str],
+    usable: impl Fn(&str) -> bool,
+) -> Option<&'a str> {
+    let short = |s: &str| s.rsplit('#').next().unwrap_or(s).to_string();
+    let ranked = preference
+        .iter()
+        .filter_map(|p| available.iter().find(|a| short(a) == *p).copied())
+        .chain(available.iter().copied());
+    ranked.into_iter().find(|s| usable(s))
+}
+
 fn region_set(v: &str) -> Option<String> {
     let regions: Vec<&str> = v
         .split(',')

@@ -171,7 +171,8 @@ impl Client {
                         return Ok(call.clone());
                     }
                 }
-                let mut call = CallEndpoint::from_rules(&resolved);
+                let mut call =
+                    CallEndpoint::from_rules(&resolved, &settings.auth_scheme_preference);
                 if call.auth_scheme.as_deref() == Some("sigv4-s3express") {
                     call.express_bucket = params["Bucket"].as_str().map(str::to_string);
                 }
