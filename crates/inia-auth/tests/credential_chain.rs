@@ -549,6 +549,10 @@ fn no_secret_in_logs_errors_or_debug() {
         .finish();
     let mut seen = String::new();
     tracing::subscriber::with_default(subscriber, || {
+        // Other tests of this binary run on other threads without a subscriber; a log
+        // call they reached first may have been cached as never enabled. Ask again now
+        // that this subscriber is in place.
+        tracing::callsite::rebuild_interest_cache();
         let h = Home::new();
         let with_token = format!("{}aws_session_token = {TOKEN}\n", keys("AK"));
         h.credentials(&format!(

@@ -57,6 +57,10 @@ fn secrets_never_reach_logs_errors_or_debug() {
         .finish();
     let mut seen = String::new();
     tracing::subscriber::with_default(subscriber, || {
+        // Other tests of this binary run on other threads without a subscriber; a log
+        // call they reached first may have been cached as never enabled. Ask again now
+        // that this subscriber is in place.
+        tracing::callsite::rebuild_interest_cache();
         let creds = Credentials::new("AKIDEXAMPLE", SECRET, Some(TOKEN.into()), None, "test");
         let ctx = SigningContext::new(&creds, "us-east-1", "sts", SystemTime::now());
         seen.push_str(&format!("{creds:?} {ctx:?}\n"));
