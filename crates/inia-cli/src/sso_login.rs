@@ -2,15 +2,18 @@
 //! `inia sso ...` words are the SSO portal's API, run as any service's).
 //!
 //! `login` signs in for the selected profile's `sso_session` (or its legacy
-//! `sso_start_url`), or for `--sso-session NAME`, with a device code: it prints the page to
-//! open and the code to confirm (and tries to open a browser unless `--no-browser`),
-//! waits for the confirmation and caches the token where the AWS CLI does. The AWS CLI
-//! v2's default authorization-code flow is not implemented: `login` uses the device code
-//! with or without `--use-device-code`, and says so once. `logout` revokes and deletes
-//! every cached token.
+//! `sso_start_url`), or for `--sso-session NAME`, and caches the token where the AWS CLI
+//! does. As the AWS CLI v2 does, an `sso-session` signs in with the authorization-code
+//! flow: the authorize page's URL is printed (and opened in a browser unless
+//! `--no-browser`), and the browser's redirect to 127.0.0.1 completes the sign-in. With
+//! `--use-device-code`, or for the legacy profile form (which the AWS CLI never signs in
+//! that way), it uses a device code: the page to open and the code to confirm are printed
+//! (the page opened unless `--no-browser`) and the confirmation waited for. The wording is
+//! the AWS CLI v2's, on stderr; `Successfully logged into Start URL: ...` on stdout.
+//! `logout` revokes and deletes every cached token.
 //!
-//! Owns the commands' arguments and what they print. Does not own the flows
-//! (`inia::sso_login`).
+//! Owns the commands' arguments, the choice of flow, opening the browser and what they
+//! print. Does not own the flows (`inia::sso_login`).
 
 use crate::error::CliError;
 use crate::globals::Globals;
@@ -96,8 +99,10 @@ fn login_for(g: &Globals, f: &Flags, env: &Env) -> Result<SsoLogin, CliError> {
     .map_err(CliError::from)
 }
 
-fn show(auth: &DeviceAuthorization, no_browser: bool) {
-    let opened = !no_browser && open_browser(auth);
+/// Open `url` in a browser unless `no_browser`, and say where to go, as the AWS CLI does.
+/// True when a browser was started.
+fn show_url(url: &str, open: &str, no_browser: bool) -> bool {
+    let opened = !no_browser && open_browser(open);
     if opened {
         eprintln!(
             "Attempting to automatically open the SSO authorization page in your default browser."
@@ -107,21 +112,25 @@ fn show(auth: &DeviceAuthorization, no_browser: bool) {
         eprintln!("Browser will not be automatically opened.");
         eprintln!("Please visit the following URL:");
     }
-    eprintln!(
-        "\n{}\n\nThen enter the code:\n\n{}\n",
-        auth.verification_uri, auth.user_code
+    eprint!("\n{url}\n");
+    opened
+}
+
+fn show_device_code(auth: &DeviceAuthorization, no_browser: bool) {
+    let full = auth.verification_uri_complete.as_deref();
+    let opened = show_url(
+        &auth.verification_uri,
+        full.unwrap_or(&auth.verification_uri),
+        no_browser,
     );
-    if let (false, Some(full)) = (opened, &auth.verification_uri_complete) {
-        eprintln!("Alternatively, you may visit the following URL which will autofill the code upon loading:\n{full}");
+    eprint!("\nThen enter the code:\n\n{}\n", auth.user_code);
+    if let (false, Some(full)) = (opened, full) {
+        eprint!("\nAlternatively, you may visit the following URL which will autofill the code upon loading:\n{full}\n");
     }
 }
 
-/// Ask the desktop to open the page; false when no opener could be started.
-fn open_browser(auth: &DeviceAuthorization) -> bool {
-    let url = auth
-        .verification_uri_complete
-        .as_deref()
-        .unwrap_or(&auth.verification_uri);
+/// Ask the desktop to open `url`; false when no opener could be started.
+fn open_browser(url: &str) -> bool {
     let opener = if cfg!(target_os = "macos") {
         "open"
     } else {
@@ -140,14 +149,20 @@ async fn login(g: &Globals, args: &[String]) -> Result<(), CliError> {
     let f = flags(args)?;
     let env = Env::real();
     let login = login_for(g, &f, &env)?;
-    if !f.device_code {
-        eprintln!("Note: inia signs in with a device code (the authorization-code flow is not available yet).");
-    }
     let no_browser = f.no_browser;
-    login
-        .device_code(|auth| show(auth, no_browser))
-        .await
-        .map_err(CliError::from)?;
+    // As the AWS CLI v2: the authorization code for an sso-session, else the device code.
+    if f.device_code || login.session().name.is_none() {
+        login
+            .device_code(|auth| show_device_code(auth, no_browser))
+            .await
+    } else {
+        login
+            .authorization_code(|url| {
+                show_url(url, url, no_browser);
+            })
+            .await
+    }
+    .map_err(CliError::from)?;
     println!("Successfully logged into Start URL: {}", start_url(&login));
     Ok(())
 }

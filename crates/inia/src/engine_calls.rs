@@ -23,6 +23,10 @@ impl CallService for Client {
     fn call<'a>(&'a self, operation: &'a str, params: Value) -> CallFuture<'a> {
         Box::pin(Client::call(self, operation, params))
     }
+
+    fn resolved_endpoint(&self) -> Option<String> {
+        Some(self.endpoint_url()).filter(|u| !u.is_empty())
+    }
 }
 
 /// The engine's connector: an inner session built from the [`ServiceConfig`] (its
@@ -61,5 +65,46 @@ impl AssumeRoleBuilder {
     /// (no network is used yet).
     pub fn build(self) -> Result<AssumeRoleProvider, Error> {
         self.build_with(&SessionConnector)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use inia_auth::config::Env;
+
+    fn sso_oidc(env: Env, endpoint_url: Option<&str>) -> Arc<dyn CallService> {
+        SessionConnector
+            .connect(ServiceConfig {
+                service: "sso-oidc".into(),
+                region: "eu-west-1".into(),
+                endpoint_url: endpoint_url.map(str::to_string),
+                http: None,
+                env,
+                credentials: Arc::new(inia_auth::provider::CredentialsChain::new()),
+                request_hook: None,
+            })
+            .unwrap()
+    }
+
+    /// The rule set's endpoint, moved by an endpoint URL given in code or in the settings.
+    #[test]
+    fn a_client_tells_where_its_calls_go() {
+        let plain = sso_oidc(Env::empty(), None);
+        assert_eq!(
+            plain.resolved_endpoint().as_deref(),
+            Some("https://oidc.eu-west-1.amazonaws.com")
+        );
+        let env = Env::empty().with_var("AWS_ENDPOINT_URL_SSO_OIDC", "http://127.0.0.1:9");
+        let from_env = sso_oidc(env, None);
+        assert_eq!(
+            from_env.resolved_endpoint().as_deref(),
+            Some("http://127.0.0.1:9")
+        );
+        let in_code = sso_oidc(Env::empty(), Some("http://127.0.0.1:8"));
+        assert_eq!(
+            in_code.resolved_endpoint().as_deref(),
+            Some("http://127.0.0.1:8")
+        );
     }
 }

@@ -22,9 +22,9 @@
 //! own any source: the file-based ones are
 //! `inia_auth::provider`'s, the network ones are this module's children ([`imds`],
 //! [`container`], [`assume_role`], [`web_identity`], [`sso`] with [`sso_token`] and
-//! [`sso_login`], [`login`]; public as `inia::imds`, `inia::container_credentials`,
-//! `inia::assume_role`, `inia::web_identity`, `inia::sso`, `inia::sso_token`,
-//! `inia::sso_login`, `inia::login`).
+//! [`sso_login`] (its loopback redirect in `sso_redirect`), [`login`]; public as
+//! `inia::imds`, `inia::container_credentials`, `inia::assume_role`, `inia::web_identity`,
+//! `inia::sso`, `inia::sso_token`, `inia::sso_login`, `inia::login`).
 
 pub mod assume_role;
 pub mod container;
@@ -35,6 +35,7 @@ pub mod login;
 pub(crate) mod service_call;
 pub mod sso;
 pub mod sso_login;
+mod sso_redirect;
 pub mod sso_token;
 pub mod web_identity;
 

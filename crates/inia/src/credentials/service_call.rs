@@ -30,6 +30,13 @@ pub type CallFuture<'a> = Pin<Box<dyn Future<Output = Result<Value, Error>> + Se
 pub trait CallService: Send + Sync {
     /// Call `operation` with `params`.
     fn call<'a>(&'a self, operation: &'a str, params: Value) -> CallFuture<'a>;
+
+    /// The URL calls go to (no operation's parameters), when known: for a page that sits
+    /// beside the API, such as sso-oidc's `/authorize`. `None` unless the implementation
+    /// knows it.
+    fn resolved_endpoint(&self) -> Option<String> {
+        None
+    }
 }
 
 /// What a credential source asks the engine to connect: a service, where, and with which

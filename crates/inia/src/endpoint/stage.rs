@@ -16,7 +16,10 @@ use serde_json::Value;
 use std::sync::Arc;
 
 impl Client {
-    /// The client-level endpoint URL (no operation's parameters), for messages.
+    /// The client-level endpoint URL (no operation's parameters): for messages, and for
+    /// pages beside an API (sso-oidc's `/authorize`). The rule set's parameters get the
+    /// built-in values (in code, else from the settings) their `builtIn` names, as a call's
+    /// do (`bind::params`).
     pub(crate) fn endpoint_url(&self) -> String {
         match &self.inner.endpoint {
             Source::Fixed { url, .. } => url.clone(),
@@ -24,7 +27,22 @@ impl Client {
                 .resolver()
                 .ok()
                 .and_then(|r| {
-                    let p = r.params(self.builtins().iter().cloned()).ok()?;
+                    let in_code = &self.inner.session.inner.endpoints.params;
+                    let pairs = r.rules().params().iter().filter_map(|d| {
+                        let b = d.built_in.as_deref()?;
+                        let v = in_code
+                            .iter()
+                            .find(|(k, _)| k == b)
+                            .map(|(_, v)| v.clone())
+                            .or_else(|| {
+                                self.builtins()
+                                    .iter()
+                                    .find(|(k, _)| *k == b)
+                                    .map(|(_, v)| v.clone())
+                            })?;
+                        Some((d.name.as_str(), v))
+                    });
+                    let p = r.params(pairs).ok()?;
                     r.resolve(&p).ok().map(|e| e.url.clone())
                 })
                 .unwrap_or_default(),
