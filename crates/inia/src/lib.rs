@@ -75,6 +75,7 @@ pub mod provider;
 mod resume_token;
 pub mod retry;
 mod session;
+mod session_builder;
 pub mod time;
 pub mod transfer;
 mod typed;
