@@ -135,6 +135,7 @@ pub(crate) fn session(g: &Globals) -> Result<Session, CliError> {
     // The option wins over AWS_CA_BUNDLE and the profile's ca_bundle, as in the AWS CLI.
     http.ca_bundle = g.ca_bundle.clone();
     let mut b = Session::builder()
+        .user_agent_name("inia-cli", env!("CARGO_PKG_VERSION"))
         .http_config(http)
         .unsigned(g.no_sign_request);
     if let Some(t) = g.connect_timeout {

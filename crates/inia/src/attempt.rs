@@ -24,6 +24,13 @@ use std::time::{Duration, Instant, SystemTime};
 use tower::ServiceExt;
 use tracing::Instrument;
 
+/// Which attempt of which call a request is (its `amz-sdk-*` headers).
+struct Stamp<'a> {
+    invocation: &'a http::HeaderValue,
+    attempt: u32,
+    max: u32,
+}
+
 /// One call's attempts so far, and its allowance.
 struct Counts {
     attempt: u32,
@@ -85,6 +92,8 @@ impl Client {
         } = counts;
         let timing = &self.inner.session.inner.timing;
         let mut policy = retry::Standard::new(max, &self.inner.quota, timing);
+        // One id for the call, on every attempt (botocore's `amz-sdk-invocation-id`).
+        let invocation = crate::sdk_headers::invocation_id();
         let mut body = Some(body);
         loop {
             let attempt_no = *attempt;
@@ -99,8 +108,13 @@ impl Client {
                 status = tracing::field::Empty,
                 request_id = tracing::field::Empty
             );
+            let stamp = Stamp {
+                invocation: &invocation,
+                attempt: attempt_no,
+                max,
+            };
             let one = self
-                .attempt(op, clone_parts(&parts), this_body, endpoint)
+                .attempt(op, clone_parts(&parts), this_body, endpoint, stamp)
                 .instrument(span.clone());
             let result = match self.inner.session.inner.attempt_timeout {
                 Some(limit) => tokio::time::timeout(limit, one)
@@ -165,6 +179,7 @@ impl Client {
         mut parts: http::request::Parts,
         body: Body,
         endpoint: &CallEndpoint,
+        stamp: Stamp<'_>,
     ) -> Result<Output, (Error, Option<Duration>)> {
         let fail = |e: Error| (e, None);
         // Stage: sign.
@@ -188,6 +203,19 @@ impl Client {
             .await
             .map_err(fail)?;
         let _ = signed;
+        // What every request carries, unsigned, as botocore adds it after signing.
+        let h = &mut parts.headers;
+        if !h.contains_key(http::header::USER_AGENT) {
+            h.insert(
+                http::header::USER_AGENT,
+                self.inner.session.inner.user_agent.clone(),
+            );
+        }
+        h.insert(crate::sdk_headers::INVOCATION_ID, stamp.invocation.clone());
+        h.insert(
+            crate::sdk_headers::REQUEST,
+            crate::sdk_headers::request(stamp.attempt, stamp.max),
+        );
         // Stage: send.
         let target = parts
             .uri

@@ -74,6 +74,7 @@ mod payload;
 pub mod provider;
 mod resume_token;
 pub mod retry;
+mod sdk_headers;
 mod session;
 mod session_builder;
 pub mod time;

@@ -67,6 +67,8 @@ pub(crate) struct Inner {
     /// Pauses between attempts and the retry jitter's draws.
     pub(crate) timing: crate::time::Timing,
     pub(crate) env: Env,
+    /// The `User-Agent` every request carries.
+    pub(crate) user_agent: http::HeaderValue,
 }
 
 /// Shared configuration and resources for clients. Cheap to clone.

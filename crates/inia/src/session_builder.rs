@@ -49,6 +49,7 @@ pub struct SessionBuilder {
     transport_map: Option<Box<dyn FnOnce(Transport) -> Transport + Send>>,
     env: Env,
     endpoints: InCode,
+    agent: crate::sdk_headers::AgentParts,
 }
 
 impl Default for SessionBuilder {
@@ -71,6 +72,7 @@ impl Default for SessionBuilder {
             transport_map: None,
             env: Env::real(),
             endpoints: InCode::default(),
+            agent: Default::default(),
         }
     }
 }
@@ -275,6 +277,20 @@ impl SessionBuilder {
         self
     }
 
+    /// A tool's own name and version at the head of the `User-Agent` (the library's then
+    /// follows as `md/inia#VERSION`), as the AWS CLI puts `aws-cli/VERSION` there.
+    pub fn user_agent_name(mut self, name: impl Into<String>, version: impl Into<String>) -> Self {
+        self.agent.tool = Some((name.into(), version.into()));
+        self
+    }
+
+    /// An application id for the `User-Agent` (`app/ID`; else `AWS_SDK_UA_APP_ID`, the
+    /// profile's `sdk_ua_app_id`).
+    pub fn user_agent_app_id(mut self, id: impl Into<String>) -> Self {
+        self.agent.app_id = Some(id.into());
+        self
+    }
+
     /// Read settings, credentials and config files through this environment instead of
     /// the process's (tests, embedding).
     pub fn env(mut self, env: Env) -> Self {
@@ -301,6 +317,14 @@ impl SessionBuilder {
                 .map(str::to_string)
                 .or_else(|| from_profile(&k.trim_start_matches("AWS_").to_ascii_lowercase()))
         };
+        let mut agent = self.agent;
+        if agent.app_id.is_none() {
+            agent.app_id = env("AWS_SDK_UA_APP_ID");
+        }
+        agent.exec_env = self
+            .env
+            .get_non_empty("AWS_EXECUTION_ENV")
+            .map(str::to_string);
         let mut http = self.http;
         if http.ca_bundle.is_none() {
             http.ca_bundle = env("AWS_CA_BUNDLE").map(|p| self.env.expand_home(&p));
@@ -406,6 +430,7 @@ impl SessionBuilder {
                 call_timeout: self.call_timeout,
                 max_response_body: self.max_response_body,
                 timing: self.timing,
+                user_agent: crate::sdk_headers::user_agent(&agent),
                 env: self.env,
             }),
         })
