@@ -369,7 +369,12 @@ impl Client {
         // Stage: resolve the endpoint.
         let endpoint = self.resolve_endpoint(op, &params, account_id)?;
         // Stage: serialize.
-        let request = inia_protocol::serialize_operation(model, op, &params).map_err(wrap)?;
+        let options = inia_protocol::SerializeOptions {
+            min_compression_size: self.inner.session.inner.request_compression,
+            ..Default::default()
+        };
+        let request =
+            inia_protocol::serialize_operation_with(model, op, &params, &options).map_err(wrap)?;
         drop(params);
         // Stage: address.
         let (mut parts, bytes) = request.into_parts();

@@ -69,6 +69,8 @@ pub(crate) struct Inner {
     pub(crate) env: Env,
     /// The `User-Agent` every request carries.
     pub(crate) user_agent: http::HeaderValue,
+    /// Gzip `requestcompression` bodies from this many bytes up; `None`: never.
+    pub(crate) request_compression: Option<usize>,
 }
 
 /// Shared configuration and resources for clients. Cheap to clone.

@@ -50,6 +50,8 @@ pub struct SessionBuilder {
     env: Env,
     endpoints: InCode,
     agent: crate::sdk_headers::AgentParts,
+    /// `Some(None)`: compression off; `Some(Some(n))`: from `n` bytes; `None`: settings.
+    compression: Option<Option<usize>>,
 }
 
 impl Default for SessionBuilder {
@@ -73,6 +75,7 @@ impl Default for SessionBuilder {
             env: Env::real(),
             endpoints: InCode::default(),
             agent: Default::default(),
+            compression: None,
         }
     }
 }
@@ -277,6 +280,15 @@ impl SessionBuilder {
         self
     }
 
+    /// Gzip the bodies of operations with the `requestcompression` trait from this many
+    /// bytes up (`None`: never). Else `AWS_DISABLE_REQUEST_COMPRESSION` /
+    /// `disable_request_compression` and `AWS_REQUEST_MIN_COMPRESSION_SIZE_BYTES` /
+    /// `request_min_compression_size_bytes` (0 to 10,485,760; default 10,240), as botocore.
+    pub fn request_compression(mut self, min_size: Option<usize>) -> Self {
+        self.compression = Some(min_size);
+        self
+    }
+
     /// A tool's own name and version at the head of the `User-Agent` (the library's then
     /// follows as `md/inia#VERSION`), as the AWS CLI puts `aws-cli/VERSION` there.
     pub fn user_agent_name(mut self, name: impl Into<String>, version: impl Into<String>) -> Self {
@@ -316,6 +328,10 @@ impl SessionBuilder {
                 .get_non_empty(k)
                 .map(str::to_string)
                 .or_else(|| from_profile(&k.trim_start_matches("AWS_").to_ascii_lowercase()))
+        };
+        let compression = match self.compression {
+            Some(c) => c,
+            None => request_compression(&env)?,
         };
         let mut agent = self.agent;
         if agent.app_id.is_none() {
@@ -431,8 +447,32 @@ impl SessionBuilder {
                 max_response_body: self.max_response_body,
                 timing: self.timing,
                 user_agent: crate::sdk_headers::user_agent(&agent),
+                request_compression: compression,
                 env: self.env,
             }),
         })
+    }
+}
+
+/// The compression threshold from the settings (`env` reads a variable, else the profile's
+/// lower-case key without `AWS_`): `None` when compression is disabled.
+fn request_compression(env: &dyn Fn(&str) -> Option<String>) -> Result<Option<usize>, Error> {
+    const MAX: usize = 10 * 1024 * 1024;
+    if env("AWS_DISABLE_REQUEST_COMPRESSION").is_some_and(|v| v.trim().eq_ignore_ascii_case("true"))
+    {
+        return Ok(None);
+    }
+    let Some(v) = env("AWS_REQUEST_MIN_COMPRESSION_SIZE_BYTES") else {
+        return Ok(Some(10_240));
+    };
+    match v.trim().parse::<usize>() {
+        Ok(n) if n <= MAX => Ok(Some(n)),
+        _ => Err(Error::Setting {
+            name: "request_min_compression_size_bytes".into(),
+            value: v.clone(),
+            message: format!(
+                "request_min_compression_size_bytes {v:?} is not a whole number from 0 to {MAX}"
+            ),
+        }),
     }
 }
