@@ -100,10 +100,9 @@ pub fn describe(service: &str, model: &ServiceModel, op: &Operation) -> Result<O
         Some(out) => {
             let shape = model.target(out, &op.name).map_err(err)?;
             match shape.payload.as_ref().and_then(|p| shape.members.get(p)) {
-                Some(m) => {
-                    let t = model.target(m, &op.name).map_err(err)?;
-                    (t.streaming || m.streaming) && t.kind == ShapeType::Blob
-                }
+                // As botocore: a blob payload is a streamed body, marked `streaming` or not
+                // (Bedrock's InvokeModel, Lambda's Invoke), so it goes to an outfile.
+                Some(m) => model.target(m, &op.name).map_err(err)?.kind == ShapeType::Blob,
                 None => false,
             }
         }

@@ -424,7 +424,8 @@ impl Client {
         Ok((t.streaming || m.streaming).then(|| payload.clone()))
     }
 
-    /// True when the operation's output payload is a stream the caller reads.
+    /// True when the operation's output payload is a stream the caller reads: as botocore's `has_streaming_output`: the output's payload is a blob, marked
+    /// `streaming` or not (Lambda's `Invoke`, Bedrock's `InvokeModel`).
     pub(crate) fn streams_output(&self, op: &Operation) -> bool {
         let Some(out) = &op.output else { return false };
         let Ok(shape) = self.inner.model.target(out, &op.name) else {
@@ -437,7 +438,7 @@ impl Client {
             self.inner
                 .model
                 .target(m, payload)
-                .is_ok_and(|t| (t.streaming || m.streaming) && t.kind == ShapeType::Blob)
+                .is_ok_and(|t| t.kind == ShapeType::Blob)
         })
     }
 }

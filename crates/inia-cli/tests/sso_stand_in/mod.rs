@@ -1,10 +1,12 @@
-//! The stand-in for IAM Identity Center the `sso login` tests share: moto has no sso-oidc
-//! or sso service, so a server on 127.0.0.1 written here answers requests with what a
-//! test's closure says (as botocore's models define the operations) and records what it
-//! got; and running `inia` or Python against it with a home of the test's own.
+//! The stand-in for services moto lacks, shared by the command line's tests: first IAM
+//! Identity Center for `sso login` (sso-oidc, sso), also Bedrock for `blob_payloads.rs`. A
+//! server on 127.0.0.1 written here answers requests with what a test's closure says (as
+//! botocore's models define the operations) and records what it got; and running `inia`
+//! or Python against it with a home of the test's own.
 //!
 //! Owns the server and the way programs are run. Does not own any test's answers or
-//! assertions (`sso_login.rs`, `sso_login_pkce.rs`).
+//! assertions (`sso_login.rs`, `sso_login_pkce.rs`, `blob_payloads.rs`).
+#![allow(dead_code)]
 
 use serde_json::Value;
 use std::io::{BufRead, BufReader, Read, Write};
