@@ -14,7 +14,8 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 mod sso_stand_in;
-use sso_stand_in::{now_secs, run, sha1_hex, stand_in, Request};
+use inia_test_support::digest_hex;
+use sso_stand_in::{now_secs, run, stand_in, Request};
 
 /// The service side of a sign-in, approving on the second poll.
 fn identity_center() -> (String, Arc<Mutex<Vec<Request>>>) {
@@ -136,7 +137,7 @@ fn device_code_sign_in_serves_inia_and_botocore_then_logout_clears_it() {
     // The token cache, as the AWS CLI keeps it.
     let token_file = aws
         .join("sso/cache")
-        .join(format!("{}.json", sha1_hex("corp")));
+        .join(format!("{}.json", digest_hex("sha1sum", "corp")));
     let token: Value =
         serde_json::from_str(&std::fs::read_to_string(&token_file).unwrap()).unwrap();
     assert_eq!(token["accessToken"], "signed-in-token");

@@ -21,7 +21,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 mod sso_stand_in;
-use sso_stand_in::{command, now_secs, run, sha1_hex, stand_in, Request};
+use inia_test_support::digest_hex;
+use sso_stand_in::{command, now_secs, run, stand_in, Request};
 
 const START_URL: &str = "https://d-9999.awsapps.com/start";
 
@@ -313,7 +314,7 @@ fn authorization_code_sign_in_serves_inia_and_botocore() {
 
     // The token cache, as the AWS CLI keeps it, beside the registration.
     let cache = home.path().join(".aws/sso/cache");
-    let token_file = cache.join(format!("{}.json", sha1_hex("corp")));
+    let token_file = cache.join(format!("{}.json", digest_hex("sha1sum", "corp")));
     let token: Value =
         serde_json::from_str(&std::fs::read_to_string(&token_file).unwrap()).unwrap();
     assert_eq!(token["accessToken"], "signed-in-token");
@@ -381,6 +382,6 @@ fn a_redirect_with_another_state_signs_nothing_in() {
     let token_file = home
         .path()
         .join(".aws/sso/cache")
-        .join(format!("{}.json", sha1_hex("corp")));
+        .join(format!("{}.json", digest_hex("sha1sum", "corp")));
     assert!(!token_file.exists());
 }

@@ -34,14 +34,7 @@ fn authorizations(server: &FaultServer) -> Vec<String> {
     server
         .seen()
         .iter()
-        .map(|s| {
-            s.head
-                .lines()
-                .filter_map(|l| l.split_once(':'))
-                .find(|(k, _)| k.eq_ignore_ascii_case("authorization"))
-                .map(|(_, v)| v.trim().to_string())
-                .unwrap_or_default()
-        })
+        .map(|s| s.header("authorization").unwrap_or_default())
         .collect()
 }
 
@@ -178,15 +171,7 @@ async fn without_a_variable_the_sso_sign_in_gives_the_token() {
     )
     .unwrap();
     // The cache file of session "corp": SHA-1 of its name (as sha1sum computes it).
-    let out = Command::new("sh")
-        .args(["-c", "printf corp | sha1sum"])
-        .output()
-        .unwrap();
-    let hash = String::from_utf8_lossy(&out.stdout)
-        .split_whitespace()
-        .next()
-        .unwrap()
-        .to_string();
+    let hash = inia_test_support::digest_hex("sha1sum", "corp");
     let cache = h.join(".aws/sso/cache");
     std::fs::create_dir_all(&cache).unwrap();
     let expires = chrono::DateTime::<chrono::Utc>::from(

@@ -13,6 +13,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use inia::auth::config::Env;
 use inia::Session;
+use inia_test_support::digest_hex;
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -35,27 +36,6 @@ fn openssl(args: &[&str]) -> Vec<u8> {
         String::from_utf8_lossy(&out.stderr)
     );
     out.stdout
-}
-
-fn hex_of(program: &str, text: &str) -> String {
-    use std::io::Write;
-    let mut child = Command::new(program)
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(text.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    String::from_utf8_lossy(&out.stdout)
-        .split_whitespace()
-        .next()
-        .unwrap()
-        .to_string()
 }
 
 fn utc_in(secs: i64) -> String {
@@ -129,7 +109,7 @@ impl Home {
         self.dir
             .path()
             .join("login")
-            .join(format!("{}.json", hex_of("sha256sum", SESSION)))
+            .join(format!("{}.json", digest_hex("sha256sum", SESSION)))
     }
 
     fn token(&self) -> Value {

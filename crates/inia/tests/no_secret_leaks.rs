@@ -11,6 +11,7 @@
 
 use inia::auth::config::Env;
 use inia::{json, Session};
+use inia_test_support::digest_hex;
 use std::io::Write;
 use std::path::Path;
 use std::process::Command;
@@ -53,26 +54,6 @@ fn at(secs: i64) -> String {
     let now = chrono::DateTime::<chrono::Utc>::from(SystemTime::now());
     (now + chrono::Duration::seconds(secs))
         .format("%Y-%m-%dT%H:%M:%SZ")
-        .to_string()
-}
-
-fn hex(program: &str, text: &str) -> String {
-    let mut child = Command::new(program)
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(text.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    String::from_utf8_lossy(&out.stdout)
-        .split_whitespace()
-        .next()
-        .unwrap()
         .to_string()
 }
 
@@ -154,7 +135,7 @@ fn setup_files(home: &Path, url: &str) -> Vec<(String, String)> {
     let sso_cache = home.join(".aws/sso/cache");
     std::fs::create_dir_all(&sso_cache).unwrap();
     std::fs::write(
-        sso_cache.join(format!("{}.json", hex("sha1sum", "corp"))),
+        sso_cache.join(format!("{}.json", digest_hex("sha1sum", "corp"))),
         json!({"startUrl": "https://d-1.awsapps.com/start", "region": "us-east-1",
                "accessToken": "sso-access-OLD-s3cr3t", "expiresAt": at(300), "clientId": "cid",
                "clientSecret": "client-secret-s3cr3t", "registrationExpiresAt": at(86400),
@@ -165,7 +146,7 @@ fn setup_files(home: &Path, url: &str) -> Vec<(String, String)> {
     let login_cache = home.join("login");
     std::fs::create_dir_all(&login_cache).unwrap();
     std::fs::write(
-        login_cache.join(format!("{}.json", hex("sha256sum", "arn:aws:iam::111122223333:user/alice"))),
+        login_cache.join(format!("{}.json", digest_hex("sha256sum", "arn:aws:iam::111122223333:user/alice"))),
         json!({"accessToken": {"accessKeyId": "ASIAOLD", "secretAccessKey": "login-secret-key-s3cr3t",
                "sessionToken": "login-session-token-s3cr3t", "accountId": "111122223333",
                "expiresAt": at(60)}, "refreshToken": "login-refresh-OLD-s3cr3t",

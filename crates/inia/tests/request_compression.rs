@@ -45,11 +45,7 @@ fn metrics(n: usize) -> Value {
 }
 
 fn header(s: &Seen, name: &str) -> Option<String> {
-    s.head
-        .lines()
-        .filter_map(|l| l.split_once(':'))
-        .find(|(k, _)| k.trim().eq_ignore_ascii_case(name))
-        .map(|(_, v)| v.trim().to_string())
+    s.header(name)
 }
 
 /// Sends PutMetricData with `n` metrics under `env` (and `code`'s threshold when given),

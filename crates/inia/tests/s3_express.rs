@@ -54,11 +54,7 @@ async fn directory_bucket() -> FaultServer {
 
 /// A request's header `name`, as the server saw it.
 fn header(s: &Seen, name: &str) -> Option<String> {
-    s.head
-        .lines()
-        .filter_map(|l| l.split_once(':'))
-        .find(|(k, _)| k.trim().eq_ignore_ascii_case(name))
-        .map(|(_, v)| v.trim().to_string())
+    s.header(name)
 }
 
 /// `Credential=` of a request: the key and the scope.

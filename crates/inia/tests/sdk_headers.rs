@@ -60,12 +60,7 @@ fn vars() -> Vec<(String, String)> {
 }
 
 fn header(s: &Seen, name: &str) -> String {
-    s.head
-        .lines()
-        .filter_map(|l| l.split_once(':'))
-        .find(|(k, _)| k.trim().eq_ignore_ascii_case(name))
-        .map(|(_, v)| v.trim().to_string())
-        .unwrap_or_default()
+    s.header(name).unwrap_or_default()
 }
 
 fn is_uuid_v4(s: &str) -> bool {

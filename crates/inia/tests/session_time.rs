@@ -65,14 +65,7 @@ fn signed_as(server: &FaultServer) -> Vec<(String, String)> {
         .seen()
         .iter()
         .map(|s| {
-            let header = |name: &str| {
-                s.head
-                    .lines()
-                    .filter_map(|l| l.split_once(':'))
-                    .find(|(k, _)| k.trim().eq_ignore_ascii_case(name))
-                    .map(|(_, v)| v.trim().to_string())
-                    .unwrap_or_default()
-            };
+            let header = |name: &str| s.header(name).unwrap_or_default();
             let auth = header("authorization");
             let credential = auth
                 .split("Credential=")

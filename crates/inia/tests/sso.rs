@@ -13,6 +13,7 @@
 
 use inia::auth::config::Env;
 use inia::{Error, Session};
+use inia_test_support::digest_hex;
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -43,14 +44,6 @@ fn json_reply(status: u16, body: Value, error_type: Option<&'static str>) -> Act
     }
 }
 
-fn header<'a>(seen: &'a Seen, name: &str) -> Option<&'a str> {
-    seen.head
-        .lines()
-        .filter_map(|l| l.split_once(':'))
-        .find(|(k, _)| k.trim().eq_ignore_ascii_case(name))
-        .map(|(_, v)| v.trim())
-}
-
 /// Starts the stand-in; `issued` starts with the tokens of a sign-in.
 async fn stand_in(issued: Arc<Mutex<Issued>>) -> FaultServer {
     FaultServer::answering(move |seen| {
@@ -79,8 +72,8 @@ async fn stand_in(issued: Arc<Mutex<Issued>>) -> FaultServer {
             );
         }
         if seen.method == "GET" && seen.target.starts_with("/federation/credentials?") {
-            let bearer = header(seen, "x-amz-sso_bearer_token").unwrap_or_default();
-            if !state.access.iter().any(|a| a == bearer) {
+            let bearer = seen.header("x-amz-sso_bearer_token").unwrap_or_default();
+            if !state.access.contains(&bearer) {
                 return json_reply(
                     401,
                     json!({"message": "Session token not found or invalid"}),
@@ -158,7 +151,7 @@ impl Home {
     /// `~/.aws/sso/cache/<sha1("corp")>.json`, as the AWS CLI names it (the SHA-1 taken
     /// by `sha1sum`, not by the code under test).
     fn cache_file(&self) -> PathBuf {
-        let digest = sha1_hex(b"corp");
+        let digest = digest_hex("sha1sum", "corp");
         self.dir
             .path()
             .join(".aws/sso/cache")
@@ -213,19 +206,6 @@ fn utc_in(secs: i64) -> String {
         .to_string()
 }
 
-fn sha1_hex(data: &[u8]) -> String {
-    use std::io::Write;
-    let mut child = std::process::Command::new("sha1sum")
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    child.stdin.take().unwrap().write_all(data).unwrap();
-    let out = child.wait_with_output().unwrap();
-    let text = String::from_utf8_lossy(&out.stdout);
-    text.split_whitespace().next().unwrap().to_string()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_valid_cached_token_gets_role_credentials() {
     let issued = Arc::new(Mutex::new(Issued {
@@ -243,8 +223,11 @@ async fn a_valid_cached_token_gets_role_credentials() {
         get.target,
         "/federation/credentials?role_name=Developer&account_id=111122223333"
     );
-    assert_eq!(header(get, "x-amz-sso_bearer_token"), Some("signed-in"));
-    assert_eq!(header(get, "authorization"), None, "the call is unsigned");
+    assert_eq!(
+        get.header("x-amz-sso_bearer_token").as_deref(),
+        Some("signed-in")
+    );
+    assert_eq!(get.header("authorization"), None, "the call is unsigned");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -50,6 +50,28 @@ pub fn cache_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.cache")
 }
 
+/// The digest of `text` in hex as a system tool computes it (`sha1sum`, `sha256sum`): the
+/// tests' own source for the cache file names the code under test also computes.
+pub fn digest_hex(tool: &str, text: &str) -> String {
+    use std::io::Write;
+    let mut child = Command::new(tool)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{tool}: {e}"));
+    if let Some(mut stdin) = child.stdin.take() {
+        stdin
+            .write_all(text.as_bytes())
+            .expect("write to the digest tool");
+    }
+    let out = child.wait_with_output().expect("the digest tool's output");
+    let text = String::from_utf8_lossy(&out.stdout);
+    text.split_whitespace()
+        .next()
+        .unwrap_or_default()
+        .to_string()
+}
+
 /// A TCP port on 127.0.0.1 that nothing listened on a moment ago (bound and released).
 /// Another process may take it before it is used: good for "nothing listens here" tests
 /// and for tinyproxy's start (which retries), not for servers that can bind port 0.

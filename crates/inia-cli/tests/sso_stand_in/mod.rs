@@ -133,24 +133,3 @@ pub fn command(program: &Path, home: &Path, url: &str, args: &[&str]) -> Command
 pub fn run(program: &Path, home: &Path, url: &str, args: &[&str]) -> Output {
     command(program, home, url, args).output().unwrap()
 }
-
-/// SHA-1 of `text` in hex, by `sha1sum`.
-pub fn sha1_hex(text: &str) -> String {
-    let mut child = Command::new("sha1sum")
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(text.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    String::from_utf8_lossy(&out.stdout)
-        .split_whitespace()
-        .next()
-        .unwrap()
-        .to_string()
-}

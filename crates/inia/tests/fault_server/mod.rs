@@ -65,6 +65,17 @@ pub struct Seen {
     pub body: Vec<u8>,
 }
 
+impl Seen {
+    /// The value of header `name` (any case) as received.
+    pub fn header(&self, name: &str) -> Option<String> {
+        self.head
+            .lines()
+            .filter_map(|l| l.split_once(':'))
+            .find(|(k, _)| k.trim().eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.trim().to_string())
+    }
+}
+
 pub struct FaultServer {
     pub addr: SocketAddr,
     pub seen: Arc<Mutex<Vec<Seen>>>,
