@@ -183,6 +183,17 @@ pub fn present(headers: &HeaderMap) -> bool {
             .any(|k| k.as_str().starts_with("x-amz-checksum-"))
 }
 
+/// True when the request carries an `x-amz-checksum-*` header (botocore's
+/// `has_checksum_header`, whose pattern is `x-amz-checksum-[a-z0-9]*`): then no flexible
+/// checksum is added, though a `Content-MD5` alone does not prevent one.
+pub fn flexible_present(headers: &HeaderMap) -> bool {
+    headers.keys().any(|k| {
+        k.as_str()
+            .strip_prefix("x-amz-checksum-")
+            .is_some_and(|rest| rest.bytes().all(|b| b.is_ascii_alphanumeric()))
+    })
+}
+
 /// The MD5 of a body, fed in pieces.
 #[derive(Clone, Default)]
 pub struct ContentMd5(Md5);
