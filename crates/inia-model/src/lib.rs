@@ -28,8 +28,8 @@ pub mod template;
 pub use error::ModelError;
 pub use loader::{deep_merge, read_text, strip_documentation, Root, SpecPath};
 pub use provider::{
-    fill_template, template_variables, Addressing, Checksums, CredentialSource, EndpointRule,
-    KeyNames, ProviderFile, ServiceBinding, Setting, Signing,
+    fill_template, template_variables, Addressing, ChecksumWhen, Checksums, CredentialSource,
+    EndpointRule, KeyNames, ProviderFile, ServiceBinding, Setting, Signing,
 };
 pub use service::{ClientContextParam, Metadata, Protocol, ServiceModel};
 pub use shape::{

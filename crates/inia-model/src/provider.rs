@@ -106,6 +106,11 @@ pub struct ServiceBinding {
     pub headers: BTreeMap<String, String>,
     #[serde(default)]
     pub checksums: Checksums,
+    /// The default of `request_checksum_calculation` for this service when no setting
+    /// gives one (code, `AWS_REQUEST_CHECKSUM_CALCULATION`, the profile): botocore's
+    /// `when_supported` unless the file says `when_required`.
+    #[serde(default)]
+    pub checksum_calculation: Option<ChecksumWhen>,
 }
 
 fn default_partitions() -> String {
@@ -167,6 +172,29 @@ pub enum Checksums {
     WhenRequired,
     /// Also `Content-MD5` on every request with an in-memory body.
     Md5,
+}
+
+/// When flexible checksums are computed on requests (`request_checksum_calculation`) or
+/// checked on responses (`response_checksum_validation`), botocore's two values.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChecksumWhen {
+    /// On every operation that supports one (botocore's default).
+    #[default]
+    WhenSupported,
+    /// Only where the operation requires one, or the caller asks for one.
+    WhenRequired,
+}
+
+impl ChecksumWhen {
+    /// `when_supported` or `when_required` (any case).
+    pub fn parse(value: &str) -> Option<ChecksumWhen> {
+        match value.trim().to_ascii_lowercase().as_str() {
+            "when_supported" => Some(ChecksumWhen::WhenSupported),
+            "when_required" => Some(ChecksumWhen::WhenRequired),
+            _ => None,
+        }
+    }
 }
 
 impl ProviderFile {

@@ -103,6 +103,10 @@ pub struct SerializeOptions {
     /// moto, need it) rather than `%20` (what the Smithy protocol tests spell). Both are
     /// valid form encodings. Default: `+`.
     pub form_space_as_plus: bool,
+    /// Add `Content-MD5` to operations whose model requires a checksum and that carry
+    /// none (what the protocol test vectors expect). The engine turns it off: its payload
+    /// stage decides checksums as botocore does (a CRC32 on AWS). Default: on.
+    pub required_checksum_md5: bool,
 }
 
 impl Default for SerializeOptions {
@@ -111,6 +115,7 @@ impl Default for SerializeOptions {
             min_compression_size: Some(10240),
             idempotency_token: || uuid::Uuid::new_v4().to_string(),
             form_space_as_plus: true,
+            required_checksum_md5: true,
         }
     }
 }
@@ -149,7 +154,7 @@ pub fn serialize_operation_with(
         }
         _ => req,
     };
-    serialize::finish(op, req, options.min_compression_size)
+    serialize::finish(op, req, options)
 }
 
 /// Parse an HTTP response of `op`. A success becomes the output value (with

@@ -93,6 +93,9 @@ pub(crate) struct ClientInner {
     /// Headers every request carries unless it sets them, from the provider file.
     headers: Vec<(http::HeaderName, http::HeaderValue)>,
     checksums: Checksums,
+    /// `request_checksum_calculation`: the session's setting, else the provider file's
+    /// default, else `when_supported`.
+    checksum_calculation: inia_model::ChecksumWhen,
     pub(crate) quota: RetryQuota,
     /// Server clock minus ours, in seconds, learnt from clock-skew errors.
     pub(crate) skew: AtomicI64,
@@ -183,6 +186,11 @@ impl Client {
         };
         let headers = crate::provider::default_headers(&session, binding)?;
         let quota = RetryQuota::new(session.inner.retry.quota);
+        let checksum_calculation = session
+            .inner
+            .checksum_calculation
+            .or(binding.checksum_calculation)
+            .unwrap_or_default();
         Ok(Client {
             inner: Arc::new(ClientInner {
                 session,
@@ -195,6 +203,7 @@ impl Client {
                 signer,
                 headers,
                 checksums: binding.checksums,
+                checksum_calculation,
                 quota,
                 skew: AtomicI64::new(0),
                 op_names: OnceLock::new(),
@@ -371,6 +380,8 @@ impl Client {
         // Stage: serialize.
         let options = inia_protocol::SerializeOptions {
             min_compression_size: self.inner.session.inner.request_compression,
+            // The payload stage decides checksums (`vouch`).
+            required_checksum_md5: false,
             ..Default::default()
         };
         let request =
@@ -404,8 +415,28 @@ impl Client {
         parts: &mut http::request::Parts,
         body: &Body,
     ) -> Result<(), Error> {
-        let every_body = self.inner.checksums == Checksums::Md5;
-        crate::payload::vouch(op, parts, body, self.inner.signer.name(), every_body).await
+        let algorithm_header = op
+            .http_checksum
+            .as_ref()
+            .and_then(|c| c.request_algorithm_member.as_deref())
+            .and_then(|m| self.member_header(op, m));
+        let policy = crate::payload::Policy {
+            calculation: self.inner.checksum_calculation,
+            md5: self.inner.checksums == Checksums::Md5,
+            algorithm_header,
+        };
+        crate::payload::vouch(op, parts, body, self.inner.signer.name(), &policy).await
+    }
+
+    /// The header an input member is sent in, if it is a header member.
+    fn member_header(&self, op: &Operation, member: &str) -> Option<http::HeaderName> {
+        let input = op.input.as_ref()?;
+        let shape = self.inner.model.target(input, &op.name).ok()?;
+        let m = shape.members.get(member)?;
+        if m.location != Some(inia_model::Location::Header) {
+            return None;
+        }
+        http::HeaderName::from_bytes(m.location_name.as_deref()?.as_bytes()).ok()
     }
 
     /// The input member that is a streaming payload, if any.

@@ -1,36 +1,70 @@
 //! Stage: vouch for the payload. Once per call, before the first attempt, this decides
-//! what proves the request body arrived as sent, as botocore decides it:
-//! - an upload operation (one with an `httpChecksum` trait: S3 PutObject, UploadPart...)
-//!   gets a `Content-MD5` of its body when the request carries no checksum yet, whether
-//!   the body is in memory or a replayable stream (a file), so the server refuses a body
-//!   changed on the way (`BadDigest`) instead of storing it; so does every in-memory body
-//!   of a provider whose checksums say `md5` (`s3-compatible`);
+//! what proves the request body arrived as sent, as botocore 1.44 decides it
+//! (`resolve_request_checksum_algorithm`):
+//! - an operation with an `httpChecksum` trait (S3 PutObject, UploadPart, DeleteObjects...)
+//!   gets a flexible checksum, `x-amz-checksum-<alg>`, of the algorithm the caller named
+//!   in its `requestAlgorithmMember` (`ChecksumAlgorithm`); else, when
+//!   `request_checksum_calculation` is `when_supported` (the default) or the operation
+//!   requires a checksum, CRC32, with the member's header (`x-amz-sdk-checksum-algorithm:
+//!   CRC32`) set as botocore sets it. Operations that require a checksum without the
+//!   trait (`httpChecksumRequired`) get CRC32 too, as botocore 1.36+ sends;
+//! - a provider whose checksums say `md5` (`s3-compatible`, `eucalyptus`) keeps
+//!   `Content-MD5` instead where an operation requires a checksum, the caller named no
+//!   algorithm and `request_checksum_calculation` is `when_required` (the default those
+//!   providers give it), since S3-compatible stores accept it and not always the newer
+//!   headers; and it adds `Content-MD5` to upload operations and every in-memory body
+//!   that carries no checksum yet;
 //! - over plain `http://`, a SigV4-signed streamed body is signed with its SHA-256, so a
 //!   man in the middle cannot swap it; over TLS a stream goes `UNSIGNED-PAYLOAD`, its
 //!   integrity carried by TLS and the checksum. In-memory bodies are always signed with
 //!   their SHA-256 (the signer hashes them itself).
 //!
-//! Both digests come from one read of the stream ([`Body::scan`]). A one-shot stream
-//! cannot be read ahead: it goes without either, which `--debug` says.
+//! No flexible checksum is added when the request already carries an `x-amz-checksum-*`
+//! header, and no `Content-MD5` when it carries any checksum. All digests of a
+//! file body come from one read of it ([`Body::scan`]), and go in headers (botocore sends
+//! a streamed body's checksum over TLS as an `aws-chunked` trailer; inia computes it
+//! ahead, which S3 accepts the same). A one-shot stream (unknown content) cannot be read
+//! ahead: it goes without any, which `--debug` says. TODO (issue 15): the `aws-chunked`
+//! encoding with a trailing checksum, for one-shot streams.
 //!
-//! Owns that decision and the SHA-256. Does not own the checksum algorithms
-//! (`inia_protocol::checksum`, shared with the serializers, which add one where the model
-//! requires it), signing (`inia-auth`), nor the checks after an upload (`transfer`).
+//! Owns those decisions and the SHA-256. Does not own the checksum algorithms
+//! (`inia_protocol::checksum`), signing (`inia-auth`), nor the checks after an upload
+//! (`transfer`).
 
 use crate::error::Error;
 use inia_http::Body;
-use inia_model::Operation;
-use inia_protocol::checksum::{self, ContentMd5};
+use inia_model::{ChecksumWhen, Operation};
+use inia_protocol::checksum::{self, Algorithm, Checksum, ContentMd5};
 use std::sync::Arc;
 
 /// The hex SHA-256 of a streamed body, for the signer (kept in the request's extensions).
 #[derive(Clone, Debug)]
 pub(crate) struct PayloadHash(pub(crate) Arc<str>);
 
+/// What the client's settings and provider say about checksums.
+#[derive(Debug, Clone)]
+pub(crate) struct Policy {
+    /// `request_checksum_calculation`.
+    pub(crate) calculation: ChecksumWhen,
+    /// The provider's checksums say `md5`.
+    pub(crate) md5: bool,
+    /// The header the operation's `requestAlgorithmMember` is sent in, if any.
+    pub(crate) algorithm_header: Option<http::HeaderName>,
+}
+
+/// A flexible checksum to add: its algorithm, and whether to name it in the algorithm
+/// member's header (botocore does when it picked the default itself).
+#[derive(Debug, PartialEq, Eq, Clone, Copy)]
+struct Flexible {
+    algorithm: Algorithm,
+    name_it: bool,
+}
+
 /// What the body needs, from the operation, the request so far and the signer's name.
 #[derive(Debug, PartialEq, Eq)]
 struct Needs {
     md5: bool,
+    flexible: Option<Flexible>,
     sha256: bool,
 }
 
@@ -39,38 +73,90 @@ fn needs(
     parts: &http::request::Parts,
     body: &Body,
     signer: &str,
-    every_body: bool,
-) -> Needs {
+    policy: &Policy,
+) -> Result<Needs, Error> {
     let has_checksum = checksum::present(&parts.headers);
-    let asked = op.http_checksum.is_some() || (every_body && body.bytes().is_some());
-    let md5 = asked && !has_checksum && body.content_length() > 0;
+    let required = checksum::required_by(op);
+    let member = op
+        .http_checksum
+        .as_ref()
+        .and_then(|c| c.request_algorithm_member.as_deref());
+    let given = policy
+        .algorithm_header
+        .as_ref()
+        .and_then(|h| parts.headers.get(h))
+        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
+    let flexible = match (checksum::flexible_present(&parts.headers), given) {
+        (true, _) => None,
+        (false, Some(name)) => match Algorithm::parse(&name) {
+            Some(algorithm) => Some(Flexible {
+                algorithm,
+                name_it: false,
+            }),
+            None => {
+                return Err(Error::Param {
+                    path: member.unwrap_or("ChecksumAlgorithm").to_string(),
+                    message: format!("unsupported checksum algorithm: {name}"),
+                })
+            }
+        },
+        (false, None) => {
+            let md5_instead = policy.md5 && policy.calculation == ChecksumWhen::WhenRequired;
+            let supported = member.is_some() && policy.calculation == ChecksumWhen::WhenSupported;
+            ((required && !md5_instead) || supported).then_some(Flexible {
+                algorithm: Algorithm::Crc32,
+                name_it: policy.algorithm_header.is_some(),
+            })
+        }
+    };
+    let asked = op.http_checksum.is_some() || required || body.bytes().is_some();
+    let md5 = policy.md5
+        && asked
+        && !has_checksum
+        && flexible.is_none()
+        && (body.content_length() > 0 || required);
     let plain_http = parts.uri.scheme_str() == Some("http");
     let sha256 = plain_http && matches!(signer, "v4" | "s3v4") && body.bytes().is_none();
-    Needs { md5, sha256 }
+    Ok(Needs {
+        md5,
+        flexible,
+        sha256,
+    })
 }
 
-/// Add `Content-MD5` and record the signed SHA-256 where [`needs`] says so;
-/// `every_body`: the provider asks for `Content-MD5` on every in-memory body.
+/// Add the checksum headers and record the signed SHA-256 where [`needs`] says so.
 pub(crate) async fn vouch(
     op: &Operation,
     parts: &mut http::request::Parts,
     body: &Body,
     signer: &str,
-    every_body: bool,
+    policy: &Policy,
 ) -> Result<(), Error> {
-    let need = needs(op, parts, body, signer, every_body);
-    if !need.md5 && !need.sha256 {
+    let need = needs(op, parts, body, signer, policy)?;
+    if !need.md5 && need.flexible.is_none() && !need.sha256 {
         return Ok(());
     }
-    let (md5, sha256) = match body.bytes() {
-        Some(bytes) => (ContentMd5::of(bytes), None),
+    let mut md5 = ContentMd5::new();
+    let mut flexible: Option<Checksum> = need.flexible.map(|f| f.algorithm.hasher());
+    let sha256 = match body.bytes() {
+        Some(bytes) => {
+            if need.md5 {
+                md5.update(bytes);
+            }
+            if let Some(f) = flexible.as_mut() {
+                f.update(bytes);
+            }
+            None
+        }
         None => {
-            let mut md5 = ContentMd5::new();
             let mut sha = ring::digest::Context::new(&ring::digest::SHA256);
             let read = body
                 .scan(|chunk| {
                     if need.md5 {
                         md5.update(chunk);
+                    }
+                    if let Some(f) = flexible.as_mut() {
+                        f.update(chunk);
                     }
                     if need.sha256 {
                         sha.update(chunk);
@@ -80,16 +166,25 @@ pub(crate) async fn vouch(
                 .map_err(Error::Transport)?;
             if !read {
                 tracing::debug!(
-                    "a one-shot upload stream cannot be read ahead: sent without Content-MD5 \
+                    "a one-shot upload stream cannot be read ahead: sent without a checksum \
                      and as UNSIGNED-PAYLOAD"
                 );
                 return Ok(());
             }
-            (md5.finish(), Some(sha.finish()))
+            Some(sha.finish())
         }
     };
     if need.md5 {
-        parts.headers.insert(checksum::CONTENT_MD5, md5);
+        parts.headers.insert(checksum::CONTENT_MD5, md5.finish());
+    }
+    if let (Some(f), Some(sum)) = (need.flexible, flexible) {
+        parts.headers.insert(f.algorithm.header(), sum.finish());
+        if let (true, Some(h)) = (f.name_it, policy.algorithm_header.as_ref()) {
+            parts.headers.insert(
+                h.clone(),
+                http::HeaderValue::from_static(f.algorithm.name()),
+            );
+        }
     }
     if let (true, Some(digest)) = (need.sha256, sha256) {
         let hex: String = digest.as_ref().iter().map(|b| format!("{b:02x}")).collect();
@@ -102,17 +197,40 @@ pub(crate) async fn vouch(
 mod tests {
     use super::*;
 
-    fn op(checksum: bool) -> Operation {
-        let mut o: Operation = serde_json::from_value(serde_json::json!({
+    fn op(trait_json: serde_json::Value) -> Operation {
+        let mut o = serde_json::json!({
             "name": "PutObject",
             "http": {"method": "PUT", "requestUri": "/{Bucket}/{Key+}"}
-        }))
-        .unwrap();
-        if checksum {
-            o.http_checksum = Some(Default::default());
+        });
+        if !trait_json.is_null() {
+            o["httpChecksum"] = trait_json;
         }
-        o
+        serde_json::from_value(o).unwrap()
     }
+
+    fn upload() -> Operation {
+        op(serde_json::json!({"requestAlgorithmMember": "ChecksumAlgorithm"}))
+    }
+
+    fn required() -> Operation {
+        op(serde_json::json!({
+            "requestAlgorithmMember": "ChecksumAlgorithm",
+            "requestChecksumRequired": true
+        }))
+    }
+
+    fn policy(calculation: ChecksumWhen, md5: bool) -> Policy {
+        Policy {
+            calculation,
+            md5,
+            algorithm_header: Some(http::HeaderName::from_static(
+                "x-amz-sdk-checksum-algorithm",
+            )),
+        }
+    }
+
+    const AWS: fn() -> Policy = || policy(ChecksumWhen::WhenSupported, false);
+    const S3_COMPATIBLE: fn() -> Policy = || policy(ChecksumWhen::WhenRequired, true);
 
     fn parts(uri: &str) -> http::request::Parts {
         http::Request::put(uri).body(()).unwrap().into_parts().0
@@ -127,13 +245,16 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_file_upload_over_http_gets_md5_and_a_signed_sha256() {
+    async fn a_file_upload_over_http_gets_crc32_and_a_signed_sha256() {
         let (_f, body) = file(b"hello world");
         let mut p = parts("http://127.0.0.1:5000/b/k");
-        vouch(&op(true), &mut p, &body, "s3v4", false)
+        vouch(&upload(), &mut p, &body, "s3v4", &AWS())
             .await
             .unwrap();
-        assert_eq!(p.headers["content-md5"], "XrY7u+Ae7tCTyyK7j1rNww==");
+        // crc32("hello world") = 0x0d4a1185.
+        assert_eq!(p.headers["x-amz-checksum-crc32"], "DUoRhQ==");
+        assert_eq!(p.headers["x-amz-sdk-checksum-algorithm"], "CRC32");
+        assert!(!p.headers.contains_key("content-md5"));
         assert_eq!(
             &*p.extensions.get::<PayloadHash>().unwrap().0,
             "b94d27b9934d3e08a52e52d7da7dabfac484efe37a5380ee9088f7ace2efcde9"
@@ -141,14 +262,71 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn over_tls_a_stream_is_unsigned_but_carries_its_md5() {
-        let (_f, body) = file(b"hello world");
+    async fn the_callers_algorithm_is_used_over_tls_unsigned() {
+        let (_f, body) = file(b"abc");
         let mut p = parts("https://b.s3.amazonaws.com/k");
-        vouch(&op(true), &mut p, &body, "s3v4", false)
+        p.headers
+            .insert("x-amz-sdk-checksum-algorithm", "sha256".parse().unwrap());
+        vouch(&upload(), &mut p, &body, "s3v4", &AWS())
             .await
             .unwrap();
-        assert!(p.headers.contains_key("content-md5"));
+        assert_eq!(
+            p.headers["x-amz-checksum-sha256"],
+            "ungWv48Bz+pBQUDeXa4iI7ADYaOWF3qctBD/YfIAFa0="
+        );
+        assert_eq!(p.headers["x-amz-sdk-checksum-algorithm"], "sha256");
         assert!(p.extensions.get::<PayloadHash>().is_none());
+        p.headers
+            .insert("x-amz-sdk-checksum-algorithm", "MD4".parse().unwrap());
+        p.headers.remove("x-amz-checksum-sha256");
+        let e = needs(&upload(), &p, &body, "s3v4", &AWS()).unwrap_err();
+        assert!(e.to_string().contains("ChecksumAlgorithm"), "{e}");
+    }
+
+    #[test]
+    fn when_required_sends_crc32_only_where_required() {
+        let body = Body::from_bytes("x");
+        let p = parts("https://h/k");
+        let aws_required = policy(ChecksumWhen::WhenRequired, false);
+        let n = needs(&upload(), &p, &body, "s3v4", &aws_required).unwrap();
+        assert_eq!(n.flexible, None);
+        assert!(!n.md5);
+        let n = needs(&required(), &p, &body, "s3v4", &aws_required).unwrap();
+        assert_eq!(n.flexible.map(|f| f.algorithm), Some(Algorithm::Crc32));
+        // httpChecksumRequired alone: CRC32 too, unnamed (no member).
+        let mut old = op(serde_json::Value::Null);
+        old.http_checksum_required = true;
+        let n = needs(&old, &p, &body, "v4", &AWS()).unwrap();
+        assert_eq!(n.flexible.map(|f| f.algorithm), Some(Algorithm::Crc32));
+    }
+
+    #[test]
+    fn an_md5_provider_keeps_content_md5() {
+        let body = Body::from_bytes("x");
+        let p = parts("https://h/k");
+        for o in [upload(), required(), op(serde_json::Value::Null)] {
+            let n = needs(&o, &p, &body, "s3v4", &S3_COMPATIBLE()).unwrap();
+            assert!(n.md5 && n.flexible.is_none(), "{}: {n:?}", o.name);
+        }
+        // Not on an empty body of an operation that does not require one, nor on a
+        // stream of an operation without the trait.
+        let empty = Body::from_bytes("");
+        assert!(
+            !needs(&upload(), &p, &empty, "s3v4", &S3_COMPATIBLE())
+                .unwrap()
+                .md5
+        );
+        let (_f, stream) = file(b"abc");
+        let plain = op(serde_json::Value::Null);
+        assert!(
+            !needs(&plain, &p, &stream, "s3v4", &S3_COMPATIBLE())
+                .unwrap()
+                .md5
+        );
+        // Asked to compute when supported, it sends CRC32 instead.
+        let supported = policy(ChecksumWhen::WhenSupported, true);
+        let n = needs(&upload(), &p, &body, "s3v4", &supported).unwrap();
+        assert!(!n.md5 && n.flexible.is_some());
     }
 
     #[test]
@@ -159,36 +337,31 @@ mod tests {
             .insert("x-amz-checksum-crc32", "AAAAAA==".parse().unwrap());
         let none = Needs {
             md5: false,
+            flexible: None,
             sha256: false,
         };
-        assert_eq!(needs(&op(true), &p, &body, "s3v4", true), none);
         assert_eq!(
-            needs(&op(false), &parts("https://h/k"), &body, "v4", false),
+            needs(&upload(), &p, &body, "s3v4", &S3_COMPATIBLE()).unwrap(),
+            none
+        );
+        assert_eq!(needs(&upload(), &p, &body, "s3v4", &AWS()).unwrap(), none);
+        let plain = op(serde_json::Value::Null);
+        assert_eq!(
+            needs(&plain, &parts("https://h/k"), &body, "v4", &AWS()).unwrap(),
             none
         );
         // In memory over http: the signer hashes the bytes itself.
         assert_eq!(
-            needs(&op(false), &parts("http://h/k"), &body, "s3v4", false),
+            needs(&plain, &parts("http://h/k"), &body, "s3v4", &AWS()).unwrap(),
             none
         );
         let (_f, stream) = file(b"abc");
-        let sigv2 = needs(&op(false), &parts("http://h/k"), &stream, "s3", false);
+        let sigv2 = needs(&plain, &parts("http://h/k"), &stream, "s3", &AWS()).unwrap();
         assert_eq!(sigv2, none);
-    }
-
-    #[test]
-    fn a_provider_asking_for_md5_gets_it_on_in_memory_bodies() {
-        let md5_only = Needs {
-            md5: true,
-            sha256: false,
-        };
-        let body = Body::from_bytes("x");
-        let p = parts("https://h/k");
-        assert_eq!(needs(&op(false), &p, &body, "s3v4", true), md5_only);
-        // Not on an empty body, nor on a stream of an operation without the trait.
-        let empty = Body::from_bytes("");
-        assert!(!needs(&op(false), &p, &empty, "s3v4", true).md5);
-        let (_f, stream) = file(b"abc");
-        assert!(!needs(&op(false), &p, &stream, "s3v4", true).md5);
+        // A Content-MD5 alone does not stop the flexible checksum (botocore neither).
+        let mut p = parts("https://h/k");
+        p.headers.insert("content-md5", "x".parse().unwrap());
+        let n = needs(&upload(), &p, &body, "s3v4", &AWS()).unwrap();
+        assert!(n.flexible.is_some() && !n.md5);
     }
 }

@@ -71,6 +71,11 @@ pub(crate) struct Inner {
     pub(crate) user_agent: http::HeaderValue,
     /// Gzip `requestcompression` bodies from this many bytes up; `None`: never.
     pub(crate) request_compression: Option<usize>,
+    /// `request_checksum_calculation` when a setting gives it (else the provider's
+    /// default, then `when_supported`).
+    pub(crate) checksum_calculation: Option<inia_model::ChecksumWhen>,
+    /// `response_checksum_validation`.
+    pub(crate) checksum_validation: inia_model::ChecksumWhen,
 }
 
 /// Shared configuration and resources for clients. Cheap to clone.
@@ -240,6 +245,18 @@ impl Session {
     /// The region, if one is configured.
     pub fn region(&self) -> Option<&str> {
         self.inner.region.as_deref()
+    }
+
+    /// `request_checksum_calculation` as code, the environment or the profile give it;
+    /// `None`: each client takes its provider's default (`when_supported` unless the
+    /// provider file says otherwise).
+    pub fn request_checksum_calculation(&self) -> Option<inia_model::ChecksumWhen> {
+        self.inner.checksum_calculation
+    }
+
+    /// `response_checksum_validation` (default `when_supported`).
+    pub fn response_checksum_validation(&self) -> inia_model::ChecksumWhen {
+        self.inner.checksum_validation
     }
 
     /// `AWS_BEARER_TOKEN_<SIGNING NAME>` (upper case, `-` and spaces as `_`): a bearer

@@ -15,7 +15,7 @@ use inia_auth::credentials::Credentials;
 use inia_auth::provider::{ProvideCredentials, StaticProvider};
 use inia_endpoint::Val;
 use inia_http::{Body, HttpClient, HttpConfig, HttpError, ResponseBody};
-use inia_model::SpecPath;
+use inia_model::{ChecksumWhen, SpecPath};
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -52,6 +52,9 @@ pub struct SessionBuilder {
     agent: crate::sdk_headers::AgentParts,
     /// `Some(None)`: compression off; `Some(Some(n))`: from `n` bytes; `None`: settings.
     compression: Option<Option<usize>>,
+    /// `request_checksum_calculation` and `response_checksum_validation` set in code.
+    checksum_calculation: Option<ChecksumWhen>,
+    checksum_validation: Option<ChecksumWhen>,
 }
 
 impl Default for SessionBuilder {
@@ -76,6 +79,8 @@ impl Default for SessionBuilder {
             endpoints: InCode::default(),
             agent: Default::default(),
             compression: None,
+            checksum_calculation: None,
+            checksum_validation: None,
         }
     }
 }
@@ -289,6 +294,23 @@ impl SessionBuilder {
         self
     }
 
+    /// When requests get a flexible checksum (`x-amz-checksum-*`): on every operation
+    /// that supports one, or only where required or the caller names an algorithm. Else
+    /// `AWS_REQUEST_CHECKSUM_CALCULATION` / `request_checksum_calculation`, else the
+    /// provider file's `checksum_calculation`, else `when_supported`, as botocore.
+    pub fn request_checksum_calculation(mut self, when: ChecksumWhen) -> Self {
+        self.checksum_calculation = Some(when);
+        self
+    }
+
+    /// When responses' flexible checksums are checked. Else
+    /// `AWS_RESPONSE_CHECKSUM_VALIDATION` / `response_checksum_validation`, else
+    /// `when_supported`, as botocore.
+    pub fn response_checksum_validation(mut self, when: ChecksumWhen) -> Self {
+        self.checksum_validation = Some(when);
+        self
+    }
+
     /// A tool's own name and version at the head of the `User-Agent` (the library's then
     /// follows as `md/inia#VERSION`), as the AWS CLI puts `aws-cli/VERSION` there.
     pub fn user_agent_name(mut self, name: impl Into<String>, version: impl Into<String>) -> Self {
@@ -332,6 +354,14 @@ impl SessionBuilder {
         let compression = match self.compression {
             Some(c) => c,
             None => request_compression(&env)?,
+        };
+        let checksum_calculation = match self.checksum_calculation {
+            Some(w) => Some(w),
+            None => checksum_when(&env, "AWS_REQUEST_CHECKSUM_CALCULATION")?,
+        };
+        let checksum_validation = match self.checksum_validation {
+            Some(w) => w,
+            None => checksum_when(&env, "AWS_RESPONSE_CHECKSUM_VALIDATION")?.unwrap_or_default(),
         };
         let mut agent = self.agent;
         if agent.app_id.is_none() {
@@ -448,6 +478,8 @@ impl SessionBuilder {
                 timing: self.timing,
                 user_agent: crate::sdk_headers::user_agent(&agent),
                 request_compression: compression,
+                checksum_calculation,
+                checksum_validation,
                 env: self.env,
             }),
         })
@@ -474,5 +506,27 @@ fn request_compression(env: &dyn Fn(&str) -> Option<String>) -> Result<Option<us
                 "request_min_compression_size_bytes {v:?} is not a whole number from 0 to {MAX}"
             ),
         }),
+    }
+}
+
+/// A checksum setting (`when_supported` or `when_required`) from the variable `key`, else
+/// the profile's lower-case key without `AWS_`; `None` when neither sets it.
+fn checksum_when(
+    env: &dyn Fn(&str) -> Option<String>,
+    key: &str,
+) -> Result<Option<ChecksumWhen>, Error> {
+    let Some(v) = env(key) else {
+        return Ok(None);
+    };
+    match ChecksumWhen::parse(&v) {
+        Some(w) => Ok(Some(w)),
+        None => {
+            let name = key.trim_start_matches("AWS_").to_ascii_lowercase();
+            Err(Error::Setting {
+                message: format!("{name} {v:?} is not when_supported or when_required"),
+                name,
+                value: v,
+            })
+        }
     }
 }

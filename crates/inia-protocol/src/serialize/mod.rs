@@ -5,7 +5,7 @@
 //! percent-encoding, error paths (`Filters[0].Values[1]`) and assembling the
 //! `http::Request`, and the last touches every request gets (gzip for operations that ask
 //! for request compression, `Content-MD5` where the model requires a checksum, computed by
-//! `checksum`). Does not own validation (see `validate`), signing or endpoints.
+//! `checksum`, unless the engine's payload stage decides checksums). Does not own validation (see `validate`), signing or endpoints.
 //!
 //! - [`query`]: `query` and `ec2` form bodies;
 //! - [`json`]: `json` 1.0/1.1, and the JSON body writer `rest_json` reuses;
@@ -173,12 +173,14 @@ pub(crate) fn spaces_as_plus(mut req: http::Request<Bytes>) -> http::Request<Byt
 
 /// What every protocol's request gets last: gzip for operations with the
 /// `requestcompression` trait whose body reaches the threshold, then `Content-MD5` for
-/// operations that require a checksum (over the bytes actually sent).
+/// operations that require a checksum (over the bytes actually sent), unless the options
+/// leave checksums to the engine.
 pub(crate) fn finish(
     op: &Operation,
     mut req: http::Request<Bytes>,
-    min_compression_size: Option<usize>,
+    options: &crate::SerializeOptions,
 ) -> Result<http::Request<Bytes>, ProtocolError> {
+    let min_compression_size = options.min_compression_size;
     let gzip = op
         .request_compression
         .as_ref()
@@ -201,7 +203,10 @@ pub(crate) fn finish(
             req.headers_mut().insert(http::header::CONTENT_ENCODING, v);
         }
     }
-    if crate::checksum::required_by(op) && !crate::checksum::present(req.headers()) {
+    if options.required_checksum_md5
+        && crate::checksum::required_by(op)
+        && !crate::checksum::present(req.headers())
+    {
         let v = crate::checksum::ContentMd5::of(req.body());
         req.headers_mut().insert(crate::checksum::CONTENT_MD5, v);
     }
