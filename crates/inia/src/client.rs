@@ -95,7 +95,7 @@ pub(crate) struct ClientInner {
     checksums: Checksums,
     /// `request_checksum_calculation`: the session's setting, else the provider file's
     /// default, else `when_supported`.
-    checksum_calculation: inia_model::ChecksumWhen,
+    pub(crate) checksum_calculation: inia_model::ChecksumWhen,
     pub(crate) quota: RetryQuota,
     /// Server clock minus ours, in seconds, learnt from clock-skew errors.
     pub(crate) skew: AtomicI64,

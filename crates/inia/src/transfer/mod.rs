@@ -272,6 +272,22 @@ impl Transfer {
         };
         let mut part_params = pick(&PART_PARAMS);
         let mut end_params = pick(&END_PARAMS);
+        // As s3transfer: the upload declares its checksum algorithm (the caller's, else
+        // CRC32 where checksums are calculated when supported), every part is sent with
+        // it, and the completion lists each part's checksum.
+        let mut params = params.clone();
+        let algorithm = params
+            .get("ChecksumAlgorithm")
+            .and_then(Value::as_str)
+            .map(str::to_string)
+            .or_else(|| {
+                (self.client.inner.checksum_calculation == inia_model::ChecksumWhen::WhenSupported)
+                    .then(|| "CRC32".to_string())
+            });
+        if let Some(a) = &algorithm {
+            params.insert("ChecksumAlgorithm".into(), a.as_str().into());
+            part_params.insert("ChecksumAlgorithm".into(), a.as_str().into());
+        }
         let created = self
             .client
             .call("CreateMultipartUpload", Value::Object(params.clone()))
@@ -307,7 +323,7 @@ impl Transfer {
         let limit = self.config.max_concurrency.max(1);
         let part_params = Arc::new(part_params);
         let mut set = JoinSet::new();
-        let mut parts: Vec<(u64, String)> = Vec::new();
+        let mut parts: Vec<Part> = Vec::new();
         let mut next = 1u64;
         loop {
             while set.len() < limit && next <= count {
@@ -339,12 +355,20 @@ impl Transfer {
             set.shutdown().await;
             return Err(failed);
         }
-        parts.sort_by_key(|(n, _)| *n);
-        // CompleteMultipartUpload takes the same parameters as the parts.
+        parts.sort_by_key(|p| p.number);
+        // CompleteMultipartUpload takes the same parameters as the parts (less the
+        // algorithm, which it names through the parts' checksums).
         let mut params = (*part_params).clone();
+        params.remove("ChecksumAlgorithm");
         let list: Vec<Value> = parts
             .into_iter()
-            .map(|(n, etag)| json!({"ETag": etag, "PartNumber": n}))
+            .map(|p| {
+                let mut part = json!({"ETag": p.etag, "PartNumber": p.number});
+                if let Some((member, value)) = p.checksum {
+                    part[member] = value.into();
+                }
+                part
+            })
             .collect();
         params.insert("MultipartUpload".into(), json!({ "Parts": list }));
         self.client
@@ -352,6 +376,14 @@ impl Transfer {
             .await
     }
 }
+/// An uploaded part: its number, ETag, and the checksum member and value the server
+/// answered (`ChecksumCRC32`...), when it answered one.
+struct Part {
+    number: u64,
+    etag: String,
+    checksum: Option<(String, String)>,
+}
+
 async fn upload_part(
     client: Client,
     params: Arc<Map<String, Value>>,
@@ -359,7 +391,7 @@ async fn upload_part(
     number: u64,
     offset: u64,
     size: u64,
-) -> Result<(u64, String), Error> {
+) -> Result<Part, Error> {
     let md5 = source.md5(offset, size).await?;
     let body = source.body(offset, size)?;
     let mut params = (*params).clone();
@@ -373,7 +405,24 @@ async fn upload_part(
         .as_str()
         .ok_or_else(|| Error::Response(format!("UploadPart {number} answered no ETag")))?;
     check_etag(&out.value, &md5, &format!("part {number}"))?;
-    Ok((number, etag.to_string()))
+    let checksum = [
+        "ChecksumCRC32",
+        "ChecksumCRC32C",
+        "ChecksumCRC64NVME",
+        "ChecksumSHA1",
+        "ChecksumSHA256",
+    ]
+    .into_iter()
+    .find_map(|m| {
+        out.value[m]
+            .as_str()
+            .map(|v| (m.to_string(), v.to_string()))
+    });
+    Ok(Part {
+        number,
+        etag: etag.to_string(),
+        checksum,
+    })
 }
 
 /// The server's ETag, when it is an MD5, must be the MD5 sent (`md5_b64`, base64): else
