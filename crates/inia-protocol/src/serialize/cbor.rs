@@ -216,7 +216,11 @@ impl<'m> Writer<'m> {
                 match special_float(f) {
                     Some(bytes) => self.raw(&bytes),
                     None if m.kind() == ShapeType::Float => {
-                        self.e.f32(f as f32).map_err(write_error)?;
+                        let narrow = f as f32;
+                        if narrow.is_infinite() {
+                            return Err(path.error(format!("{f} is out of a float's range")));
+                        }
+                        self.e.f32(narrow).map_err(write_error)?;
                     }
                     None => {
                         self.e.f64(f).map_err(write_error)?;
@@ -354,6 +358,7 @@ mod tests {
         let req = serialize(&m, &bare, &Value::Null).unwrap();
         assert!(req.body().is_empty());
         assert!(!req.headers().contains_key("content-type"));
+        assert!(serialize(&m, &op, &json!({"F": 1e300})).is_err());
         let req = serialize(&m, &op, &json!({"F": 7.625})).unwrap();
         assert_eq!(req.body().as_ref(), b"\xa1\x61F\xfa\x40\xf4\x00\x00");
     }
