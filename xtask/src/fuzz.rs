@@ -8,7 +8,8 @@
 //! once fixed, its minimized form belongs in `fuzz/regressions/<target>/`, which plain
 //! `cargo test` replays (`fuzz/targets/tests/replay.rs`).
 //!
-//! Installs what is missing: the nightly toolchain (rustup) and `cargo-fuzz` (crates.io).
+//! `parse_cbor`'s working corpus also gets botocore's rpcv2Cbor vector bodies first (see
+//! `fuzz_seeds`). Installs what is missing: the nightly toolchain (rustup) and `cargo-fuzz` (crates.io).
 //! Owns running the targets. Does not own the targets (`fuzz/targets`) or the replay.
 
 use std::path::Path;
@@ -116,6 +117,13 @@ pub fn run_all(workspace: &Path, args: &[String]) -> Result<(), String> {
     let known = known_targets(&fuzz)?;
     let plan = plan(args, &known)?;
     ensure_tools()?;
+    if plan.targets.iter().any(|t| t == "parse_cbor") {
+        // botocore's vector bodies join the working corpus (see `fuzz_seeds`).
+        match crate::fuzz_seeds::write_vectors(&fuzz) {
+            Ok(n) => println!("==> parse_cbor: {n} vector seeds in fuzz/work/parse_cbor/"),
+            Err(e) => println!("==> parse_cbor: no vector seeds ({e})"),
+        }
+    }
     println!("==> cargo +nightly fuzz build ({} targets)", known.len());
     run(crate::cargo::proxy()
         .current_dir(&fuzz)

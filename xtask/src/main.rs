@@ -8,11 +8,14 @@
 //! - `bench`: benchmarks against their baselines, in release builds (docs/performance.md).
 //! - `fuzz [--seconds N] [target...]`: the fuzz targets under libFuzzer (nightly), N seconds
 //!   each.
+//! - `fuzz-seeds`: write the `parse_cbor` target's seeds (inia's own into `fuzz/corpus/`,
+//!   botocore's vector bodies into the git-ignored `fuzz/work/`).
 //! - `fetch`: download and unpack the pinned botocore test data into `.cache/`.
 
 mod cargo;
 mod demo;
 mod fuzz;
+mod fuzz_seeds;
 mod pipeline;
 mod services;
 mod specs;
@@ -35,10 +38,12 @@ fn main() -> ExitCode {
         Some("demo") => demo::run(&workspace()),
         Some("bench") => pipeline::bench(),
         Some("fuzz") => fuzz::run_all(&workspace(), &args[1..]),
+        Some("fuzz-seeds") => fuzz_seeds::run(&workspace().join("fuzz")),
         Some("conformance") => inia_conformance::report::run_and_print(),
-        _ => {
-            Err("usage: cargo xtask <demo|test|conformance|bench|fuzz|gen-specs|fetch>".to_string())
-        }
+        _ => Err(
+            "usage: cargo xtask <demo|test|conformance|bench|fuzz|fuzz-seeds|gen-specs|fetch>"
+                .to_string(),
+        ),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

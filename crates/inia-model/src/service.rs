@@ -77,8 +77,10 @@ pub struct Metadata {
 }
 
 impl Metadata {
-    /// The protocols this model may be spoken with, most preferred first
-    /// (`protocols`, else the single `protocol`).
+    /// The protocols this model may be spoken with: its `protocols` list as written, else
+    /// the single `protocol`. The list's order is no preference: a client picks by its own
+    /// priority (botocore's, and inia's `inia_protocol::protocol`: json, rest-json,
+    /// rest-xml, smithy-rpc-v2-cbor, query, ec2).
     pub fn protocol_preference(&self) -> Vec<Protocol> {
         let names: Vec<&str> = if self.protocols.is_empty() {
             self.protocol.iter().map(String::as_str).collect()

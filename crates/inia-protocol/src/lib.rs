@@ -1,6 +1,6 @@
 //! inia's wire protocols: turn (operation, params) into an HTTP request, and an HTTP
-//! response into a value, for `query`, `ec2`, `json` (1.0 and 1.1), `rest-json` and
-//! `rest-xml`, driven only by the service model. No I/O happens here: requests and
+//! response into a value, for `query`, `ec2`, `json` (1.0 and 1.1), `rest-json`,
+//! `rest-xml` and `smithy-rpc-v2-cbor`, driven only by the service model. No I/O happens here: requests and
 //! responses are plain `http` types and bytes.
 //!
 //! ```
@@ -27,6 +27,7 @@
 //! Owns: serializing, parsing, generic XML, validation. Does not own: signing, sending,
 //! endpoints.
 
+mod cbor;
 pub mod checksum;
 pub mod error;
 pub mod generic_xml;
@@ -46,13 +47,16 @@ use serde_json::Value;
 /// Parameters of a call: a JSON object keyed by the input shape's member names.
 pub type Params = Value;
 
-/// The protocols this crate speaks, in no particular order.
+/// The protocols this crate speaks, most preferred first: botocore's order
+/// (`PRIORITY_ORDERED_SUPPORTED_PROTOCOLS`), which [`protocol`] applies to a model's
+/// `protocols` list.
 pub const SUPPORTED: &[Protocol] = &[
-    Protocol::Query,
-    Protocol::Ec2,
     Protocol::Json,
     Protocol::RestJson,
     Protocol::RestXml,
+    Protocol::RpcV2Cbor,
+    Protocol::Query,
+    Protocol::Ec2,
 ];
 
 /// A request extension: the host prefix an operation's endpoint trait asks for
@@ -60,14 +64,18 @@ pub const SUPPORTED: &[Protocol] = &[
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HostPrefix(pub String);
 
-/// The protocol inia will use for a model: the first of the model's `protocols` (else
-/// its `protocol`) that this crate speaks.
+/// The protocol inia will use for a model, chosen as botocore's
+/// `ServiceModel.resolved_protocol` does: with a non-empty `protocols` list, the first of
+/// [`SUPPORTED`] (inia's and botocore's priority order, not the list's) that the list
+/// names; without one, the single `protocol`. So a model listing
+/// `["smithy-rpc-v2-cbor", "json"]` is spoken in `json`, one listing only
+/// `smithy-rpc-v2-cbor` in CBOR.
 pub fn protocol(model: &ServiceModel) -> Result<Protocol, ProtocolError> {
     let prefs = model.metadata().protocol_preference();
-    prefs
+    SUPPORTED
         .iter()
         .copied()
-        .find(|p| SUPPORTED.contains(p))
+        .find(|p| prefs.contains(p))
         .ok_or_else(|| {
             let names: Vec<&str> = prefs.iter().map(|p| p.name()).collect();
             ProtocolError::Unsupported(format!(
@@ -146,7 +154,7 @@ pub fn serialize_operation_with(
         Protocol::Json => serialize::json(model, op, params),
         Protocol::RestJson => serialize::rest_json(model, op, params),
         Protocol::RestXml => serialize::rest_xml(model, op, params),
-        Protocol::RpcV2Cbor => Err(ProtocolError::Unsupported("smithy-rpc-v2-cbor".into())),
+        Protocol::RpcV2Cbor => serialize::rpc_v2_cbor(model, op, params),
     }?;
     let req = match protocol {
         Protocol::Query | Protocol::Ec2 if options.form_space_as_plus => {
@@ -168,4 +176,37 @@ pub fn parse(
     body: &[u8],
 ) -> Result<Value, ProtocolError> {
     parse::response(model, op, protocol(model)?, status, headers, body)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn model(metadata: &str) -> ServiceModel {
+        let doc = format!(r#"{{"metadata": {metadata}, "operations": {{}}, "shapes": {{}}}}"#);
+        ServiceModel::from_string(doc, "t").unwrap()
+    }
+
+    #[test]
+    fn protocol_follows_botocores_priority_not_the_lists_order() {
+        for (metadata, want) in [
+            (
+                r#"{"protocol": "smithy-rpc-v2-cbor", "protocols": ["smithy-rpc-v2-cbor", "json"]}"#,
+                Protocol::Json,
+            ),
+            (
+                r#"{"protocols": ["smithy-rpc-v2-cbor", "json", "query"]}"#,
+                Protocol::Json,
+            ),
+            (
+                r#"{"protocol": "json", "protocols": ["smithy-rpc-v2-cbor"]}"#,
+                Protocol::RpcV2Cbor,
+            ),
+            (r#"{"protocols": ["query", "rest-xml"]}"#, Protocol::RestXml),
+            (r#"{"protocol": "ec2"}"#, Protocol::Ec2),
+            (r#"{"protocol": "query", "protocols": []}"#, Protocol::Query),
+        ] {
+            assert_eq!(protocol(&model(metadata)).unwrap(), want, "{metadata}");
+        }
+    }
 }

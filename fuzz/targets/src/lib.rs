@@ -8,7 +8,7 @@
 //! | target | what the bytes are |
 //! |---|---|
 //! | [`xml`] | any XML document, to a value (`inia_protocol::generic_xml`) |
-//! | [`parse_query`], [`parse_ec2`], [`parse_json`], [`parse_rest_json`], [`parse_rest_xml`] | a response: a selector byte (operation, status), optional headers, the body (see [`response`]) |
+//! | [`parse_query`], [`parse_ec2`], [`parse_json`], [`parse_rest_json`], [`parse_rest_xml`], [`parse_cbor`] | a response: a selector byte (operation, status), optional headers, the body (see [`response`]) |
 //! | [`serialize_query`], [`serialize_ec2`], [`serialize_json`], [`serialize_rest_json`], [`serialize_rest_xml`] | a selector byte (operation), then the call's parameters as JSON |
 //! | [`event_stream`] | an event-stream body for one of three streaming operations |
 //! | [`model`] | a `service-2.json` model |
@@ -19,6 +19,7 @@
 //! Owns the mapping of bytes to calls. Does not own the code under test, or running
 //! libFuzzer (see `fuzz/` and `cargo xtask fuzz`).
 
+pub mod cbor_seeds;
 mod cli_shorthand;
 mod config;
 mod event_stream;
@@ -36,7 +37,7 @@ pub use event_stream::event_stream;
 pub use generic_xml::xml;
 pub use jmes::jmespath;
 pub use model::model;
-pub use parse::{parse_ec2, parse_json, parse_query, parse_rest_json, parse_rest_xml};
+pub use parse::{parse_cbor, parse_ec2, parse_json, parse_query, parse_rest_json, parse_rest_xml};
 pub use serialize::{
     serialize_ec2, serialize_json, serialize_query, serialize_rest_json, serialize_rest_xml,
 };
@@ -53,6 +54,7 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("parse_json", parse_json),
     ("parse_rest_json", parse_rest_json),
     ("parse_rest_xml", parse_rest_xml),
+    ("parse_cbor", parse_cbor),
     ("model", model),
     ("ini", ini),
     ("shorthand", shorthand),

@@ -1,7 +1,8 @@
 //! The service models the protocol targets run against, loaded once per process: the
-//! specs embedded in `inia-model` (from `service-specs/`), and two small models written
+//! specs embedded in `inia-model` (from `service-specs/`), and three small models written
 //! for these targets (`fuzz/targets/specs/`): a `rest-json` one, `Workshop`, since no
-//! embedded service speaks rest-json, and a `json` one, `Feeds`, with an event stream.
+//! embedded service speaks rest-json, a `json` one, `Feeds`, with an event stream, and a
+//! `smithy-rpc-v2-cbor` one, `Gauges`.
 //!
 //! Owns which models exist here and caching them. Does not own the operations chosen
 //! from them (see `parse` and `serialize`).
@@ -17,6 +18,12 @@ pub const WORKSHOP_REST_JSON: &str = include_str!("../specs/workshop-rest-json.j
 /// an `initial-response`.
 pub const FEEDS_JSON: &str = include_str!("../specs/feeds-json.json");
 
+/// A hand-written smithy-rpc-v2-cbor model: every scalar type, lists, dense and sparse
+/// maps, recursion, a union, modeled errors. Its operation and member names are those of
+/// the Smithy rpcv2Cbor protocol tests, so their bodies (`cargo xtask fuzz` seeds its
+/// working corpus with them) are read member by member.
+pub const GAUGES_CBOR: &str = include_str!("../specs/gauges-cbor.json");
+
 /// The models a target can name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Spec {
@@ -30,6 +37,7 @@ pub enum Spec {
     AzureBlob,
     Workshop,
     Feeds,
+    Gauges,
 }
 
 impl Spec {
@@ -44,6 +52,7 @@ impl Spec {
         Spec::AzureBlob,
         Spec::Workshop,
         Spec::Feeds,
+        Spec::Gauges,
     ];
 
     fn load(self) -> Result<ServiceModel, String> {
@@ -66,11 +75,15 @@ impl Spec {
             Spec::Feeds => {
                 ServiceModel::from_static(FEEDS_JSON, "feeds-json").map_err(|e| e.to_string())
             }
+            Spec::Gauges => {
+                ServiceModel::from_static(GAUGES_CBOR, "gauges-cbor").map_err(|e| e.to_string())
+            }
         }
     }
 
     fn cell(self) -> &'static OnceLock<Result<ServiceModel, String>> {
-        static CELLS: [OnceLock<Result<ServiceModel, String>>; 10] = [
+        static CELLS: [OnceLock<Result<ServiceModel, String>>; 11] = [
+            OnceLock::new(),
             OnceLock::new(),
             OnceLock::new(),
             OnceLock::new(),
@@ -119,6 +132,6 @@ mod tests {
                 model.operation(name).unwrap();
             }
         }
-        assert_eq!(Spec::ALL.len(), 10);
+        assert_eq!(Spec::ALL.len(), 11);
     }
 }

@@ -4,6 +4,7 @@
 //! and [`crates_io`] fetch them into `.cache/` at test time.
 
 pub mod botocore;
+pub mod cbor_canon;
 pub mod crates_io;
 pub mod endpoint_e2e;
 pub mod endpoint_tests;

@@ -3,11 +3,13 @@
 //! Each file is a list of suites `{description, metadata, shapes, cases}`. A case with
 //! `params` is an input case (serialize and compare the request); one with `response`
 //! is an output case (parse and compare the value). The comparison rules are botocore's
-//! own runner's: JSON bodies compare as values, XML bodies in canonical form, expected
+//! own runner's: JSON bodies compare as values, XML bodies in canonical form, CBOR bodies
+//! (base64 in the vectors) as the data they decode to (see `cbor_canon`), expected
 //! headers must be present, timestamps compare as epoch seconds. Where inia's value
 //! conventions differ from botocore's Python types (blobs are base64 text in a value,
 //! timestamps RFC 3339 text), the case is converted at the boundary, walking the shape.
 
+use crate::cbor_canon;
 use crate::xml_canon::canonical;
 use inia_model::{Member, ServiceModel, ShapeType};
 use inia_protocol::{timefmt, HostPrefix, ProtocolError, SerializeOptions};
@@ -149,6 +151,13 @@ fn run_input(suite: &Value, case: &Value) -> Result<(), String> {
                     _ => check(&String::from_utf8_lossy(actual), body, "body")?,
                 }
             }
+            // As botocore's runner: an empty body compares as bytes, any other as data.
+            "smithy-rpc-v2-cbor" if !actual.is_empty() => {
+                let want = timefmt::base64_decode(body).ok_or("CBOR body is not base64")?;
+                let a = cbor_canon::canonical(actual).map_err(|e| format!("sent CBOR: {e}"))?;
+                let e = cbor_canon::canonical(&want).map_err(|e| format!("vector CBOR: {e}"))?;
+                check_value(&a, &e, "body (CBOR data)")?
+            }
             "rest-xml" => match (canonical(actual), canonical(body.as_bytes())) {
                 (Ok(a), Ok(e)) => check(&a, &e, "body (canonical XML)")?,
                 _ => check(&String::from_utf8_lossy(actual), body, "body")?,
@@ -253,7 +262,7 @@ fn run_output(suite: &Value, case: &Value) -> Result<(), String> {
             http::HeaderValue::from_str(v.as_str().unwrap_or("")).map_err(|e| e.to_string())?;
         headers.append(name, value);
     }
-    // Event-stream bodies are binary; the vectors carry them base64-encoded.
+    // Event-stream and CBOR bodies are binary; the vectors carry them base64-encoded.
     let event_stream = op.output.as_ref().is_some_and(|o| {
         model.target(o, "output").is_ok_and(|s| {
             s.members
@@ -262,8 +271,8 @@ fn run_output(suite: &Value, case: &Value) -> Result<(), String> {
         })
     });
     let body: Vec<u8> = match resp["body"].as_str() {
-        Some(b) if event_stream => {
-            timefmt::base64_decode(b).ok_or("event-stream body is not base64")?
+        Some(b) if event_stream || protocol.name() == "smithy-rpc-v2-cbor" => {
+            timefmt::base64_decode(b).ok_or("binary body is not base64")?
         }
         Some(b) => b.as_bytes().to_vec(),
         None if protocol.name() == "query" => b"<xml/>".to_vec(),

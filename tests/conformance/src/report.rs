@@ -15,6 +15,9 @@ pub const PROTOCOL_FILES: &[&str] = &[
     "input/json_1_0-query-compatible.json",
     "input/rest-json.json",
     "input/rest-xml.json",
+    "input/smithy-rpc-v2-cbor.json",
+    "input/smithy-rpc-v2-cbor-query-compatible.json",
+    "input/smithy-rpc-v2-cbor-non-query-compatible.json",
     "output/query.json",
     "output/ec2.json",
     "output/json.json",
@@ -22,6 +25,9 @@ pub const PROTOCOL_FILES: &[&str] = &[
     "output/json_1_0-query-compatible.json",
     "output/rest-json.json",
     "output/rest-xml.json",
+    "output/smithy-rpc-v2-cbor.json",
+    "output/smithy-rpc-v2-cbor-query-compatible.json",
+    "output/smithy-rpc-v2-cbor-non-query-compatible.json",
     "legacy/input/query.json",
     "legacy/input/ec2.json",
     "legacy/input/json.json",
@@ -146,7 +152,7 @@ pub fn run_and_print() -> Result<(), String> {
             100.0 * t.passed as f64 / total as f64
         };
         println!(
-            "{file:<58} {:>4} passed {:>3} failed {:>3} skipped  ({pct:.1}%)",
+            "{file:<62} {:>4} passed {:>3} failed {:>3} skipped  ({pct:.1}%)",
             t.passed, t.failed, t.skipped
         );
         for r in results {

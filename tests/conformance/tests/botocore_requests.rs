@@ -5,7 +5,8 @@
 //! `use_arn_region`, `s3_disable_multiregion_access_points`), configured endpoint URLs
 //! (`AWS_ENDPOINT_URL[_<SERVICE_ID>]`, the `services` section, `endpoint_url`,
 //! `ignore_configured_endpoint_urls`), a custom S3 endpoint with virtual addressing, and
-//! the credentials' account id (DynamoDB). Calls both refuse are compared by message
+//! the credentials' account id (DynamoDB), and smithy-rpc-v2-cbor requests (EventBridge
+//! v2, CloudWatch Omni; CloudWatch's choice of json). Calls both refuse are compared by message
 //! (botocore's quotes the rule's). Both sides get the same settings (environment
 //! variables and a config file), the same credentials and the same fixed clock; botocore
 //! (the pinned release, from `.cache/botocore-venv`) prepares and signs its request and
@@ -547,4 +548,90 @@ async fn custom_endpoint_with_virtual_addressing() {
     virtual_host.env = custom;
     virtual_host.config = Some("[default]\ns3 =\n  addressing_style = virtual\n");
     compare(virtual_host).await;
+}
+
+/// smithy-rpc-v2-cbor, byte for byte (the body, so the signature too): EventBridge v2 and
+/// CloudWatch Omni list only that protocol. Timestamps with and without a fraction,
+/// doubles, integers, booleans, a union, maps and nested lists. CloudWatch lists it first
+/// (`["smithy-rpc-v2-cbor", "json", "query"]`), yet botocore speaks json there, and so
+/// does inia.
+#[tokio::test]
+async fn rpc_v2_cbor_requests_match_botocore() {
+    let call = |service, operation, params, url| Case {
+        service,
+        region: "us-east-1",
+        operation,
+        params,
+        env: vec![],
+        config: None,
+        url,
+        without_crt: false,
+    };
+    let events = json!({
+        "EventBusArn": "arn:aws:events:us-east-1:111122223333:event-bus/orders",
+        "Entries": [
+            {"Source": "shop", "DetailType": "placed", "Detail": "{\"id\": 7}",
+             "Resources": ["a", "b"], "Time": "2026-01-02T03:04:05.25Z",
+             "SystemMetadata": {"EventGroupId": "g"}},
+            {"Source": "shop", "DetailType": "paid", "Time": "2026-01-02T03:04:05Z"}
+        ],
+        "DeduplicationConfiguration": {"DeduplicationType": "CONTENT_BASED"}
+    });
+    compare(call(
+        "eventbridgev2",
+        "PutEvents",
+        events,
+        "https://111122223333.eventsv2.us-east-1.amazonaws.com/service/AWSEventsV2/operation/PutEvents",
+    ))
+    .await;
+    let alert = json!({
+        "spaceId": "0b7f3c2e-1d4a-4b6e-9f00-123456789abc", "profileId": "ops",
+        "name": "errors", "clientToken": "token-1",
+        "rule": {"telemetryRule": {
+            "query": {"language": "SQL", "expression": "SELECT count(*) FROM logs"},
+            "condition": {"thresholdMode": "FIELD_VALUE", "thresholdField": "n",
+                          "comparator": "GTE", "warningThreshold": 0.1,
+                          "criticalThreshold": 12345.678},
+            "evaluation": {"intervalSeconds": 60, "pendingDurationSeconds": 300},
+            "noData": {"treatAs": "OK"}}},
+        "notificationsEnabled": false,
+        "tags": {"team": "core", "cost": "42"},
+        "notificationRules": [{"trigger": {"stateValues": ["WARNING", "CRITICAL"]},
+                               "target": {"type": "sns",
+                                          "arn": "arn:aws:sns:us-east-1:111122223333:t",
+                                          "metadata": {"k": "v"}}}]
+    });
+    compare(call(
+        "cloudwatchomni",
+        "CreateAlert",
+        alert,
+        "https://cloudwatch-omni.us-east-1.api.aws/service/CloudWatchOmniFrontend/operation/CreateAlert",
+    ))
+    .await;
+    // CloudWatch: the same protocol on both sides (botocore's JSON has spaces after its
+    // separators, inia's not, so the bodies compare as JSON).
+    let watch = call(
+        "cloudwatch",
+        "ListMetrics",
+        json!({"Namespace": "AWS/EC2"}),
+        "https://monitoring.us-east-1.amazonaws.com/",
+    );
+    let (_dir, config) = config_file(&watch);
+    let env = base_env(&config);
+    let theirs = botocore(&watch, &env);
+    let client = session(&watch, &env).client("cloudwatch").unwrap();
+    let ours = client
+        .prepare("ListMetrics", watch.params.clone(), None)
+        .await
+        .unwrap();
+    for name in ["content-type", "x-amz-target"] {
+        let mine = ours.headers().get(name).and_then(|v| v.to_str().ok());
+        assert_eq!(mine, theirs["headers"][name].as_str(), "cloudwatch: {name}");
+    }
+    assert_eq!(ours.headers()["content-type"], "application/x-amz-json-1.0");
+    let b64 = |s: &str| base64::Engine::decode(&base64::engine::general_purpose::STANDARD, s);
+    let theirs_body: Value =
+        serde_json::from_slice(&b64(theirs["body"].as_str().unwrap()).unwrap()).unwrap();
+    let ours_body: Value = serde_json::from_slice(ours.body()).unwrap();
+    assert_eq!(ours_body, theirs_body, "cloudwatch: body");
 }

@@ -10,7 +10,13 @@ fn every_protocol_vector_passes() {
     let all = report::run_protocols(&skips).expect("fetch and read botocore's protocol vectors");
     let mut failures = Vec::new();
     let (mut passed, mut skipped) = (0, 0);
-    for (_, results) in &all {
+    for (file, results) in &all {
+        // Shown with --nocapture: the per-file tally, as `cargo xtask conformance` prints.
+        let t = report::tally(results);
+        println!(
+            "{file:<62} {:>4} passed {:>3} failed {:>3} skipped",
+            t.passed, t.failed, t.skipped
+        );
         for r in results {
             match &r.outcome {
                 Outcome::Passed => passed += 1,

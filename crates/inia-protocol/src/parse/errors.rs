@@ -14,6 +14,10 @@
 //!   status; anything after `:` and before the last `#` is dropped. The message is the body's `message` / `Message` (the whole
 //!   body when it is not JSON). An `x-amzn-query-error: Code;Type` header (awsQuery
 //!   compatible services) replaces the code, keeping the original as `QueryErrorCode`;
+//! - smithy-rpc-v2-cbor: the code is the CBOR body's `__type` (sanitized as for JSON),
+//!   else the status; the message its `message` / `Message`; `x-amzn-query-error` as
+//!   for JSON (botocore reads no `x-amzn-errortype` header here). An unreadable body
+//!   gives the status code;
 //! - when the code names a modeled exception, its members are parsed from the error
 //!   body (and headers, for rest protocols) and placed beside `Error`.
 //!
@@ -22,7 +26,7 @@
 
 use super::xml::{blank, Shaped};
 use super::xml_dom::{Document, NodeId};
-use super::{header, json, response_metadata, rest};
+use super::{cbor, header, json, response_metadata, rest};
 use crate::error::{ProtocolError, ServiceError};
 use inia_model::{Operation, Protocol, ServiceModel};
 use serde_json::{Map, Value};
@@ -53,9 +57,7 @@ pub(crate) fn parse(
             Protocol::Json | Protocol::RestJson => {
                 json_error(model, op, protocol, status, headers, body)
             }
-            Protocol::RpcV2Cbor => {
-                return ProtocolError::Unsupported("smithy-rpc-v2-cbor".into());
-            }
+            Protocol::RpcV2Cbor => cbor_error(model, op, status, headers, body),
         }
     };
     let code = match error.get("Code").and_then(Value::as_str) {
@@ -278,6 +280,9 @@ fn modeled_members(
         Protocol::RestJson | Protocol::RestXml => {
             rest::modeled(model, &name, &shape, protocol, status, headers, body, true)
         }
+        Protocol::RpcV2Cbor => {
+            cbor::parse_body(body).and_then(|i| cbor::structure(model, &name, &shape, i))
+        }
         _ => json::parse_body(body).and_then(|v| json::structure(model, &name, &shape, v)),
     };
     parsed.unwrap_or_default()
@@ -329,6 +334,23 @@ fn json_error(
         .or_else(|| body_code.map(str::to_string))
         .unwrap_or_else(|| status.to_string());
     let code = sanitize_code(&raw_code).to_string();
+    let error = code_and_message(code, message, headers);
+    let modeled = if parsed.is_some() {
+        modeled_members(model, op, protocol, status, headers, body, &error)
+    } else {
+        Map::new()
+    };
+    (error, None, modeled)
+}
+
+/// `Error` of a JSON or CBOR error: the code and message, with an `x-amzn-query-error:
+/// Code;Type` header (awsQuery compatible services) replacing the code, the original kept
+/// as `QueryErrorCode`.
+fn code_and_message(
+    code: String,
+    message: String,
+    headers: &http::HeaderMap,
+) -> Map<String, Value> {
     let mut error = Map::new();
     error.insert("Code".into(), Value::String(code.clone()));
     error.insert("Message".into(), Value::String(message));
@@ -340,8 +362,31 @@ fn json_error(
             error.insert("Type".into(), Value::String(parts[1].to_string()));
         }
     }
+    error
+}
+
+/// A smithy-rpc-v2-cbor error (botocore's RpcV2CBORParser): `__type`, else the status.
+fn cbor_error(
+    model: &ServiceModel,
+    op: &Operation,
+    status: u16,
+    headers: &http::HeaderMap,
+    body: &[u8],
+) -> Parts {
+    let parsed = cbor::parse_body(body).ok();
+    let field = |k: &str| parsed.as_ref().and_then(|i| cbor::text_field(i, k));
+    let message = field("message")
+        .or_else(|| field("Message"))
+        .unwrap_or("")
+        .to_string();
+    let code = match field("__type") {
+        Some(t) => sanitize_code(t).to_string(),
+        None => status.to_string(),
+    };
+    let error = code_and_message(code, message, headers);
     let modeled = if parsed.is_some() {
-        modeled_members(model, op, protocol, status, headers, body, &error)
+        let p = Protocol::RpcV2Cbor;
+        modeled_members(model, op, p, status, headers, body, &error)
     } else {
         Map::new()
     };

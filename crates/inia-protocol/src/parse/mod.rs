@@ -5,12 +5,15 @@
 //! - `xml_dom`: XML bytes to a borrowed tree;
 //! - `xml`: shaped XML (query, ec2, rest-xml bodies);
 //! - `json`: shaped JSON (json and rest-json bodies);
+//! - `cbor`: shaped CBOR (smithy-rpc-v2-cbor bodies; the bytes are decoded by
+//!   `crate::cbor`);
 //! - `rest`: the HTTP parts of rest-json and rest-xml (headers, status code, payload);
 //! - `errors`: error responses of every protocol;
 //! - `event_stream`: event-stream bodies, decoded whole into a list of events.
 //!
 //! Does not own generic shape-free XML (see `generic_xml`).
 
+mod cbor;
 mod errors;
 mod event_stream;
 mod json;
@@ -46,9 +49,7 @@ pub(crate) fn response(
         Protocol::RestJson | Protocol::RestXml => {
             (rest::output(m, op, p, status, headers, body)?, None)
         }
-        Protocol::RpcV2Cbor => {
-            return Err(ProtocolError::Unsupported("smithy-rpc-v2-cbor".into()));
-        }
+        Protocol::RpcV2Cbor => (cbor::output(m, op, body)?, None),
     };
     let meta = response_metadata(request_id, status, headers);
     out.insert("ResponseMetadata".into(), Value::Object(meta));

@@ -11,8 +11,10 @@
 //! - [`json`]: `json` 1.0/1.1, and the JSON body writer `rest_json` reuses;
 //! - [`rest`]: URI labels, querystring and headers of the REST protocols;
 //! - [`rest_json`] and [`rest_xml`]: the REST bodies and payloads;
-//! - [`xml_body`]: the XML document writer of `rest_xml`.
+//! - [`xml_body`]: the XML document writer of `rest_xml`;
+//! - [`cbor`]: `smithy-rpc-v2-cbor` (its URI, headers and CBOR body).
 
+mod cbor;
 mod json;
 mod query;
 mod rest;
@@ -55,6 +57,14 @@ pub(crate) fn rest_json(
     p: &Value,
 ) -> Result<http::Request<Bytes>, ProtocolError> {
     rest_json::serialize(m, op, p)
+}
+
+pub(crate) fn rpc_v2_cbor(
+    m: &ServiceModel,
+    op: &Operation,
+    p: &Value,
+) -> Result<http::Request<Bytes>, ProtocolError> {
+    cbor::serialize(m, op, p)
 }
 
 pub(crate) fn rest_xml(
