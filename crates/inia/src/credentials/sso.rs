@@ -10,6 +10,9 @@
 //! naming the profile and the keys, raised when credentials are asked for (as botocore's
 //! is, so a source earlier in the chain still wins). The credentials carry the account id.
 //!
+//! The sign-in a profile names (its session, start URL, region and registration scopes),
+//! which `sso login` signs in to, is resolved here too ([`sign_in_target`]).
+//!
 //! Owns resolving a profile's SSO settings and the `GetRoleCredentials` call. Does not own
 //! the token (`sso_token`), caching, or the chain's order.
 
@@ -115,6 +118,72 @@ impl SsoSettings {
             role_name: value("sso_role_name").unwrap_or_default(),
         })
     }
+}
+
+/// The sign-in a profile (or an `sso-session` section) names, and its registration
+/// scopes: `None` when the profile has no SSO settings.
+pub fn sign_in_target(
+    profile: &Profile,
+    files: &ProfileFiles,
+) -> Option<Result<(SsoSession, Vec<String>), String>> {
+    let get = |p: &Profile, k: &str| {
+        p.get(k)
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .map(str::to_string)
+    };
+    if let Some(name) = get(profile, "sso_session") {
+        let Some(section) = files.sso_session(&name) else {
+            return Some(Err(format!(
+                "The specified sso-session does not exist: \"{name}\""
+            )));
+        };
+        return Some(session_from(section, Some(name)));
+    }
+    get(profile, "sso_start_url")?;
+    Some(session_from(profile, None))
+}
+
+/// The sign-in of an `[sso-session NAME]` section.
+pub fn sso_session_target(
+    name: &str,
+    files: &ProfileFiles,
+) -> Result<(SsoSession, Vec<String>), String> {
+    let section = files
+        .sso_session(name)
+        .ok_or_else(|| format!("The specified sso-session does not exist: \"{name}\""))?;
+    session_from(section, Some(name.to_string()))
+}
+
+fn session_from(p: &Profile, name: Option<String>) -> Result<(SsoSession, Vec<String>), String> {
+    let get = |k: &str| {
+        p.get(k)
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .map(str::to_string)
+    };
+    let (Some(start_url), Some(region)) = (get("sso_start_url"), get("sso_region")) else {
+        return Err(format!(
+            "{} is missing sso_start_url or sso_region",
+            p.name()
+        ));
+    };
+    let scopes = get("sso_registration_scopes")
+        .map(|s| {
+            s.split(',')
+                .map(|x| x.trim().to_string())
+                .filter(|x| !x.is_empty())
+                .collect()
+        })
+        .unwrap_or_default();
+    Ok((
+        SsoSession {
+            name,
+            start_url,
+            region,
+        },
+        scopes,
+    ))
 }
 
 /// Role credentials through IAM Identity Center. See the module documentation.

@@ -56,6 +56,7 @@
 //! line).
 
 use super::service_call::CallService;
+pub use super::sso::{sign_in_target, sso_session_target};
 use super::sso_redirect::{Redirect, CALLBACK_PATH};
 use super::sso_token::{default_cache_dir, unsigned_client, SsoSession};
 use crate::engine_calls::SessionConnector;
@@ -65,7 +66,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use chrono::{DateTime, Utc};
 use inia_auth::config::edit::write_private;
-use inia_auth::config::{Env, Profile, ProfileFiles};
+use inia_auth::config::Env;
 use inia_auth::sign::canonical::{encode, STRICT};
 use serde_json::{json, Value};
 use std::path::PathBuf;
@@ -154,72 +155,6 @@ pub struct DeviceAuthorization {
     pub verification_uri_complete: Option<String>,
     /// The code to confirm there.
     pub user_code: String,
-}
-
-/// The sign-in a profile (or an `sso-session` section) names, and its registration
-/// scopes: `None` when the profile has no SSO settings.
-pub fn sign_in_target(
-    profile: &Profile,
-    files: &ProfileFiles,
-) -> Option<Result<(SsoSession, Vec<String>), String>> {
-    let get = |p: &Profile, k: &str| {
-        p.get(k)
-            .map(str::trim)
-            .filter(|v| !v.is_empty())
-            .map(str::to_string)
-    };
-    if let Some(name) = get(profile, "sso_session") {
-        let Some(section) = files.sso_session(&name) else {
-            return Some(Err(format!(
-                "The specified sso-session does not exist: \"{name}\""
-            )));
-        };
-        return Some(session_from(section, Some(name)));
-    }
-    get(profile, "sso_start_url")?;
-    Some(session_from(profile, None))
-}
-
-/// The sign-in of an `[sso-session NAME]` section.
-pub fn sso_session_target(
-    name: &str,
-    files: &ProfileFiles,
-) -> Result<(SsoSession, Vec<String>), String> {
-    let section = files
-        .sso_session(name)
-        .ok_or_else(|| format!("The specified sso-session does not exist: \"{name}\""))?;
-    session_from(section, Some(name.to_string()))
-}
-
-fn session_from(p: &Profile, name: Option<String>) -> Result<(SsoSession, Vec<String>), String> {
-    let get = |k: &str| {
-        p.get(k)
-            .map(str::trim)
-            .filter(|v| !v.is_empty())
-            .map(str::to_string)
-    };
-    let (Some(start_url), Some(region)) = (get("sso_start_url"), get("sso_region")) else {
-        return Err(format!(
-            "{} is missing sso_start_url or sso_region",
-            p.name()
-        ));
-    };
-    let scopes = get("sso_registration_scopes")
-        .map(|s| {
-            s.split(',')
-                .map(|x| x.trim().to_string())
-                .filter(|x| !x.is_empty())
-                .collect()
-        })
-        .unwrap_or_default();
-    Ok((
-        SsoSession {
-            name,
-            start_url,
-            region,
-        },
-        scopes,
-    ))
 }
 
 /// Signing in and out, for one sign-in.
