@@ -373,7 +373,20 @@ impl Client {
             region: self.inner.session.region(),
             rules: matches!(self.inner.endpoint, Source::Rules { .. }),
         };
-        let params = customize::params(&ctx, op, params);
+        let mut params = customize::params(&ctx, op, params);
+        // As botocore with `response_checksum_validation = when_supported`: ask for the
+        // object's checksum (S3 `ChecksumMode=ENABLED`) so a download can be checked.
+        let member = op
+            .http_checksum
+            .as_ref()
+            .and_then(|c| c.request_validation_mode_member.as_ref());
+        if let (Some(m), Some(obj)) = (member, params.as_object_mut()) {
+            let validate = self.inner.session.response_checksum_validation()
+                == inia_model::ChecksumWhen::WhenSupported;
+            if validate && !obj.contains_key(m) {
+                obj.insert(m.clone(), Value::String("ENABLED".into()));
+            }
+        }
         inia_protocol::validate::validate(model, op, &params).map_err(wrap)?;
         // Stage: resolve the endpoint.
         let endpoint = self.resolve_endpoint(op, &params, account_id)?;

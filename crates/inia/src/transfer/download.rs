@@ -199,6 +199,12 @@ impl Transfer {
             _ => None,
         };
         let mut md5 = Md5::new();
+        // The object's flexible checksum, when the answer carries a whole-object one.
+        let mut flexible = if whole {
+            response_checksum(&value)
+        } else {
+            None
+        };
         let mut received = 0u64;
         loop {
             let chunk = match body.chunk().await {
@@ -218,6 +224,9 @@ impl Transfer {
                 }
             };
             md5.update(&chunk);
+            if let Some((h, _)) = flexible.as_mut() {
+                h.update(&chunk);
+            }
             if let Some(p) = parts.as_mut() {
                 p.update(&chunk);
             }
@@ -231,6 +240,17 @@ impl Transfer {
             if expected != received {
                 return Err(Error::Response(format!(
                     "{what}: received {received} bytes, but Content-Length said {expected}"
+                )));
+            }
+        }
+        if let Some((h, want)) = flexible.take() {
+            let algorithm = h.algorithm();
+            let got = h.finish();
+            if got.as_bytes() != want.as_bytes() {
+                return Err(Error::Response(format!(
+                    "{what}: the data received has {algorithm} {}, but the object's is {want}; \
+                     it was corrupted on the way",
+                    got.to_str().unwrap_or("?")
                 )));
             }
         }
@@ -334,6 +354,23 @@ impl Transfer {
         }
         Ok(out.body.unwrap_or_else(ResponseBody::empty))
     }
+}
+
+/// The first whole-object checksum of a `GetObject` answer (`ChecksumCRC64NVME`,
+/// `ChecksumCRC32C`, `ChecksumCRC32`, `ChecksumSHA1`, `ChecksumSHA256`, botocore's order),
+/// with a hasher for it; a composite checksum of a multipart object (`…-N`) cannot be
+/// checked against the bytes and is left out.
+fn response_checksum(value: &Value) -> Option<(inia_protocol::checksum::Checksum, String)> {
+    inia_protocol::checksum::Algorithm::ALL
+        .into_iter()
+        .find_map(|a| {
+            let member = format!("Checksum{}", a.name());
+            let v = value[member.as_str()].as_str()?;
+            let composite = v
+                .rsplit_once('-')
+                .is_some_and(|(_, n)| n.bytes().all(|b| b.is_ascii_digit()));
+            (!composite).then(|| (a.hasher(), v.to_string()))
+        })
 }
 
 /// The ETag as lower-case hex, when it is the MD5 of the bytes received: a whole object
