@@ -234,7 +234,7 @@ async fn multi_region_access_points_are_signed_with_sigv4a() {
     assert!(
         auth.starts_with(
             "AWS4-ECDSA-P256-SHA256 Credential=AKIDEXAMPLE/20150830/s3/aws4_request, \
-             SignedHeaders=host;x-amz-content-sha256;x-amz-date;x-amz-region-set, Signature=30"
+             SignedHeaders=host;x-amz-checksum-mode;x-amz-content-sha256;x-amz-date;x-amz-region-set, Signature=30"
         ),
         "{auth}"
     );
