@@ -89,19 +89,9 @@ pub(crate) fn user_agent(parts: &AgentParts) -> HeaderValue {
 
 /// A random version-4 UUID for one call.
 pub(crate) fn invocation_id() -> HeaderValue {
-    let (a, b) = (fastrand::u64(..), fastrand::u64(..));
-    let b = (b & 0x3fff_ffff_ffff_ffff) | 0x8000_0000_0000_0000;
-    let a = (a & 0xffff_ffff_ffff_0fff) | 0x0000_0000_0000_4000;
-    let h = format!("{a:016x}{b:016x}");
-    let id = format!(
-        "{}-{}-{}-{}-{}",
-        &h[0..8],
-        &h[8..12],
-        &h[12..16],
-        &h[16..20],
-        &h[20..32]
-    );
-    HeaderValue::from_str(&id).unwrap_or_else(|_| HeaderValue::from_static("0"))
+    // Hex digits and dashes: always a valid header value.
+    HeaderValue::from_str(&uuid::Uuid::new_v4().to_string())
+        .unwrap_or_else(|_| HeaderValue::from_static("0"))
 }
 
 /// `attempt=N; max=M`.
