@@ -7,7 +7,9 @@
 use std::path::Path;
 use std::process::Command;
 
-const MOTO: &str = "moto[server]==5.2.5";
+/// moto, and what its S3 needs to compute CRC32C and CRC64NVME itself (a multipart
+/// upload's checksum) instead of falling back to CRC32: the `crc32c` package and the CRT.
+const MOTO: [&str; 3] = ["moto[server]==5.2.5", "crc32c==2.9.post0", "awscrt==0.38.0"];
 
 /// The AWS CLI the parity test and the bench compare against (v1, from PyPI). Its own venv:
 /// its botocore pin conflicts with moto's.
@@ -45,13 +47,17 @@ fn run(program: &str, args: &[&str]) -> Result<(), String> {
 /// moto_server from PyPI, pinned, in a venv under `.cache/`.
 pub fn ensure_moto(cache: &Path) -> Result<(), String> {
     let venv = cache.join("moto-venv");
-    if venv.join("bin/moto_server").is_file() {
+    let marker = venv.join("installed-moto-5.2.5-checksums");
+    if marker.is_file() && venv.join("bin/moto_server").is_file() {
         return Ok(());
     }
     let venv_s = venv.to_string_lossy().into_owned();
     run("python3", &["-m", "venv", &venv_s])?;
     let pip = venv.join("bin/pip").to_string_lossy().into_owned();
-    run(&pip, &["install", "--quiet", MOTO])
+    let mut args = vec!["install", "--quiet"];
+    args.extend(MOTO);
+    run(&pip, &args)?;
+    std::fs::write(&marker, MOTO.join("\n")).map_err(|e| format!("{}: {e}", marker.display()))
 }
 
 /// botocore (pinned, with the CRT) in `.cache/botocore-venv`.

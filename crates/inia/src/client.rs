@@ -316,7 +316,7 @@ impl Client {
         let account = self.account_id(op).await?;
         let (mut parts, body, endpoint) =
             self.prepare_request(op, params, upload, account.as_deref())?;
-        self.vouch(op, &mut parts, &body).await?;
+        let body = self.vouch(op, &mut parts, body).await?;
         self.attempts(op, parts, body, &endpoint, max_attempts)
             .await
     }
@@ -336,7 +336,7 @@ impl Client {
         let account = self.account_id(&op).await?;
         let (mut parts, body, endpoint) =
             self.prepare_request(&op, params, None, account.as_deref())?;
-        self.vouch(&op, &mut parts, &body).await?;
+        let body = self.vouch(&op, &mut parts, body).await?;
         let body = match sign_at {
             Some(time) => self.sign(&op, &mut parts, body, time, &endpoint).await?.0,
             None => body,
@@ -426,8 +426,8 @@ impl Client {
         &self,
         op: &Operation,
         parts: &mut http::request::Parts,
-        body: &Body,
-    ) -> Result<(), Error> {
+        body: Body,
+    ) -> Result<Body, Error> {
         let algorithm_header = op
             .http_checksum
             .as_ref()
@@ -437,6 +437,7 @@ impl Client {
             calculation: self.inner.checksum_calculation,
             md5: self.inner.checksums == Checksums::Md5,
             algorithm_header,
+            streaming_input: self.streaming_input_member(op)?.is_some(),
         };
         crate::payload::vouch(op, parts, body, self.inner.signer.name(), &policy).await
     }

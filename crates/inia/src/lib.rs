@@ -59,6 +59,7 @@ pub use inia_model as model;
 pub use inia_protocol as protocol;
 
 mod attempt;
+mod aws_chunked;
 pub mod blocking;
 mod client;
 mod client_pages;

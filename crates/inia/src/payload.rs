@@ -8,6 +8,12 @@
 //!   requires a checksum, CRC32, with the member's header (`x-amz-sdk-checksum-algorithm:
 //!   CRC32`) set as botocore sets it. Operations that require a checksum without the
 //!   trait (`httpChecksumRequired`) get CRC32 too, as botocore 1.36+ sends;
+//! - where the checksum goes: for an operation with a streaming input (PutObject,
+//!   UploadPart) signed with S3's SigV4, over `https://`, in an `aws-chunked` trailer
+//!   computed as the body is sent ([`aws_chunked`](crate::aws_chunked), payload
+//!   `STREAMING-UNSIGNED-PAYLOAD-TRAILER`), as botocore sends it; also over plain
+//!   `http://` for a one-shot stream, which cannot be read ahead (botocore has no such
+//!   body). Everywhere else, in a header computed before sending;
 //! - a provider whose checksums say `md5` (`s3-compatible`, `eucalyptus`) keeps
 //!   `Content-MD5` instead where an operation requires a checksum, the caller named no
 //!   algorithm and `request_checksum_calculation` is `when_required` (the default those
@@ -16,20 +22,18 @@
 //!   that carries no checksum yet;
 //! - over plain `http://`, a SigV4-signed streamed body is signed with its SHA-256, so a
 //!   man in the middle cannot swap it; over TLS a stream goes `UNSIGNED-PAYLOAD`, its
-//!   integrity carried by TLS and the checksum. In-memory bodies are always signed with
-//!   their SHA-256 (the signer hashes them itself).
+//!   integrity carried by TLS and the checksum. In-memory bodies are signed with their
+//!   SHA-256 (the signer hashes them itself) unless they go `aws-chunked`.
 //!
 //! No flexible checksum is added when the request already carries an `x-amz-checksum-*`
 //! header, and no `Content-MD5` when it carries any checksum. All digests of a
-//! file body come from one read of it ([`Body::scan`]), and go in headers (botocore sends
-//! a streamed body's checksum over TLS as an `aws-chunked` trailer; inia computes it
-//! ahead, which S3 accepts the same). A one-shot stream (unknown content) cannot be read
-//! ahead: it goes without any, which `--debug` says. TODO (issue 15): the `aws-chunked`
-//! encoding with a trailing checksum, for one-shot streams.
+//! file body computed ahead come from one read of it ([`Body::scan`]). A one-shot stream
+//! that gets no trailer (no flexible checksum, or not an S3 upload) goes without any
+//! checksum, which `--debug` says.
 //!
 //! Owns those decisions and the SHA-256. Does not own the checksum algorithms
-//! (`inia_protocol::checksum`), signing (`inia-auth`), nor the checks after an upload
-//! (`transfer`).
+//! (`inia_protocol::checksum`), the chunked framing (`aws_chunked`), signing
+//! (`inia-auth`), nor the checks after an upload (`transfer`).
 
 use crate::error::Error;
 use inia_http::Body;
@@ -50,7 +54,12 @@ pub(crate) struct Policy {
     pub(crate) md5: bool,
     /// The header the operation's `requestAlgorithmMember` is sent in, if any.
     pub(crate) algorithm_header: Option<http::HeaderName>,
+    /// The operation's input payload is a stream (botocore's `has_streaming_input`).
+    pub(crate) streaming_input: bool,
 }
+
+/// The payload hash SigV4 signs for an `aws-chunked` body with an unsigned trailer.
+const STREAMING_UNSIGNED_TRAILER: &str = "STREAMING-UNSIGNED-PAYLOAD-TRAILER";
 
 /// A flexible checksum to add: its algorithm, and whether to name it in the algorithm
 /// member's header (botocore does when it picked the default itself).
@@ -65,6 +74,8 @@ struct Flexible {
 struct Needs {
     md5: bool,
     flexible: Option<Flexible>,
+    /// The flexible checksum goes in an `aws-chunked` trailer.
+    trailer: bool,
     sha256: bool,
 }
 
@@ -116,25 +127,37 @@ fn needs(
         && flexible.is_none()
         && (body.content_length() > 0 || required);
     let plain_http = parts.uri.scheme_str() == Some("http");
-    let sha256 = plain_http && matches!(signer, "v4" | "s3v4") && body.bytes().is_none();
+    let one_shot = body.bytes().is_none() && body.try_clone().is_none();
+    let trailer = flexible.is_some()
+        && policy.streaming_input
+        && signer == "s3v4"
+        && (parts.uri.scheme_str() == Some("https") || one_shot);
+    let sha256 =
+        plain_http && matches!(signer, "v4" | "s3v4") && body.bytes().is_none() && !trailer;
     Ok(Needs {
         md5,
         flexible,
+        trailer,
         sha256,
     })
 }
 
-/// Add the checksum headers and record the signed SHA-256 where [`needs`] says so.
+/// Add the checksum headers and record the signed SHA-256 where [`needs`] says so; the
+/// body comes back encoded when its checksum goes in a trailer.
 pub(crate) async fn vouch(
     op: &Operation,
     parts: &mut http::request::Parts,
-    body: &Body,
+    body: Body,
     signer: &str,
     policy: &Policy,
-) -> Result<(), Error> {
-    let need = needs(op, parts, body, signer, policy)?;
+) -> Result<Body, Error> {
+    let need = needs(op, parts, &body, signer, policy)?;
+    if let (true, Some(f)) = (need.trailer, need.flexible) {
+        name_algorithm(parts, f, policy);
+        return Ok(chunked(parts, body, f.algorithm));
+    }
     if !need.md5 && need.flexible.is_none() && !need.sha256 {
-        return Ok(());
+        return Ok(body);
     }
     let mut md5 = ContentMd5::new();
     let mut flexible: Option<Checksum> = need.flexible.map(|f| f.algorithm.hasher());
@@ -169,7 +192,7 @@ pub(crate) async fn vouch(
                     "a one-shot upload stream cannot be read ahead: sent without a checksum \
                      and as UNSIGNED-PAYLOAD"
                 );
-                return Ok(());
+                return Ok(body);
             }
             Some(sha.finish())
         }
@@ -179,18 +202,53 @@ pub(crate) async fn vouch(
     }
     if let (Some(f), Some(sum)) = (need.flexible, flexible) {
         parts.headers.insert(f.algorithm.header(), sum.finish());
-        if let (true, Some(h)) = (f.name_it, policy.algorithm_header.as_ref()) {
-            parts.headers.insert(
-                h.clone(),
-                http::HeaderValue::from_static(f.algorithm.name()),
-            );
-        }
+        name_algorithm(parts, f, policy);
     }
     if let (true, Some(digest)) = (need.sha256, sha256) {
         let hex: String = digest.as_ref().iter().map(|b| format!("{b:02x}")).collect();
         parts.extensions.insert(PayloadHash(hex.into()));
     }
-    Ok(())
+    Ok(body)
+}
+
+/// Name the algorithm in its member's header where botocore does (it picked it).
+fn name_algorithm(parts: &mut http::request::Parts, f: Flexible, policy: &Policy) {
+    if let (true, Some(h)) = (f.name_it, policy.algorithm_header.as_ref()) {
+        parts.headers.insert(
+            h.clone(),
+            http::HeaderValue::from_static(f.algorithm.name()),
+        );
+    }
+}
+
+/// Announce and encode an `aws-chunked` body whose trailer carries the checksum.
+fn chunked(parts: &mut http::request::Parts, body: Body, algorithm: Algorithm) -> Body {
+    use http::header::{HeaderValue, CONTENT_ENCODING, CONTENT_LENGTH};
+    let decoded = body.content_length();
+    let body = crate::aws_chunked::encode(body, algorithm);
+    let encoding = match parts.headers.get(CONTENT_ENCODING) {
+        Some(v) => {
+            let mut both = v.as_bytes().to_vec();
+            both.extend_from_slice(b",aws-chunked");
+            HeaderValue::from_bytes(&both).unwrap_or(HeaderValue::from_static("aws-chunked"))
+        }
+        None => HeaderValue::from_static("aws-chunked"),
+    };
+    parts.headers.insert(CONTENT_ENCODING, encoding);
+    parts.headers.insert(
+        "x-amz-trailer",
+        HeaderValue::from_static(algorithm.header()),
+    );
+    parts
+        .headers
+        .insert("x-amz-decoded-content-length", HeaderValue::from(decoded));
+    parts
+        .headers
+        .insert(CONTENT_LENGTH, HeaderValue::from(body.content_length()));
+    parts
+        .extensions
+        .insert(PayloadHash(STREAMING_UNSIGNED_TRAILER.into()));
+    body
 }
 
 #[cfg(test)]
@@ -226,6 +284,7 @@ mod tests {
             algorithm_header: Some(http::HeaderName::from_static(
                 "x-amz-sdk-checksum-algorithm",
             )),
+            streaming_input: true,
         }
     }
 
@@ -248,7 +307,7 @@ mod tests {
     async fn a_file_upload_over_http_gets_crc32_and_a_signed_sha256() {
         let (_f, body) = file(b"hello world");
         let mut p = parts("http://127.0.0.1:5000/b/k");
-        vouch(&upload(), &mut p, &body, "s3v4", &AWS())
+        vouch(&upload(), &mut p, body, "s3v4", &AWS())
             .await
             .unwrap();
         // crc32("hello world") = 0x0d4a1185.
@@ -262,25 +321,69 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn the_callers_algorithm_is_used_over_tls_unsigned() {
+    async fn the_callers_algorithm_goes_in_a_trailer_over_tls() {
         let (_f, body) = file(b"abc");
         let mut p = parts("https://b.s3.amazonaws.com/k");
         p.headers
             .insert("x-amz-sdk-checksum-algorithm", "sha256".parse().unwrap());
-        vouch(&upload(), &mut p, &body, "s3v4", &AWS())
+        let sent = vouch(&upload(), &mut p, body, "s3v4", &AWS())
             .await
             .unwrap();
-        assert_eq!(
-            p.headers["x-amz-checksum-sha256"],
-            "ungWv48Bz+pBQUDeXa4iI7ADYaOWF3qctBD/YfIAFa0="
-        );
+        assert!(!p.headers.contains_key("x-amz-checksum-sha256"));
+        assert_eq!(p.headers["x-amz-trailer"], "x-amz-checksum-sha256");
+        assert_eq!(p.headers["content-encoding"], "aws-chunked");
+        assert_eq!(p.headers["x-amz-decoded-content-length"], "3");
         assert_eq!(p.headers["x-amz-sdk-checksum-algorithm"], "sha256");
-        assert!(p.extensions.get::<PayloadHash>().is_none());
+        assert_eq!(
+            p.headers["content-length"],
+            sent.content_length().to_string().as_str()
+        );
+        assert_eq!(
+            &*p.extensions.get::<PayloadHash>().unwrap().0,
+            STREAMING_UNSIGNED_TRAILER
+        );
+        use http_body_util::BodyExt;
+        let raw = sent.collect().await.unwrap().to_bytes();
+        assert_eq!(
+            &raw[..],
+            b"3\r\nabc\r\n0\r\nx-amz-checksum-sha256:ungWv48Bz+pBQUDeXa4iI7ADYaOWF3qctBD/YfIAFa0=\r\n\r\n"
+        );
         p.headers
             .insert("x-amz-sdk-checksum-algorithm", "MD4".parse().unwrap());
-        p.headers.remove("x-amz-checksum-sha256");
+        let (_f, body) = file(b"abc");
         let e = needs(&upload(), &p, &body, "s3v4", &AWS()).unwrap_err();
         assert!(e.to_string().contains("ChecksumAlgorithm"), "{e}");
+    }
+
+    #[tokio::test]
+    async fn where_the_checksum_goes() {
+        let bytes = Body::from_bytes("x");
+        let (_f, file_body) = file(b"abc");
+        let one_shot = || {
+            Body::from_stream(
+                3,
+                http_body_util::Full::new(bytes::Bytes::from_static(b"abc")),
+            )
+        };
+        let trailer = |uri: &str, body: &Body, signer: &str, policy: &Policy| {
+            needs(&upload(), &parts(uri), body, signer, policy)
+                .unwrap()
+                .trailer
+        };
+        // Over TLS every body of a streaming upload: botocore's rule.
+        assert!(trailer("https://h/k", &bytes, "s3v4", &AWS()));
+        assert!(trailer("https://h/k", &file_body, "s3v4", &AWS()));
+        // Over http only the one-shot stream, which cannot be read ahead.
+        assert!(!trailer("http://h/k", &bytes, "s3v4", &AWS()));
+        assert!(!trailer("http://h/k", &file_body, "s3v4", &AWS()));
+        assert!(trailer("http://h/k", &one_shot(), "s3v4", &AWS()));
+        // Not for another signer, an operation without a streaming input, or no checksum.
+        assert!(!trailer("https://h/k", &bytes, "s3", &AWS()));
+        assert!(!trailer("https://h/k", &bytes, "v4", &AWS()));
+        let mut plain_input = AWS();
+        plain_input.streaming_input = false;
+        assert!(!trailer("https://h/k", &bytes, "s3v4", &plain_input));
+        assert!(!trailer("https://h/k", &bytes, "s3v4", &S3_COMPATIBLE()));
     }
 
     #[test]
@@ -338,6 +441,7 @@ mod tests {
         let none = Needs {
             md5: false,
             flexible: None,
+            trailer: false,
             sha256: false,
         };
         assert_eq!(

@@ -1,6 +1,7 @@
 //! Real servers for end-to-end tests, started on 127.0.0.1 with their own PID and stopped
 //! when dropped: moto (here), tinyproxy (`tinyproxy`), Azurite (`azurite`), s3rver
-//! (`s3rver`) and a fault-injecting proxy (`fault_proxy`). Installation is the test
+//! (`s3rver`), a fault-injecting proxy (`fault_proxy`) and TLS in front of any of
+//! them (`tls_front`). Installation is the test
 //! command's job (`cargo xtask test` installs the pinned moto into `.cache/moto-venv`, the
 //! Node servers into `.cache/node`, tinyproxy with `apt-get`); a test that cannot find a
 //! server fails with the command that installs it, rather than passing silently.
@@ -28,6 +29,7 @@ pub mod azurite;
 mod fault_proxy;
 pub mod s3rver;
 mod tinyproxy;
+pub mod tls_front;
 
 pub use awscli::{aws_cli, AWSCLI_VERSION};
 pub use fault_proxy::{Fault, FaultProxy};
@@ -70,6 +72,54 @@ pub fn digest_hex(tool: &str, text: &str) -> String {
         .next()
         .unwrap_or_default()
         .to_string()
+}
+
+/// The checksums of `data` by `alg` (`CRC32`, `CRC32C`, `CRC64NVME`, `SHA1`, `SHA256`) as
+/// Python computes them (zlib, hashlib, and the AWS CRT from the pinned botocore venv):
+/// the whole object's, and the composite of parts of `part` bytes (`<base64>-<parts>`,
+/// S3's multipart form). The tests' own source for checksums the code under test computes.
+pub fn python_checksums(alg: &str, data: &[u8], part: usize) -> (String, String) {
+    const SCRIPT: &str = r#"
+import base64, hashlib, sys, zlib
+from awscrt import checksums
+def raw(alg, data):
+    if alg == "CRC32": return zlib.crc32(data).to_bytes(4, "big")
+    if alg == "CRC32C": return checksums.crc32c(data).to_bytes(4, "big")
+    if alg == "CRC64NVME": return checksums.crc64nvme(data).to_bytes(8, "big")
+    return hashlib.new(alg.lower(), data).digest()
+alg, part = sys.argv[1], int(sys.argv[2])
+data = sys.stdin.buffer.read()
+whole = base64.b64encode(raw(alg, data)).decode()
+parts = [data[i:i + part] for i in range(0, len(data), part)]
+joined = b"".join(raw(alg, p) for p in parts)
+print(whole, base64.b64encode(raw(alg, joined)).decode() + "-%d" % len(parts))
+"#;
+    use std::io::Write;
+    let python = cache_dir().join("botocore-venv/bin/python");
+    let mut child = Command::new(&python)
+        .args(["-c", SCRIPT, alg, &part.to_string()])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| {
+            panic!(
+                "{}: {e} (`cargo xtask test` installs the botocore venv)",
+                python.display()
+            )
+        });
+    if let Some(mut stdin) = child.stdin.take() {
+        stdin.write_all(data).expect("write to python");
+    }
+    let out = child.wait_with_output().expect("python's output");
+    assert!(
+        out.status.success(),
+        "python: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    let (whole, composite) = text.trim().split_once(' ').expect("two checksums");
+    (whole.to_string(), composite.to_string())
 }
 
 /// A TCP port on 127.0.0.1 that nothing listened on a moment ago (bound and released).

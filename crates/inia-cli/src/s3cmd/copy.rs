@@ -15,7 +15,6 @@ use crate::error::CliError;
 use futures_util::stream::{self, StreamExt};
 use inia::{json, Client, Transfer, UploadOptions, Value};
 use std::path::{Path, PathBuf};
-use tokio::io::AsyncReadExt;
 
 /// Files in flight at once.
 const PARALLEL_FILES: usize = 4;
@@ -508,13 +507,8 @@ async fn one(
             .await
             .map_err(|e| CliError::other(format!("{}: {e}", path.display())))?,
         Op::UploadStdin { bucket, key } => {
-            let mut data = Vec::new();
-            tokio::io::stdin()
-                .read_to_end(&mut data)
-                .await
-                .map_err(|e| CliError::other(format!("standard input: {e}")))?;
             transfer
-                .upload_bytes(bucket, key, data, options)
+                .upload_reader(bucket, key, tokio::io::stdin(), options)
                 .await
                 .map_err(engine)?;
         }

@@ -6,7 +6,8 @@
 //! `Content-Type` guessed from the file name (or the key, for bytes) unless given, metadata
 //! and canned ACL, one `PutObject` below the multipart threshold, and above it a multipart
 //! upload whose parts go up in parallel (bounded), each from its own file range or byte
-//! slice with its own `Content-MD5`. Bodies are replayable, so the client's retries re-send
+//! slice with its own `Content-MD5`; a stream of unknown length (standard input) is read
+//! a part at a time ([`Transfer::upload_reader`]). Bodies are replayable, so the client's retries re-send
 //! them. On any failure of a multipart upload it calls `AbortMultipartUpload` before
 //! returning the error (and, if the upload future is dropped half way, a spawned task does),
 //! so no orphan parts remain. For downloads: `GetObject` streamed chunk by chunk into a file
@@ -189,6 +190,37 @@ impl Transfer {
             .await
     }
 
+    /// Upload everything `reader` gives, of a length not known ahead (standard input), as
+    /// `s3://bucket/key`: one `PutObject` when it ends below the multipart threshold, else
+    /// a multipart upload whose parts are read one after another, at most
+    /// `max_concurrency` parts held in memory at once. The parts are `part_size` bytes
+    /// (at least 5 MiB), so the object can be at most 10,000 of them; a longer stream
+    /// fails and its upload is aborted. Returns the `PutObject` (or
+    /// `CompleteMultipartUpload`) result.
+    pub async fn upload_reader<R>(
+        &self,
+        bucket: &str,
+        key: &str,
+        mut reader: R,
+        options: &UploadOptions,
+    ) -> Result<Value, Error>
+    where
+        R: tokio::io::AsyncRead + Unpin + Send + 'static,
+    {
+        let threshold = self.config.multipart_threshold.max(1);
+        let first = read_part(&mut reader, threshold).await?;
+        if (first.len() as u64) < threshold {
+            return self.upload_bytes(bucket, key, first, options).await;
+        }
+        let feed = Feed::Reader {
+            reader: Box::new(reader),
+            part_size: self.config.part_size.max(MIN_PART_SIZE),
+            held: first,
+        };
+        let params = self.upload_params(bucket, key, Path::new(key), options);
+        self.multipart(params, feed).await
+    }
+
     /// Upload the file at `path` as `s3://bucket/key`; the file is read, never held whole
     /// in memory. Returns the `PutObject` (or `CompleteMultipartUpload`) result.
     pub async fn upload_file(
@@ -218,21 +250,7 @@ impl Transfer {
         name: &Path,
         options: &UploadOptions,
     ) -> Result<Value, Error> {
-        let mut params = Map::new();
-        params.insert("Bucket".into(), bucket.into());
-        params.insert("Key".into(), key.into());
-        if let Some(ct) = options.content_type.clone().or_else(|| guess_type(name)) {
-            params.insert("ContentType".into(), ct.into());
-        }
-        if !options.metadata.is_empty() {
-            params.insert("Metadata".into(), json!(options.metadata));
-        }
-        if let Some(acl) = &options.acl {
-            params.insert("ACL".into(), acl.as_str().into());
-        }
-        for (k, v) in &options.extra {
-            params.insert(k.clone(), v.clone());
-        }
+        let mut params = self.upload_params(bucket, key, name, options);
         let len = source.len();
         if len < self.config.multipart_threshold.max(1) {
             params.insert("ContentLength".into(), len.into());
@@ -256,11 +274,43 @@ impl Transfer {
             }
             return Ok(out.value);
         }
-        self.multipart(params, source).await
+        let part_size = self.config.part_size_for(len);
+        let feed = Feed::Ranges {
+            count: len.div_ceil(part_size),
+            source,
+            part_size,
+        };
+        self.multipart(params, feed).await
+    }
+
+    /// The parameters of the create or put call for `options`.
+    fn upload_params(
+        &self,
+        bucket: &str,
+        key: &str,
+        name: &Path,
+        options: &UploadOptions,
+    ) -> Map<String, Value> {
+        let mut params = Map::new();
+        params.insert("Bucket".into(), bucket.into());
+        params.insert("Key".into(), key.into());
+        if let Some(ct) = options.content_type.clone().or_else(|| guess_type(name)) {
+            params.insert("ContentType".into(), ct.into());
+        }
+        if !options.metadata.is_empty() {
+            params.insert("Metadata".into(), json!(options.metadata));
+        }
+        if let Some(acl) = &options.acl {
+            params.insert("ACL".into(), acl.as_str().into());
+        }
+        for (k, v) in &options.extra {
+            params.insert(k.clone(), v.clone());
+        }
+        params
     }
 
     /// Create, upload the parts, complete; abort on any failure.
-    async fn multipart(&self, params: Map<String, Value>, source: Source) -> Result<Value, Error> {
+    async fn multipart(&self, params: Map<String, Value>, feed: Feed) -> Result<Value, Error> {
         let pick = |names: &[&str]| -> Map<String, Value> {
             let mut m = Map::new();
             for k in ["Bucket", "Key"].iter().chain(names) {
@@ -302,7 +352,7 @@ impl Transfer {
             client: self.client.clone(),
             params: Some(end_params.clone()),
         };
-        let result = self.parts_and_complete(part_params, source).await;
+        let result = self.parts_and_complete(part_params, feed).await;
         guard.params = None;
         if result.is_err() {
             if let Err(e) = abort(&self.client, end_params).await {
@@ -315,24 +365,32 @@ impl Transfer {
     async fn parts_and_complete(
         &self,
         part_params: Map<String, Value>,
-        source: Source,
+        mut feed: Feed,
     ) -> Result<Value, Error> {
-        let len = source.len();
-        let part_size = self.config.part_size_for(len);
-        let count = len.div_ceil(part_size);
         let limit = self.config.max_concurrency.max(1);
         let part_params = Arc::new(part_params);
         let mut set = JoinSet::new();
         let mut parts: Vec<Part> = Vec::new();
         let mut next = 1u64;
+        let mut fed = false;
         loop {
-            while set.len() < limit && next <= count {
-                let offset = (next - 1) * part_size;
-                let size = part_size.min(len - offset);
+            while set.len() < limit && !fed {
+                let piece = match feed.part(next).await {
+                    Ok(Some(piece)) => piece,
+                    Ok(None) => {
+                        fed = true;
+                        break;
+                    }
+                    Err(e) => {
+                        set.shutdown().await;
+                        return Err(e);
+                    }
+                };
+                let (source, offset, size) = piece;
                 let job = upload_part(
                     self.client.clone(),
                     part_params.clone(),
-                    source.clone(),
+                    source,
                     next,
                     offset,
                     size,
@@ -506,6 +564,81 @@ impl Drop for AbortGuard {
             tracing::warn!(upload = ?params.get("UploadId"), "cancelled multipart upload left unaborted: no runtime");
         }
     }
+}
+
+/// Where the parts of a multipart upload come from: ranges of a source of known length,
+/// or pieces read one after another from a stream.
+enum Feed {
+    Ranges {
+        source: Source,
+        part_size: u64,
+        count: u64,
+    },
+    Reader {
+        reader: Box<dyn tokio::io::AsyncRead + Unpin + Send>,
+        part_size: u64,
+        /// Read already, not yet sent (the first part, read to decide on multipart).
+        held: Bytes,
+    },
+}
+
+impl Feed {
+    /// Part `number` (from 1): its source, offset and size; `None` past the last.
+    async fn part(&mut self, number: u64) -> Result<Option<(Source, u64, u64)>, Error> {
+        match self {
+            Feed::Ranges {
+                source,
+                part_size,
+                count,
+            } => {
+                if number > *count {
+                    return Ok(None);
+                }
+                let offset = (number - 1) * *part_size;
+                let size = (*part_size).min(source.len() - offset);
+                Ok(Some((source.clone(), offset, size)))
+            }
+            Feed::Reader {
+                reader,
+                part_size,
+                held,
+            } => {
+                let data = if held.is_empty() {
+                    read_part(reader, *part_size).await?
+                } else {
+                    std::mem::take(held)
+                };
+                if data.is_empty() && number > 1 {
+                    return Ok(None);
+                }
+                if number > MAX_PARTS {
+                    return Err(Error::Response(format!(
+                        "the stream is longer than {MAX_PARTS} parts of {part_size} bytes, \
+                         S3's most in one upload: raise the part size"
+                    )));
+                }
+                let size = data.len() as u64;
+                Ok(Some((Source::Bytes(data), 0, size)))
+            }
+        }
+    }
+}
+
+/// Read up to `size` bytes (fewer only at the stream's end).
+async fn read_part<R>(reader: &mut R, size: u64) -> Result<Bytes, Error>
+where
+    R: tokio::io::AsyncRead + Unpin + ?Sized,
+{
+    let mut buf = Vec::with_capacity(size.min(64 * MIB) as usize);
+    (&mut *reader)
+        .take(size)
+        .read_to_end(&mut buf)
+        .await
+        .map_err(|source| Error::Io {
+            path: "the upload stream".into(),
+            source,
+        })?;
+    Ok(Bytes::from(buf))
 }
 
 /// Where upload bytes come from; cheap to clone into part tasks.

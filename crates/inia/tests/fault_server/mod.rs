@@ -37,6 +37,8 @@ pub enum Act {
     Truncate,
     /// Say nothing for this long, then close.
     Stall(Duration),
+    /// Send these bytes as the whole answer (head and body, as written), then close.
+    Raw(Vec<u8>),
 }
 
 pub fn respond(status: u16, body: &str) -> Act {
@@ -265,6 +267,11 @@ async fn serve<S: Conn>(mut stream: S, script: Responder, seen: Arc<Mutex<Vec<Se
                 tokio::time::sleep(d.min(HOLD)).await;
                 return;
             }
+            Act::Raw(bytes) => {
+                let _ = stream.write_all(&bytes).await;
+                let _ = stream.shutdown().await;
+                return;
+            }
         }
     }
 }
@@ -325,35 +332,8 @@ pub fn query_error(code: &str) -> String {
 
 /// A TLS acceptor for 127.0.0.1 with a certificate from a CA made now, and the CA's PEM.
 fn test_tls() -> (tokio_rustls::TlsAcceptor, tempfile::NamedTempFile) {
-    use rcgen::{
-        BasicConstraints, CertificateParams, DnType, IsCa, KeyPair, KeyUsagePurpose, SanType,
-    };
-    let ca_key = KeyPair::generate().unwrap();
-    let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
-    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    ca_params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
-    // Named, so OpenSSL (botocore's TLS) can chain the server's certificate to it.
-    ca_params
-        .distinguished_name
-        .push(DnType::CommonName, "inia fault server test CA");
-    let ca = ca_params.self_signed(&ca_key).unwrap();
-    let key = KeyPair::generate().unwrap();
-    let mut params = CertificateParams::new(vec!["localhost".to_string()]).unwrap();
-    params
-        .subject_alt_names
-        .push(SanType::IpAddress([127, 0, 0, 1].into()));
-    let cert = params.signed_by(&key, &ca, &ca_key).unwrap();
+    let ca = inia_test_support::tls_front::TestCa::new();
     let mut pem = tempfile::NamedTempFile::new().unwrap();
-    std::io::Write::write_all(&mut pem, ca.pem().as_bytes()).unwrap();
-    let chain = vec![cert.der().clone(), ca.der().clone()];
-    let key = rustls::pki_types::PrivateKeyDer::Pkcs8(key.serialize_der().into());
-    let config = rustls::ServerConfig::builder_with_provider(Arc::new(
-        rustls::crypto::ring::default_provider(),
-    ))
-    .with_safe_default_protocol_versions()
-    .unwrap()
-    .with_no_client_auth()
-    .with_single_cert(chain, key)
-    .unwrap();
-    (tokio_rustls::TlsAcceptor::from(Arc::new(config)), pem)
+    std::io::Write::write_all(&mut pem, ca.pem.as_bytes()).unwrap();
+    (tokio_rustls::TlsAcceptor::from(ca.config), pem)
 }
