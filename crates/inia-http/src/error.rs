@@ -98,6 +98,11 @@ pub enum HttpError {
         #[source]
         source: Option<BoxError>,
     },
+    /// The response body arrived whole but failed the check its reader attached
+    /// ([`ResponseBody::checked`](crate::ResponseBody::checked)): a checksum that does not
+    /// match. Not transient: the same bytes would come again, or the path corrupts them.
+    #[error("response body from {target} failed its check: {detail}")]
+    Integrity { target: String, detail: String },
     /// A response read into memory is larger than the cap for such bodies (announced by
     /// `Content-Length`, or counted while reading). Streamed bodies are never capped.
     #[error(

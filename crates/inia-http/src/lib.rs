@@ -45,4 +45,4 @@ pub use config::{
     DEFAULT_METADATA_HOSTS, DEFAULT_POOL_IDLE_TIMEOUT, DEFAULT_READ_TIMEOUT,
 };
 pub use error::{BoxError, HttpError};
-pub use response::ResponseBody;
+pub use response::{BodyCheck, ResponseBody};

@@ -4,8 +4,15 @@
 //! reads: the read timeout between chunks and the attempt deadline. Errors come out as
 //! [`HttpError`] (a server closing mid-body is [`HttpError::Truncated`]).
 //!
-//! Owns: the body type and its timers. Does not own: the response head (plain
-//! `http::Response`), nor parsing the content (the protocol layer).
+//! A reader may attach a [`BodyCheck`] ([`ResponseBody::checked`]): it sees every byte,
+//! and at the end of the body its verdict is the last frame (an
+//! [`HttpError::Integrity`] when it fails), so whoever reads the body to its end learns
+//! of a mismatch, whether through [`chunk`](ResponseBody::chunk),
+//! [`bytes`](ResponseBody::bytes) or `http_body`.
+//!
+//! Owns: the body type, its timers and the check hook. Does not own: the response head
+//! (plain `http::Response`), parsing the content (the protocol layer), nor what a check
+//! computes (the engine's response checksums).
 
 use std::fmt;
 use std::future::Future;
@@ -15,7 +22,7 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use bytes::Bytes;
-use http_body::{Frame, SizeHint};
+use http_body::{Body as _, Frame, SizeHint};
 use http_body_util::BodyExt;
 use hyper::body::Incoming;
 use tokio::sync::OwnedSemaphorePermit;
@@ -29,6 +36,15 @@ use crate::proxy::Route;
 pub struct ResponseBody {
     kind: Kind,
     done: bool,
+    check: Option<(Box<dyn BodyCheck>, String)>,
+}
+
+/// What checks a body's content as it is read: see [`ResponseBody::checked`].
+pub trait BodyCheck: Send + Sync {
+    /// The next piece of the body.
+    fn update(&mut self, data: &[u8]);
+    /// The body ended: `Err(detail)` when it fails the check.
+    fn finish(self: Box<Self>) -> Result<(), String>;
 }
 
 enum Kind {
@@ -73,7 +89,16 @@ impl ResponseBody {
                 slot,
             })),
             done: false,
+            check: None,
         }
+    }
+
+    /// This body with `check` run over it: a body that reads to its end and fails the
+    /// check ends in [`HttpError::Integrity`] naming `target`. A body abandoned or broken
+    /// before its end is not judged.
+    pub fn checked(mut self, check: Box<dyn BodyCheck>, target: impl Into<String>) -> ResponseBody {
+        self.check = Some((check, target.into()));
+        self
     }
 
     /// A body with the given content, for tests and canned responses.
@@ -81,6 +106,7 @@ impl ResponseBody {
         ResponseBody {
             kind: Kind::Full(Some(bytes.into())),
             done: false,
+            check: None,
         }
     }
 
@@ -89,6 +115,7 @@ impl ResponseBody {
         ResponseBody {
             kind: Kind::Full(None),
             done: true,
+            check: None,
         }
     }
 
@@ -156,6 +183,58 @@ impl http_body::Body for ResponseBody {
         cx: &mut Context<'_>,
     ) -> Poll<Option<Result<Frame<Bytes>, HttpError>>> {
         let this = self.get_mut();
+        let polled = this.poll_wire(cx);
+        let Some((check, _)) = this.check.as_mut() else {
+            return polled;
+        };
+        match &polled {
+            Poll::Ready(Some(Ok(frame))) => {
+                if let Some(data) = frame.data_ref() {
+                    check.update(data);
+                }
+                polled
+            }
+            Poll::Ready(None) => {
+                let Some((check, target)) = this.check.take() else {
+                    return polled;
+                };
+                match check.finish() {
+                    Ok(()) => Poll::Ready(None),
+                    Err(detail) => Poll::Ready(Some(Err(HttpError::Integrity { target, detail }))),
+                }
+            }
+            Poll::Ready(Some(Err(_))) => {
+                // Broken before its end: not judged.
+                this.check = None;
+                polled
+            }
+            Poll::Pending => polled,
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.check.is_none() && self.at_end()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        match &self.kind {
+            Kind::Full(b) => SizeHint::with_exact(b.as_ref().map_or(0, |b| b.len() as u64)),
+            Kind::Wire(w) => w.incoming.size_hint(),
+        }
+    }
+}
+
+impl ResponseBody {
+    fn at_end(&self) -> bool {
+        self.done
+            || match &self.kind {
+                Kind::Full(b) => b.is_none(),
+                Kind::Wire(w) => w.incoming.is_end_stream(),
+            }
+    }
+
+    fn poll_wire(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, HttpError>>> {
+        let this = self;
         if this.done {
             return Poll::Ready(None);
         }
@@ -210,21 +289,6 @@ impl http_body::Body for ResponseBody {
                 }
                 Poll::Pending
             }
-        }
-    }
-
-    fn is_end_stream(&self) -> bool {
-        self.done
-            || match &self.kind {
-                Kind::Full(b) => b.is_none(),
-                Kind::Wire(w) => w.incoming.is_end_stream(),
-            }
-    }
-
-    fn size_hint(&self) -> SizeHint {
-        match &self.kind {
-            Kind::Full(b) => SizeHint::with_exact(b.as_ref().map_or(0, |b| b.len() as u64)),
-            Kind::Wire(w) => w.incoming.size_hint(),
         }
     }
 }

@@ -221,6 +221,10 @@ impl Client {
             .uri
             .authority()
             .map_or_else(String::new, |a| a.to_string());
+        let validate = parts
+            .extensions
+            .get::<crate::response_checksum::Validate>()
+            .is_some();
         let request = http::Request::from_parts(parts, body);
         let response = self
             .inner
@@ -241,6 +245,11 @@ impl Client {
         {
             tracing::Span::current().record("request_id", id.to_str().unwrap_or(""));
         }
+        // Stage: check the answer's checksum (as it is read).
+        let body = match validate && status < 300 {
+            true => crate::response_checksum::attach(op, &head.headers, body, &target),
+            false => body,
+        };
         // Stage: parse.
         let streaming = status < 300 && self.streams_output(op);
         let (bytes, stream) = if streaming {

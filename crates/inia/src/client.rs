@@ -54,6 +54,8 @@ pub(crate) struct CallOptions {
     pub(crate) timeout: Option<Option<Duration>>,
     /// Attempts in all, first included.
     pub(crate) max_attempts: Option<u32>,
+    /// The caller checks the answer's checksum itself (the transfer's downloads).
+    pub(crate) skip_answer_check: bool,
 }
 
 /// A call's result: the value, and the streaming body of operations that have one
@@ -286,7 +288,7 @@ impl Client {
             .max_attempts
             .unwrap_or(self.inner.session.inner.retry.max_attempts);
         let call = self
-            .orchestrate(&op, params, body, max_attempts)
+            .orchestrate(&op, params, body, max_attempts, options.skip_answer_check)
             .instrument(span);
         let limit = options
             .timeout
@@ -312,10 +314,16 @@ impl Client {
         params: Value,
         upload: Option<Body>,
         max_attempts: u32,
+        skip_answer_check: bool,
     ) -> Result<Output, Error> {
         let account = self.account_id(op).await?;
         let (mut parts, body, endpoint) =
             self.prepare_request(op, params, upload, account.as_deref())?;
+        if skip_answer_check {
+            parts
+                .extensions
+                .remove::<crate::response_checksum::Validate>();
+        }
         let body = self.vouch(op, &mut parts, body).await?;
         self.attempts(op, parts, body, &endpoint, max_attempts)
             .await
@@ -387,6 +395,9 @@ impl Client {
                 obj.insert(m.clone(), Value::String("ENABLED".into()));
             }
         }
+        // The answer is checked when the call asked for its checksum (botocore: the
+        // member is in the parameters, whatever set it).
+        let check_answer = member.is_some_and(|m| params.get(m).is_some());
         inia_protocol::validate::validate(model, op, &params).map_err(wrap)?;
         // Stage: resolve the endpoint.
         let endpoint = self.resolve_endpoint(op, &params, account_id)?;
@@ -402,6 +413,9 @@ impl Client {
         drop(params);
         // Stage: address.
         let (mut parts, bytes) = request.into_parts();
+        if check_answer {
+            parts.extensions.insert(crate::response_checksum::Validate);
+        }
         let auth_path = self.address(&ctx, op, &mut parts, &endpoint)?;
         let body = match upload {
             Some(b) => b,

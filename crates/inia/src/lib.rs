@@ -73,6 +73,7 @@ mod operation_call;
 pub mod paginate;
 mod payload;
 pub mod provider;
+mod response_checksum;
 mod resume_token;
 pub mod retry;
 mod sdk_headers;

@@ -84,3 +84,60 @@ async fn a_body_that_does_not_match_its_checksum_leaves_no_file() {
     let (_, server, _) = download(CRC32, Some("when_required")).await;
     assert_eq!(server.seen()[0].header("x-amz-checksum-mode"), None);
 }
+
+/// `Client::call_with("GetObject")`, read by the caller: moto's answer, one byte flipped
+/// by a proxy on the way, fails at the end of the body with the checksum moto stored;
+/// the same object read cleanly passes; with `when_required` nothing is asked or checked.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_streamed_body_is_checked_against_moto_when_read_to_its_end() {
+    use inia::json;
+    use inia_test_support::{Fault, FaultProxy, Moto};
+    let proxy = FaultProxy::start(Moto::shared().port);
+    let client = |vars: Vec<(&str, &str)>| {
+        Session::builder()
+            .region("us-east-1")
+            .endpoint_url(proxy.endpoint())
+            .credentials(Credentials::new("AKIDTEST", "secret", None, None, "test"))
+            .env(Env::from_vars(vars))
+            .build()
+            .unwrap()
+            .client("s3")
+            .unwrap()
+    };
+    let s3 = client(vec![]);
+    s3.call("CreateBucket", json!({"Bucket": "checked-get"}))
+        .await
+        .unwrap();
+    let data: Vec<u8> = (0..100_000u32).map(|i| (i % 253) as u8).collect();
+    s3.call_with(
+        "PutObject",
+        json!({"Bucket": "checked-get", "Key": "k"}),
+        Some(inia::Body::from_bytes(data.clone())),
+    )
+    .await
+    .unwrap();
+    let read = |s3: inia::Client| async move {
+        let out = s3
+            .call_with(
+                "GetObject",
+                json!({"Bucket": "checked-get", "Key": "k"}),
+                None,
+            )
+            .await
+            .unwrap();
+        out.body.unwrap().bytes().await
+    };
+    assert_eq!(read(s3.clone()).await.unwrap(), data);
+    // A fresh session opens a fresh connection, which the proxy corrupts.
+    proxy.push([Fault::FlipByte(60_000)]);
+    let e = read(client(vec![])).await.unwrap_err().to_string();
+    assert!(
+        e.contains("CRC32") && e.contains("corrupted") && e.contains("127.0.0.1"),
+        "{e}"
+    );
+    proxy.push([Fault::FlipByte(60_000)]);
+    let unchecked = client(vec![("AWS_RESPONSE_CHECKSUM_VALIDATION", "when_required")]);
+    let got = read(unchecked).await.unwrap();
+    assert_eq!(got.len(), data.len());
+    assert_ne!(got, data, "the flipped byte went through unchecked");
+}
