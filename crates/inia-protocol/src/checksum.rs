@@ -1,7 +1,7 @@
 //! Request checksums: the digest that proves a body arrived as sent, and the header it
 //! travels in: `Content-MD5` (base64 of the body's MD5), or one of the flexible checksums
-//! of S3's `httpChecksum` trait ([`Algorithm`]: CRC32, CRC32C, CRC64NVME, SHA1, SHA256),
-//! sent as `x-amz-checksum-<algorithm>` with the base64 of the big-endian digest. Each is
+//! of S3's `httpChecksum` trait ([`Algorithm`]: CRC32, CRC32C, CRC64NVME, SHA1, SHA256,
+//! SHA512, XXHASH64, XXHASH3, XXHASH128), sent as `x-amz-checksum-<algorithm>` with the base64 of the big-endian digest. Each is
 //! computed in one pass over the bytes however they arrive (in memory, or chunk by chunk
 //! from a file).
 //!
@@ -23,7 +23,9 @@ use md5::{Digest, Md5};
 pub const CONTENT_MD5: &str = "content-md5";
 
 /// A flexible checksum algorithm, as the models and the `ChecksumAlgorithm` parameters
-/// spell it (`CRC32`, `CRC32C`, `CRC64NVME`, `SHA1`, `SHA256`; any case).
+/// spell it (any case): the ones botocore 1.44 computes (with the CRT): `CRC32`,
+/// `CRC32C`, `CRC64NVME`, `SHA1`, `SHA256`, `SHA512`, `XXHASH64`, `XXHASH3` (64-bit) and
+/// `XXHASH128`. S3's `MD5` flexible checksum is not among them (botocore has none).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Algorithm {
     Crc32,
@@ -31,16 +33,24 @@ pub enum Algorithm {
     Crc64Nvme,
     Sha1,
     Sha256,
+    Sha512,
+    XxHash64,
+    XxHash3,
+    XxHash128,
 }
 
 impl Algorithm {
     /// Every algorithm, in botocore's order of preference for validating responses.
-    pub const ALL: [Algorithm; 5] = [
+    pub const ALL: [Algorithm; 9] = [
+        Algorithm::XxHash128,
+        Algorithm::XxHash3,
         Algorithm::Crc64Nvme,
+        Algorithm::XxHash64,
         Algorithm::Crc32c,
         Algorithm::Crc32,
         Algorithm::Sha1,
         Algorithm::Sha256,
+        Algorithm::Sha512,
     ];
 
     /// The algorithm named `name` (any case), if inia knows it.
@@ -58,6 +68,10 @@ impl Algorithm {
             Algorithm::Crc64Nvme => "CRC64NVME",
             Algorithm::Sha1 => "SHA1",
             Algorithm::Sha256 => "SHA256",
+            Algorithm::Sha512 => "SHA512",
+            Algorithm::XxHash64 => "XXHASH64",
+            Algorithm::XxHash3 => "XXHASH3",
+            Algorithm::XxHash128 => "XXHASH128",
         }
     }
 
@@ -69,25 +83,54 @@ impl Algorithm {
             Algorithm::Crc64Nvme => "x-amz-checksum-crc64nvme",
             Algorithm::Sha1 => "x-amz-checksum-sha1",
             Algorithm::Sha256 => "x-amz-checksum-sha256",
+            Algorithm::Sha512 => "x-amz-checksum-sha512",
+            Algorithm::XxHash64 => "x-amz-checksum-xxhash64",
+            Algorithm::XxHash3 => "x-amz-checksum-xxhash3",
+            Algorithm::XxHash128 => "x-amz-checksum-xxhash128",
+        }
+    }
+
+    /// The CRC of this algorithm in `crc_fast`'s catalogue, for the CRCs.
+    fn crc(self) -> Option<crc_fast::CrcAlgorithm> {
+        use crc_fast::CrcAlgorithm as C;
+        match self {
+            Algorithm::Crc32 => Some(C::Crc32IsoHdlc),
+            Algorithm::Crc32c => Some(C::Crc32Iscsi),
+            Algorithm::Crc64Nvme => Some(C::Crc64Nvme),
+            _ => None,
+        }
+    }
+
+    /// Bytes in the digest.
+    fn digest_len(self) -> usize {
+        match self {
+            Algorithm::Crc32 | Algorithm::Crc32c => 4,
+            Algorithm::Crc64Nvme | Algorithm::XxHash64 | Algorithm::XxHash3 => 8,
+            Algorithm::XxHash128 => 16,
+            Algorithm::Sha1 => 20,
+            Algorithm::Sha256 => 32,
+            Algorithm::Sha512 => 64,
         }
     }
 
     /// A hasher of this algorithm, fed nothing yet.
     pub fn hasher(self) -> Checksum {
+        let ring = |alg: &'static ring::digest::Algorithm| {
+            State::Ring(self, Box::new(ring::digest::Context::new(alg)))
+        };
+        let crc = |c| State::Crc(self, Box::new(crc_fast::Digest::new(c)));
+        use crc_fast::CrcAlgorithm as C;
         Checksum(match self {
-            Algorithm::Crc32 => State::Crc32(crc32fast::Hasher::new()),
-            Algorithm::Crc32c => State::Crc32c(0),
-            Algorithm::Crc64Nvme => State::Crc64(crc64fast_nvme::Digest::new()),
-            Algorithm::Sha1 => State::Ring(
-                Algorithm::Sha1,
-                Box::new(ring::digest::Context::new(
-                    &ring::digest::SHA1_FOR_LEGACY_USE_ONLY,
-                )),
-            ),
-            Algorithm::Sha256 => State::Ring(
-                Algorithm::Sha256,
-                Box::new(ring::digest::Context::new(&ring::digest::SHA256)),
-            ),
+            Algorithm::Crc32 => crc(C::Crc32IsoHdlc),
+            Algorithm::Crc32c => crc(C::Crc32Iscsi),
+            Algorithm::Crc64Nvme => crc(C::Crc64Nvme),
+            Algorithm::Sha256 => ring(&ring::digest::SHA256),
+            Algorithm::Sha1 => ring(&ring::digest::SHA1_FOR_LEGACY_USE_ONLY),
+            Algorithm::Sha512 => ring(&ring::digest::SHA512),
+            Algorithm::XxHash64 => State::Xxh64(xxhash_rust::xxh64::Xxh64::new(0)),
+            Algorithm::XxHash3 | Algorithm::XxHash128 => {
+                State::Xxh3(self, Box::new(xxhash_rust::xxh3::Xxh3::new()))
+            }
         })
     }
 
@@ -96,6 +139,23 @@ impl Algorithm {
         let mut c = self.hasher();
         c.update(bytes);
         c.finish()
+    }
+
+    /// For the CRCs: the checksum of `a` followed by `b`, from the header values (base64)
+    /// of each and the length of `b`, without the bytes; how a multipart upload's
+    /// full-object checksum (`ChecksumType: FULL_OBJECT`) follows from its parts'.
+    /// `None` for the other algorithms, or when a value is not this algorithm's base64.
+    pub fn combine(self, a: &str, b: &str, b_len: u64) -> Option<HeaderValue> {
+        let crc = self.crc()?;
+        let value = |v: &str| -> Option<u64> {
+            let raw = crate::timefmt::base64_decode(v)?;
+            (raw.len() == self.digest_len())
+                .then(|| raw.iter().fold(0u64, |n, b| n << 8 | u64::from(*b)))
+        };
+        let sum = crc_fast::checksum_combine(crc, value(a)?, value(b)?, b_len);
+        let bytes = sum.to_be_bytes();
+        let digest = &bytes[8 - self.digest_len()..];
+        Some(header_value(&crate::timefmt::base64_encode(digest)))
     }
 }
 
@@ -111,40 +171,42 @@ pub struct Checksum(State);
 
 #[derive(Clone)]
 enum State {
-    Crc32(crc32fast::Hasher),
-    Crc32c(u32),
-    Crc64(crc64fast_nvme::Digest),
+    Crc(Algorithm, Box<crc_fast::Digest>),
     Ring(Algorithm, Box<ring::digest::Context>),
+    Xxh64(xxhash_rust::xxh64::Xxh64),
+    Xxh3(Algorithm, Box<xxhash_rust::xxh3::Xxh3>),
 }
 
 impl Checksum {
     /// The algorithm this hasher computes.
     pub fn algorithm(&self) -> Algorithm {
         match &self.0 {
-            State::Crc32(_) => Algorithm::Crc32,
-            State::Crc32c(_) => Algorithm::Crc32c,
-            State::Crc64(_) => Algorithm::Crc64Nvme,
-            State::Ring(a, _) => *a,
+            State::Crc(a, _) | State::Ring(a, _) | State::Xxh3(a, _) => *a,
+            State::Xxh64(_) => Algorithm::XxHash64,
         }
     }
 
     /// Feed the next piece of the body.
     pub fn update(&mut self, piece: &[u8]) {
         match &mut self.0 {
-            State::Crc32(h) => h.update(piece),
-            State::Crc32c(crc) => *crc = crc32c::crc32c_append(*crc, piece),
-            State::Crc64(d) => d.write(piece),
+            State::Crc(_, d) => d.update(piece),
             State::Ring(_, c) => c.update(piece),
+            State::Xxh64(h) => h.update(piece),
+            State::Xxh3(_, h) => h.update(piece),
         }
     }
 
-    /// The digest: big-endian bytes for the CRCs.
+    /// The digest: big-endian bytes for the CRCs and xxHashes.
     pub fn digest(self) -> Vec<u8> {
         match self.0 {
-            State::Crc32(h) => h.finalize().to_be_bytes().to_vec(),
-            State::Crc32c(crc) => crc.to_be_bytes().to_vec(),
-            State::Crc64(d) => d.sum64().to_be_bytes().to_vec(),
+            State::Crc(a, d) => {
+                let bytes = d.finalize().to_be_bytes();
+                bytes[8 - a.digest_len()..].to_vec()
+            }
             State::Ring(_, c) => c.finish().as_ref().to_vec(),
+            State::Xxh64(h) => h.digest().to_be_bytes().to_vec(),
+            State::Xxh3(Algorithm::XxHash128, h) => h.digest128().to_be_bytes().to_vec(),
+            State::Xxh3(_, h) => h.digest().to_be_bytes().to_vec(),
         }
     }
 
@@ -158,6 +220,11 @@ impl std::fmt::Debug for Checksum {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "Checksum({})", self.algorithm())
     }
+}
+
+/// The CRC32 (ISO-HDLC, zlib's) of `data`: event-stream frames carry it.
+pub(crate) fn crc32(data: &[u8]) -> u32 {
+    crc_fast::checksum(crc_fast::CrcAlgorithm::Crc32IsoHdlc, data) as u32
 }
 
 /// Base64 text is visible ASCII, which a header value always accepts.
@@ -286,6 +353,18 @@ mod tests {
     }
 
     #[test]
+    fn crcs_combine_from_their_parts() {
+        for a in [Algorithm::Crc32, Algorithm::Crc32c, Algorithm::Crc64Nvme] {
+            let whole = a.of(b"123456789");
+            let (x, y) = (a.of(b"1234"), a.of(b"56789"));
+            let joined = a.combine(x.to_str().unwrap(), y.to_str().unwrap(), 5);
+            assert_eq!(joined, Some(whole), "{a}");
+            assert_eq!(a.combine("not base64!", y.to_str().unwrap(), 5), None);
+        }
+        assert_eq!(Algorithm::Sha256.combine("AA==", "AA==", 1), None);
+    }
+
+    #[test]
     fn names_parse_in_any_case() {
         for a in Algorithm::ALL {
             assert_eq!(Algorithm::parse(a.name()), Some(a));
@@ -298,7 +377,7 @@ mod tests {
         }
         assert_eq!(Algorithm::parse("crc64nvme"), Some(Algorithm::Crc64Nvme));
         assert_eq!(Algorithm::parse("MD5"), None);
-        assert_eq!(Algorithm::parse("SHA512"), None);
+        assert_eq!(Algorithm::parse("xxhash3"), Some(Algorithm::XxHash3));
     }
 
     trait Tap {

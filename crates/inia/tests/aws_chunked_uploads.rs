@@ -20,13 +20,21 @@ use inia_test_support::tls_front::TlsFront;
 use inia_test_support::{FaultProxy, Moto};
 use std::path::Path;
 
-const ALGORITHMS: [(&str, &str); 5] = [
+const ALGORITHMS: [(&str, &str); 9] = [
     ("CRC32", "ChecksumCRC32"),
     ("CRC32C", "ChecksumCRC32C"),
     ("CRC64NVME", "ChecksumCRC64NVME"),
     ("SHA1", "ChecksumSHA1"),
     ("SHA256", "ChecksumSHA256"),
+    ("SHA512", "ChecksumSHA512"),
+    ("XXHASH64", "ChecksumXXHASH64"),
+    ("XXHASH3", "ChecksumXXHASH3"),
+    ("XXHASH128", "ChecksumXXHASH128"),
 ];
+
+/// The algorithms moto 5 computes itself (a multipart upload's checksum); it takes the
+/// others' values as sent, and computes SHA256 in their place.
+const MOTO_COMPUTES: usize = 5;
 
 fn data(len: usize, seed: u32) -> Vec<u8> {
     (0..len as u32)
@@ -148,17 +156,9 @@ async fn multipart_over_tls_with_each_algorithm() {
     let Tls {
         proxy, s3, home, ..
     } = over_tls("chunked-mpu").await;
-    const PART: usize = 5 * 1024 * 1024;
-    let config = TransferConfig {
-        multipart_threshold: PART as u64,
-        part_size: PART as u64,
-        max_concurrency: 3,
-    };
-    let transfer = inia::transfer::Transfer::with_config(&s3, config);
-    let body = data(2 * PART + 12_345, 2);
-    let file = home.path().join("big.bin");
-    std::fs::write(&file, &body).unwrap();
-    for (alg, member) in ALGORITHMS {
+    let (transfer, body, file) = three_parts(&s3, home.path(), 12_345, 2);
+    for (alg, member) in &ALGORITHMS[..MOTO_COMPUTES] {
+        let (alg, member) = (*alg, *member);
         let key = format!("mpu-{alg}");
         let options = UploadOptions::new().param("ChecksumAlgorithm", alg);
         transfer
@@ -194,6 +194,96 @@ async fn multipart_over_tls_with_each_algorithm() {
         }
         assert_eq!(object(&s3, "chunked-mpu", &key).await, body, "{alg}");
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn full_object_checksums_are_combined_from_the_parts() {
+    let Tls {
+        proxy, s3, home, ..
+    } = over_tls("full-object").await;
+    let (transfer, body, file) = three_parts(&s3, home.path(), 54_321, 4);
+    // CRC32 and CRC32C asked for FULL_OBJECT; CRC64NVME, which S3 has only that way,
+    // without asking.
+    for (alg, asked) in [("CRC32", true), ("CRC32C", true), ("CRC64NVME", false)] {
+        let key = format!("full-{alg}");
+        let mut options = UploadOptions::new().param("ChecksumAlgorithm", alg);
+        if asked {
+            options = options.param("ChecksumType", "FULL_OBJECT");
+        }
+        transfer
+            .upload_file("full-object", &key, &file, &options)
+            .await
+            .unwrap_or_else(|e| panic!("{alg}: {e}"));
+        let (whole, _) = inia_test_support::python_checksums(alg, &body, PART);
+        let complete = heads(&proxy, &format!("POST /full-object/{key}?uploadId"));
+        assert_eq!(complete.len(), 1, "{complete:?}");
+        let sent = format!(
+            "x-amz-checksum-{}: {}",
+            alg.to_lowercase(),
+            whole.to_lowercase()
+        );
+        assert!(
+            complete[0].contains(&sent),
+            "{alg}: no `{sent}` in\n{}",
+            complete[0]
+        );
+        assert!(
+            complete[0].contains("x-amz-checksum-type: full_object"),
+            "{}",
+            complete[0]
+        );
+        let head = s3
+            .call(
+                "HeadObject",
+                json!({"Bucket": "full-object", "Key": key, "ChecksumMode": "ENABLED"}),
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            head[format!("Checksum{alg}")],
+            whole.as_str(),
+            "{alg}: {head}"
+        );
+        // moto 5 reports the type only when the upload named it; S3 always does.
+        if asked {
+            assert_eq!(head["ChecksumType"], "FULL_OBJECT", "{alg}: {head}");
+        }
+        // A whole-object checksum is checked on the way down, by the transfer.
+        let out = home.path().join(format!("{key}.out"));
+        transfer
+            .download_file("full-object", &key, &out)
+            .await
+            .unwrap();
+        assert!(
+            std::fs::read(&out).unwrap() == body,
+            "{alg}: byte-identical"
+        );
+    }
+}
+
+/// Parts of 5 MiB.
+const PART: usize = 5 * 1024 * 1024;
+
+/// A transfer in parts of [`PART`] bytes, and a file of two parts and `tail` bytes.
+fn three_parts(
+    s3: &inia::Client,
+    dir: &Path,
+    tail: usize,
+    seed: u32,
+) -> (inia::transfer::Transfer, Vec<u8>, std::path::PathBuf) {
+    let config = TransferConfig {
+        multipart_threshold: PART as u64,
+        part_size: PART as u64,
+        max_concurrency: 3,
+    };
+    let body = data(2 * PART + tail, seed);
+    let file = dir.join("big.bin");
+    std::fs::write(&file, &body).unwrap();
+    (
+        inia::transfer::Transfer::with_config(s3, config),
+        body,
+        file,
+    )
 }
 
 /// The decoded length a part's head announces.

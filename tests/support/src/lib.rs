@@ -74,8 +74,9 @@ pub fn digest_hex(tool: &str, text: &str) -> String {
         .to_string()
 }
 
-/// The checksums of `data` by `alg` (`CRC32`, `CRC32C`, `CRC64NVME`, `SHA1`, `SHA256`) as
-/// Python computes them (zlib, hashlib, and the AWS CRT from the pinned botocore venv):
+/// The checksums of `data` by `alg` (`CRC32`, `CRC32C`, `CRC64NVME`, `SHA1`, `SHA256`,
+/// `SHA512`, `XXHASH64`, `XXHASH3`, `XXHASH128`) as Python computes them (zlib, hashlib,
+/// and the AWS CRT from the pinned botocore venv):
 /// the whole object's, and the composite of parts of `part` bytes (`<base64>-<parts>`,
 /// S3's multipart form). The tests' own source for checksums the code under test computes.
 pub fn python_checksums(alg: &str, data: &[u8], part: usize) -> (String, String) {
@@ -86,6 +87,12 @@ def raw(alg, data):
     if alg == "CRC32": return zlib.crc32(data).to_bytes(4, "big")
     if alg == "CRC32C": return checksums.crc32c(data).to_bytes(4, "big")
     if alg == "CRC64NVME": return checksums.crc64nvme(data).to_bytes(8, "big")
+    if alg.startswith("XXHASH"):
+        new = {"XXHASH64": checksums.XXHash.new_xxhash64, "XXHASH3": checksums.XXHash.new_xxhash3_64,
+               "XXHASH128": checksums.XXHash.new_xxhash3_128}[alg]
+        h = new()
+        h.update(data)
+        return h.finalize()
     return hashlib.new(alg.lower(), data).digest()
 alg, part = sys.argv[1], int(sys.argv[2])
 data = sys.stdin.buffer.read()

@@ -67,11 +67,11 @@ fn decode(body: &[u8]) -> Result<Vec<Message<'_>>, ProtocolError> {
         if total < 16 || headers_len > total - 16 || at + total > body.len() {
             return Err(bad("message length out of range", at));
         }
-        if crc32fast::hash(&body[at..at + 8]) != prelude_crc {
+        if crate::checksum::crc32(&body[at..at + 8]) != prelude_crc {
             return Err(bad("prelude checksum mismatch", at));
         }
         let msg = &body[at..at + total];
-        if crc32fast::hash(&msg[..total - 4]) != be_u32(msg, total - 4)? {
+        if crate::checksum::crc32(&msg[..total - 4]) != be_u32(msg, total - 4)? {
             return Err(bad("message checksum mismatch", at));
         }
         let headers = decode_headers(&msg[12..12 + headers_len], at + 12)?;
@@ -273,11 +273,11 @@ mod tests {
         let mut m = Vec::new();
         m.extend_from_slice(&(total as u32).to_be_bytes());
         m.extend_from_slice(&(h.len() as u32).to_be_bytes());
-        let crc = crc32fast::hash(&m);
+        let crc = crate::checksum::crc32(&m);
         m.extend_from_slice(&crc.to_be_bytes());
         m.extend_from_slice(&h);
         m.extend_from_slice(payload);
-        let crc = crc32fast::hash(&m);
+        let crc = crate::checksum::crc32(&m);
         m.extend_from_slice(&crc.to_be_bytes());
         m
     }

@@ -544,6 +544,8 @@ mod tests {
         assert_eq!(std::fs::read(&dest).unwrap(), b"before");
         let (part, mut file) = PartFile::create(&dest).await.unwrap();
         file.write_all(b"after").await.unwrap();
+        // tokio's File writes in the background: flushed, as the download flushes.
+        file.flush().await.unwrap();
         drop(file);
         part.commit().await.unwrap();
         assert_eq!(std::fs::read(&dest).unwrap(), b"after");

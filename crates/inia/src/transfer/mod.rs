@@ -15,7 +15,7 @@
 //! streaming; files are written to a temporary file in the same folder and renamed into
 //! place only when complete and correct.
 //!
-//! Downloads live in `download`. Does not own: the call path, retries and signing
+//! Downloads live in `download`, the parts of an upload in `parts`. Does not own: the call path, retries and signing
 //! (`client`), S3 addressing and the
 //! bucket's region (`s3`), the request body type ([`Body`]). A broken download stream is
 //! resumed (`download`); it does not download ranges in parallel, or report progress.
@@ -31,20 +31,18 @@
 
 use crate::client::Client;
 use crate::error::Error;
-use base64::Engine as _;
 use bytes::Bytes;
-use inia_http::Body;
-use md5::{Digest, Md5};
+use inia_protocol::checksum::Algorithm;
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
-use std::io::{Read, Seek, SeekFrom};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
-use tokio::io::AsyncReadExt;
 use tokio::task::JoinSet;
 
 mod download;
+mod parts;
 pub use download::write_body_to_file;
+use parts::{check_etag, full_object_checksum, read_part, upload_part, Feed, Part, Source};
 
 const MIB: u64 = 1024 * 1024;
 /// S3's smallest part (all but the last).
@@ -352,7 +350,13 @@ impl Transfer {
             client: self.client.clone(),
             params: Some(end_params.clone()),
         };
-        let result = self.parts_and_complete(part_params, feed).await;
+        let checksum_type = params
+            .get("ChecksumType")
+            .and_then(Value::as_str)
+            .map(str::to_string);
+        let result = self
+            .parts_and_complete(part_params, feed, checksum_type)
+            .await;
         guard.params = None;
         if result.is_err() {
             if let Err(e) = abort(&self.client, end_params).await {
@@ -366,6 +370,7 @@ impl Transfer {
         &self,
         part_params: Map<String, Value>,
         mut feed: Feed,
+        checksum_type: Option<String>,
     ) -> Result<Value, Error> {
         let limit = self.config.max_concurrency.max(1);
         let part_params = Arc::new(part_params);
@@ -417,7 +422,22 @@ impl Transfer {
         // CompleteMultipartUpload takes the same parameters as the parts (less the
         // algorithm, which it names through the parts' checksums).
         let mut params = (*part_params).clone();
-        params.remove("ChecksumAlgorithm");
+        let algorithm = params
+            .remove("ChecksumAlgorithm")
+            .and_then(|a| a.as_str().and_then(Algorithm::parse));
+        // A full-object checksum (`FULL_OBJECT`, which is all S3 has for CRC64NVME) goes
+        // with the completion, combined from the parts' CRCs, so S3 checks the whole
+        // object against it.
+        let full = match checksum_type.as_deref() {
+            Some(t) => t == "FULL_OBJECT",
+            None => algorithm == Some(Algorithm::Crc64Nvme),
+        };
+        if let (true, Some(a)) = (full, algorithm) {
+            if let Some(value) = full_object_checksum(a, &parts) {
+                params.insert(format!("Checksum{}", a.name()), value.into());
+                params.insert("ChecksumType".into(), "FULL_OBJECT".into());
+            }
+        }
         let list: Vec<Value> = parts
             .into_iter()
             .map(|p| {
@@ -434,77 +454,6 @@ impl Transfer {
             .await
     }
 }
-/// An uploaded part: its number, ETag, and the checksum member and value the server
-/// answered (`ChecksumCRC32`...), when it answered one.
-struct Part {
-    number: u64,
-    etag: String,
-    checksum: Option<(String, String)>,
-}
-
-async fn upload_part(
-    client: Client,
-    params: Arc<Map<String, Value>>,
-    source: Source,
-    number: u64,
-    offset: u64,
-    size: u64,
-) -> Result<Part, Error> {
-    let md5 = source.md5(offset, size).await?;
-    let body = source.body(offset, size)?;
-    let mut params = (*params).clone();
-    params.insert("PartNumber".into(), number.into());
-    params.insert("ContentLength".into(), size.into());
-    params.insert("ContentMD5".into(), md5.clone().into());
-    let out = client
-        .call_with("UploadPart", Value::Object(params), Some(body))
-        .await?;
-    let etag = out.value["ETag"]
-        .as_str()
-        .ok_or_else(|| Error::Response(format!("UploadPart {number} answered no ETag")))?;
-    check_etag(&out.value, &md5, &format!("part {number}"))?;
-    let checksum = [
-        "ChecksumCRC32",
-        "ChecksumCRC32C",
-        "ChecksumCRC64NVME",
-        "ChecksumSHA1",
-        "ChecksumSHA256",
-    ]
-    .into_iter()
-    .find_map(|m| {
-        out.value[m]
-            .as_str()
-            .map(|v| (m.to_string(), v.to_string()))
-    });
-    Ok(Part {
-        number,
-        etag: etag.to_string(),
-        checksum,
-    })
-}
-
-/// The server's ETag, when it is an MD5, must be the MD5 sent (`md5_b64`, base64): else
-/// the bytes stored are not the bytes sent (a server that does not check Content-MD5,
-/// or corruption after it did).
-fn check_etag(value: &Value, md5_b64: &str, what: &str) -> Result<(), Error> {
-    let Some(etag) = download::md5_etag(value) else {
-        return Ok(());
-    };
-    let local: String = base64::engine::general_purpose::STANDARD
-        .decode(md5_b64)
-        .unwrap_or_default()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    if etag == local {
-        Ok(())
-    } else {
-        Err(Error::Response(format!(
-            "upload of {what} corrupted: the server stored a different MD5 ({etag}) from the bytes sent ({local})"
-        )))
-    }
-}
-
 async fn abort(client: &Client, params: Map<String, Value>) -> Result<Value, Error> {
     client
         .call("AbortMultipartUpload", Value::Object(params))
@@ -564,160 +513,6 @@ impl Drop for AbortGuard {
             tracing::warn!(upload = ?params.get("UploadId"), "cancelled multipart upload left unaborted: no runtime");
         }
     }
-}
-
-/// Where the parts of a multipart upload come from: ranges of a source of known length,
-/// or pieces read one after another from a stream.
-enum Feed {
-    Ranges {
-        source: Source,
-        part_size: u64,
-        count: u64,
-    },
-    Reader {
-        reader: Box<dyn tokio::io::AsyncRead + Unpin + Send>,
-        part_size: u64,
-        /// Read already, not yet sent (the first part, read to decide on multipart).
-        held: Bytes,
-    },
-}
-
-impl Feed {
-    /// Part `number` (from 1): its source, offset and size; `None` past the last.
-    async fn part(&mut self, number: u64) -> Result<Option<(Source, u64, u64)>, Error> {
-        match self {
-            Feed::Ranges {
-                source,
-                part_size,
-                count,
-            } => {
-                if number > *count {
-                    return Ok(None);
-                }
-                let offset = (number - 1) * *part_size;
-                let size = (*part_size).min(source.len() - offset);
-                Ok(Some((source.clone(), offset, size)))
-            }
-            Feed::Reader {
-                reader,
-                part_size,
-                held,
-            } => {
-                let data = if held.is_empty() {
-                    read_part(reader, *part_size).await?
-                } else {
-                    std::mem::take(held)
-                };
-                if data.is_empty() && number > 1 {
-                    return Ok(None);
-                }
-                if number > MAX_PARTS {
-                    return Err(Error::Response(format!(
-                        "the stream is longer than {MAX_PARTS} parts of {part_size} bytes, \
-                         S3's most in one upload: raise the part size"
-                    )));
-                }
-                let size = data.len() as u64;
-                Ok(Some((Source::Bytes(data), 0, size)))
-            }
-        }
-    }
-}
-
-/// Read up to `size` bytes (fewer only at the stream's end).
-async fn read_part<R>(reader: &mut R, size: u64) -> Result<Bytes, Error>
-where
-    R: tokio::io::AsyncRead + Unpin + ?Sized,
-{
-    let mut buf = Vec::with_capacity(size.min(64 * MIB) as usize);
-    (&mut *reader)
-        .take(size)
-        .read_to_end(&mut buf)
-        .await
-        .map_err(|source| Error::Io {
-            path: "the upload stream".into(),
-            source,
-        })?;
-    Ok(Bytes::from(buf))
-}
-
-/// Where upload bytes come from; cheap to clone into part tasks.
-#[derive(Clone)]
-enum Source {
-    Bytes(Bytes),
-    File { path: Arc<PathBuf>, len: u64 },
-}
-
-impl Source {
-    fn len(&self) -> u64 {
-        match self {
-            Source::Bytes(b) => b.len() as u64,
-            Source::File { len, .. } => *len,
-        }
-    }
-
-    /// Ranges are computed from `len`, so they fit in memory that is this long.
-    fn slice(b: &Bytes, offset: u64, size: u64) -> Bytes {
-        b.slice(offset as usize..(offset + size) as usize)
-    }
-
-    /// The base64 MD5 of `size` bytes from `offset` (`Content-MD5`).
-    async fn md5(&self, offset: u64, size: u64) -> Result<String, Error> {
-        let digest = match self {
-            Source::Bytes(b) => Md5::digest(Source::slice(b, offset, size)).to_vec(),
-            Source::File { path, .. } => {
-                let path = path.clone();
-                let p = path.clone();
-                tokio::task::spawn_blocking(move || md5_of_range(&p, offset, size))
-                    .await
-                    .map_err(|e| io_error(&path)(std::io::Error::other(e.to_string())))?
-                    .map_err(io_error(&path))?
-            }
-        };
-        Ok(base64::engine::general_purpose::STANDARD.encode(digest))
-    }
-
-    /// A replayable body of `size` bytes from `offset`.
-    fn body(&self, offset: u64, size: u64) -> Result<Body, Error> {
-        match self {
-            Source::Bytes(b) => Ok(Body::from_bytes(Source::slice(b, offset, size))),
-            Source::File { path, len } if offset == 0 && size == *len => {
-                Body::from_file(path.as_path()).map_err(io_error(path))
-            }
-            Source::File { path, .. } => {
-                let path = path.clone();
-                Ok(Body::from_reader_factory(size, move || {
-                    let named = |e: std::io::Error| {
-                        std::io::Error::new(e.kind(), format!("{}: {e}", path.display()))
-                    };
-                    let mut f = std::fs::File::open(path.as_path()).map_err(named)?;
-                    f.seek(SeekFrom::Start(offset)).map_err(named)?;
-                    Ok(tokio::fs::File::from_std(f).take(size))
-                }))
-            }
-        }
-    }
-}
-
-fn md5_of_range(path: &Path, offset: u64, size: u64) -> std::io::Result<Vec<u8>> {
-    let mut f = std::fs::File::open(path)?;
-    f.seek(SeekFrom::Start(offset))?;
-    let mut reader = f.take(size);
-    let mut md5 = Md5::new();
-    let mut buf = vec![0u8; IO_BUFFER];
-    let mut left = size;
-    while left > 0 {
-        let n = reader.read(&mut buf)?;
-        if n == 0 {
-            return Err(std::io::Error::new(
-                std::io::ErrorKind::UnexpectedEof,
-                format!("the file ended {left} bytes early (did it change?)"),
-            ));
-        }
-        md5.update(&buf[..n]);
-        left -= n as u64;
-    }
-    Ok(md5.finalize().to_vec())
 }
 
 fn guess_type(name: impl AsRef<Path>) -> Option<String> {
