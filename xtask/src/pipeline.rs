@@ -1,7 +1,7 @@
 //! `cargo xtask test`: the whole test suite, as CI runs it. Fetches the pinned
-//! conformance data and installs the servers the end-to-end tests start (moto, tinyproxy,
-//! Azurite, s3rver) first, then checks formatting and lints, runs every test, and ends
-//! with the conformance report and its `N passed, M failed` line.
+//! conformance data and installs the servers the end-to-end tests start (moto, rclone,
+//! tinyproxy, Azurite, s3rver) first, then checks formatting and lints, runs every test,
+//! and ends with the conformance report and its `N passed, M failed` line.
 
 use std::process::Command;
 
@@ -29,6 +29,7 @@ pub fn test() -> Result<(), String> {
     crate::services::ensure_moto(&cache)?;
     crate::services::ensure_awscli(&cache)?;
     crate::services::ensure_botocore(&cache)?;
+    crate::services::ensure_rclone(&cache)?;
     crate::services::ensure_tinyproxy()?;
     crate::services::ensure_node_servers(&cache)?;
     report_free_disk();

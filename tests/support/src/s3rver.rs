@@ -60,6 +60,15 @@ impl S3rver {
         format!("http://127.0.0.1:{}", self.port)
     }
 
+    /// The file in which s3rver keeps the bytes of `bucket`'s object `key` (for keys of
+    /// letters, digits, `-`, `_`, `.` and `/`, which it does not encode).
+    pub fn object_file(&self, bucket: &str, key: &str) -> PathBuf {
+        self.dir
+            .join("data")
+            .join(bucket)
+            .join(format!("{key}._S3rver_object"))
+    }
+
     /// What s3rver logged so far (one line per request).
     pub fn output(&self) -> String {
         std::fs::read_to_string(self.dir.join("s3rver.log")).unwrap_or_default()
