@@ -16,6 +16,11 @@
 //! - text beside child elements (mixed content) is dropped: AWS's XML APIs do not use
 //!   mixed content, and the one XML reader (`parse::xml_dom`) does not keep it.
 //!
+//! The parsers use the same rules for what a model leaves undescribed (see `parse`): the
+//! body of an XML-protocol operation with no output shape (`output_members` makes the
+//! top level a map), and, with `ParseOptions::keep_unmodeled_xml`, the child elements a
+//! structure's shape does not name (`element_value`).
+//!
 //! Reading is `xml_dom::Document::parse`'s, the reader the shaped parsers use, so the
 //! two never disagree on what a document says; errors are its errors: malformed XML is
 //! a [`ProtocolError::Parse`] with a byte offset, and so is input that is not UTF-8 (a
@@ -47,6 +52,56 @@ pub fn to_value_with_root(xml: &[u8]) -> Result<(String, Value), ProtocolError> 
     let doc = Document::parse(xml)?;
     let root = doc.root();
     Ok((doc.name(root).to_string(), convert(&doc, root)))
+}
+
+/// Element `id` of an already parsed document as a value, by the rules above.
+pub(crate) fn element_value(doc: &Document<'_>, id: NodeId) -> Value {
+    convert(doc, id)
+}
+
+/// Element `id`'s content as the members of an output value (a map, whatever the
+/// content): its value when that is an object, without the members named in `skip`;
+/// nothing for an empty element; otherwise (text, or a list of `member`/`item`
+/// children) the value under the element's own name.
+pub(crate) fn output_members(doc: &Document<'_>, id: NodeId, skip: &[&str]) -> Map<String, Value> {
+    match convert(doc, id) {
+        Value::Object(mut obj) => {
+            for k in skip {
+                obj.shift_remove(*k);
+            }
+            obj
+        }
+        Value::String(s) if s.is_empty() => Map::new(),
+        other => {
+            let mut obj = Map::new();
+            obj.insert(doc.name(id).to_string(), other);
+            obj
+        }
+    }
+}
+
+/// Add `(name, value)` pairs to `obj`, in order; a name met again turns its member into a
+/// list of every value of that name, at the place of the first (a member that already
+/// holds a list from elsewhere is not confused with one made by repetition).
+pub(crate) fn insert_all<'a>(
+    obj: &mut Map<String, Value>,
+    pairs: impl IntoIterator<Item = (&'a str, Value)>,
+) {
+    // Keys that became lists by repetition (as opposed to a child whose value is a list).
+    let mut repeated: HashSet<&str> = HashSet::new();
+    for (k, v) in pairs {
+        match obj.get_mut(k) {
+            Some(Value::Array(list)) if repeated.contains(k) => list.push(v),
+            Some(existing) => {
+                let first = std::mem::take(existing);
+                *existing = Value::Array(vec![first, v]);
+                repeated.insert(k);
+            }
+            None => {
+                obj.insert(k.to_string(), v);
+            }
+        }
+    }
 }
 
 /// An element being converted: the children not visited yet and the values of those done.
@@ -119,21 +174,7 @@ fn close(doc: &Document<'_>, id: NodeId, children: Vec<(&str, Value)>) -> Value 
             Value::String(a.value.to_string()),
         );
     }
-    // Keys that became lists by repetition (as opposed to a child whose value is a list).
-    let mut repeated: HashSet<&str> = HashSet::new();
-    for (k, v) in children {
-        match obj.get_mut(k) {
-            Some(Value::Array(list)) if repeated.contains(k) => list.push(v),
-            Some(existing) => {
-                let first = std::mem::take(existing);
-                *existing = Value::Array(vec![first, v]);
-                repeated.insert(k);
-            }
-            None => {
-                obj.insert(k.to_string(), v);
-            }
-        }
-    }
+    insert_all(&mut obj, children);
     // Empty whenever there are children: only text beside attributes remains.
     let text = doc.text(id).trim();
     if !text.is_empty() {
@@ -201,6 +242,61 @@ mod tests {
     fn a_child_list_is_not_confused_with_repetition() {
         let xml = b"<r><A><item>1</item></A><A><item>2</item></A></r>";
         assert_eq!(to_value(xml).unwrap(), json!({"A": [["1"], ["2"]]}));
+    }
+
+    /// The examples of docs/spec-format.md ("XML the model does not describe").
+    #[test]
+    fn documented_examples() {
+        for (xml, want) in [
+            (
+                &b"<r><Name>logs</Name><Tag>a</Tag><Tag>b</Tag><Empty/></r>"[..],
+                json!({"Name": "logs", "Tag": ["a", "b"], "Empty": ""}),
+            ),
+            (
+                b"<r><Contents><Key>a</Key><Size>5</Size></Contents></r>",
+                json!({"Contents": {"Key": "a", "Size": "5"}}),
+            ),
+            (
+                b"<r><keySet><item><keyName>k</keyName></item></keySet><Users><member>al</member></Users></r>",
+                json!({"keySet": [{"keyName": "k"}], "Users": ["al"]}),
+            ),
+            (
+                br#"<r><Size unit="bytes"> 42 </Size><Grant xsi:type="User"/></r>"#,
+                json!({"Size": {"@unit": "bytes", "#text": "42"}, "Grant": {"@type": "User"}}),
+            ),
+            (
+                br#"<s:r xmlns:s="urn:x"><s:Key>k</s:Key></s:r>"#,
+                json!({"Key": "k"}),
+            ),
+            (b"<r>before<a>1</a>after</r>", json!({"a": "1"})),
+        ] {
+            assert_eq!(to_value(xml).unwrap(), want, "{}", String::from_utf8_lossy(xml));
+        }
+    }
+
+    #[test]
+    fn output_members_are_always_a_map() {
+        let doc = Document::parse(
+            b"<R><requestId>x</requestId><keySet><item>1</item></keySet><Only>t</Only></R>",
+        )
+        .unwrap();
+        let root = doc.root();
+        assert_eq!(
+            Value::Object(output_members(&doc, root, &["requestId"])),
+            json!({"keySet": ["1"], "Only": "t"})
+        );
+        let only = doc.child(root, "Only").unwrap();
+        assert_eq!(
+            Value::Object(output_members(&doc, only, &[])),
+            json!({"Only": "t"})
+        );
+        let set = doc.child(root, "keySet").unwrap();
+        assert_eq!(
+            Value::Object(output_members(&doc, set, &[])),
+            json!({"keySet": ["1"]})
+        );
+        let doc = Document::parse(b"<R/>").unwrap();
+        assert!(output_members(&doc, doc.root(), &[]).is_empty());
     }
 
     #[test]

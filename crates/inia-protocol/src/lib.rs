@@ -165,9 +165,28 @@ pub fn serialize_operation_with(
     serialize::finish(op, req, options)
 }
 
+/// Parsing settings. The defaults are botocore's.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ParseOptions {
+    /// In XML protocols (`query`, `ec2`, `rest-xml`), also keep the child elements a
+    /// structure's shape does not describe, in every structure of the output: each
+    /// converted by the generic rules ([`generic_xml`]) and named by its element, after
+    /// the modeled members (an element named like one of the shape's members is never
+    /// kept this way). Error values are unaffected (their `Error` already holds every
+    /// element), and so are `json`, `rest-json` and `smithy-rpc-v2-cbor`, whose
+    /// parsers have no generic reading. Default: off (botocore drops such elements).
+    pub keep_unmodeled_xml: bool,
+}
+
 /// Parse an HTTP response of `op`. A success becomes the output value (with
 /// `ResponseMetadata`); an error status becomes [`ProtocolError::Service`]. For an
 /// operation whose output payload is a stream, the body is not read into the value.
+///
+/// An XML-protocol operation with no output shape gets its body by the generic rules
+/// ([`generic_xml`]): for `query` the content of `<{Operation}Result>`, for `ec2` the
+/// root's content without `<requestId>`, for `rest-xml` the root's content, each a map
+/// (`{}` for an empty or absent body); the request id still goes to
+/// `ResponseMetadata`. `json`, `rest-json` and CBOR operations without one give `{}`.
 pub fn parse(
     model: &ServiceModel,
     op: &Operation,
@@ -175,7 +194,19 @@ pub fn parse(
     headers: &http::HeaderMap,
     body: &[u8],
 ) -> Result<Value, ProtocolError> {
-    parse::response(model, op, protocol(model)?, status, headers, body)
+    parse_with(model, op, status, headers, body, &ParseOptions::default())
+}
+
+/// [`parse`] with explicit settings.
+pub fn parse_with(
+    model: &ServiceModel,
+    op: &Operation,
+    status: u16,
+    headers: &http::HeaderMap,
+    body: &[u8],
+    options: &ParseOptions,
+) -> Result<Value, ProtocolError> {
+    parse::response(model, op, protocol(model)?, status, headers, body, options)
 }
 
 #[cfg(test)]

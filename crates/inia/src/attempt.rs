@@ -260,7 +260,15 @@ impl Client {
                 None,
             )
         };
-        match inia_protocol::parse(&self.inner.model, op, status, &head.headers, &bytes) {
+        let parsed = inia_protocol::parse_with(
+            &self.inner.model,
+            op,
+            status,
+            &head.headers,
+            &bytes,
+            &self.inner.session.inner.parse,
+        );
+        match parsed {
             Ok(value) => Ok(Output {
                 value,
                 body: stream,

@@ -10,7 +10,9 @@
 //! implemented; others fall back to it), each also from the profile's `max_attempts` and
 //! `retry_mode`; `AWS_CA_BUNDLE` (or
 //! the profile's `ca_bundle`) for extra CAs (or exact certificates), `INIA_PLATFORM_ROOTS=true`
-//! to trust the operating system's store too. Defaults: 3 attempts, connect timeout 3.1 s,
+//! to trust the operating system's store too; `INIA_KEEP_UNMODELED_XML=true` to keep the
+//! XML elements output shapes do not describe (see `SessionBuilder::keep_unmodeled_xml`).
+//! Defaults: 3 attempts, connect timeout 3.1 s,
 //! read timeout 60 s, an attempt deadline of 2 minutes (until the response is parsed; a
 //! download body is then governed by the read timeout), a call deadline of 10 minutes
 //! (all attempts and backoff), TLS verified.
@@ -76,6 +78,8 @@ pub(crate) struct Inner {
     pub(crate) checksum_calculation: Option<inia_model::ChecksumWhen>,
     /// `response_checksum_validation`.
     pub(crate) checksum_validation: inia_model::ChecksumWhen,
+    /// How responses are parsed (`keep_unmodeled_xml`).
+    pub(crate) parse: inia_protocol::ParseOptions,
 }
 
 /// Shared configuration and resources for clients. Cheap to clone.
@@ -252,6 +256,12 @@ impl Session {
     /// provider file says otherwise).
     pub fn request_checksum_calculation(&self) -> Option<inia_model::ChecksumWhen> {
         self.inner.checksum_calculation
+    }
+
+    /// Whether XML outputs keep the elements their shapes do not describe
+    /// ([`SessionBuilder::keep_unmodeled_xml`], `INIA_KEEP_UNMODELED_XML`; default off).
+    pub fn keep_unmodeled_xml(&self) -> bool {
+        self.inner.parse.keep_unmodeled_xml
     }
 
     /// `response_checksum_validation` (default `when_supported`).

@@ -55,6 +55,8 @@ pub struct SessionBuilder {
     /// `request_checksum_calculation` and `response_checksum_validation` set in code.
     checksum_calculation: Option<ChecksumWhen>,
     checksum_validation: Option<ChecksumWhen>,
+    /// `keep_unmodeled_xml` set in code.
+    keep_unmodeled_xml: Option<bool>,
 }
 
 impl Default for SessionBuilder {
@@ -81,6 +83,7 @@ impl Default for SessionBuilder {
             compression: None,
             checksum_calculation: None,
             checksum_validation: None,
+            keep_unmodeled_xml: None,
         }
     }
 }
@@ -311,6 +314,17 @@ impl SessionBuilder {
         self
     }
 
+    /// Keep, in XML-protocol outputs (`query`, `ec2`, `rest-xml`), the elements the
+    /// output shape does not describe: in every structure, each such child element is
+    /// added after the modeled members, named by the element and converted by the
+    /// generic rules ([`inia_protocol::generic_xml`]). Else `INIA_KEEP_UNMODELED_XML`
+    /// (`true` or `false`), else off, so that output equals botocore's. No effect on
+    /// `json`, `rest-json` and CBOR services. See `docs/spec-format.md`.
+    pub fn keep_unmodeled_xml(mut self, on: bool) -> Self {
+        self.keep_unmodeled_xml = Some(on);
+        self
+    }
+
     /// A tool's own name and version at the head of the `User-Agent` (the library's then
     /// follows as `md/inia#VERSION`), as the AWS CLI puts `aws-cli/VERSION` there.
     pub fn user_agent_name(mut self, name: impl Into<String>, version: impl Into<String>) -> Self {
@@ -362,6 +376,10 @@ impl SessionBuilder {
         let checksum_validation = match self.checksum_validation {
             Some(w) => w,
             None => checksum_when(&env, "AWS_RESPONSE_CHECKSUM_VALIDATION")?.unwrap_or_default(),
+        };
+        let keep_unmodeled_xml = match self.keep_unmodeled_xml {
+            Some(on) => on,
+            None => flag(&self.env, "INIA_KEEP_UNMODELED_XML")?,
         };
         let mut agent = self.agent;
         if agent.app_id.is_none() {
@@ -480,6 +498,7 @@ impl SessionBuilder {
                 request_compression: compression,
                 checksum_calculation,
                 checksum_validation,
+                parse: inia_protocol::ParseOptions { keep_unmodeled_xml },
                 env: self.env,
             }),
         })
@@ -528,5 +547,21 @@ fn checksum_when(
                 value: v,
             })
         }
+    }
+}
+
+/// An on/off variable of inia's own: `true` or `false` (any case); unset or empty is off.
+fn flag(env: &Env, key: &str) -> Result<bool, Error> {
+    let Some(v) = env.get_non_empty(key) else {
+        return Ok(false);
+    };
+    match v.trim().to_ascii_lowercase().as_str() {
+        "true" => Ok(true),
+        "false" => Ok(false),
+        _ => Err(Error::Setting {
+            name: key.into(),
+            value: v.to_string(),
+            message: format!("{key} must be true or false, not {v:?}"),
+        }),
     }
 }

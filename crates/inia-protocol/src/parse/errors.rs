@@ -217,8 +217,17 @@ fn xml_error(
     let modeled = match model.error_shape(op, &code) {
         Ok(Some((name, shape))) => {
             if protocol == Protocol::RestXml {
-                rest::modeled(model, &name, &shape, protocol, status, headers, body, true)
-                    .unwrap_or_default()
+                rest::modeled(
+                    model,
+                    &name,
+                    &shape,
+                    protocol,
+                    status,
+                    headers,
+                    body,
+                    rest::Reading::Error,
+                )
+                .unwrap_or_default()
             } else {
                 let node = error_node.unwrap_or(root);
                 Shaped::new(model)
@@ -277,9 +286,16 @@ fn modeled_members(
         return Map::new();
     };
     let parsed = match protocol {
-        Protocol::RestJson | Protocol::RestXml => {
-            rest::modeled(model, &name, &shape, protocol, status, headers, body, true)
-        }
+        Protocol::RestJson | Protocol::RestXml => rest::modeled(
+            model,
+            &name,
+            &shape,
+            protocol,
+            status,
+            headers,
+            body,
+            rest::Reading::Error,
+        ),
         Protocol::RpcV2Cbor => {
             cbor::parse_body(body).and_then(|i| cbor::structure(model, &name, &shape, i))
         }

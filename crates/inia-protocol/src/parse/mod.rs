@@ -3,7 +3,10 @@
 //! shares: `ResponseMetadata`, and scalars given as text (XML text, header values).
 //!
 //! - `xml_dom`: XML bytes to a borrowed tree;
-//! - `xml`: shaped XML (query, ec2, rest-xml bodies);
+//! - `xml`: shaped XML (query, ec2, rest-xml bodies), with the elements a shape does not
+//!   describe kept on request ([`crate::ParseOptions`]);
+//! - `query`: the query and ec2 envelope (result wrapper, `ResponseMetadata`, outputs
+//!   without a shape);
 //! - `json`: shaped JSON (json and rest-json bodies);
 //! - `cbor`: shaped CBOR (smithy-rpc-v2-cbor bodies; the bytes are decoded by
 //!   `crate::cbor`);
@@ -11,12 +14,17 @@
 //! - `errors`: error responses of every protocol;
 //! - `event_stream`: event-stream bodies, decoded whole into a list of events.
 //!
-//! Does not own generic shape-free XML (see `generic_xml`).
+//! XML-protocol operations without an output shape get their body by the generic rules
+//! (`query`, `rest`); JSON and CBOR protocols have no generic reading: without a shape
+//! their output is `{}`, and `keep_unmodeled_xml` does not apply to them.
+//!
+//! Does not own the generic shape-free XML rules (see `generic_xml`).
 
 mod cbor;
 mod errors;
 mod event_stream;
 mod json;
+mod query;
 mod rest;
 #[cfg(test)]
 mod tests;
@@ -24,7 +32,7 @@ mod xml;
 pub(crate) mod xml_dom;
 
 use crate::error::ProtocolError;
-use crate::timefmt;
+use crate::{timefmt, ParseOptions};
 use inia_model::{Location, Member, Operation, Protocol, ServiceModel, ShapeType};
 use serde_json::{Map, Value};
 
@@ -39,16 +47,20 @@ pub(crate) fn response(
     status: u16,
     headers: &http::HeaderMap,
     body: &[u8],
+    options: &ParseOptions,
 ) -> Result<Value, ProtocolError> {
     if status >= 300 {
         return Err(errors::parse(m, op, p, status, headers, body));
     }
     let (mut out, request_id) = match p {
-        Protocol::Query | Protocol::Ec2 => xml::query_output(m, op, p == Protocol::Ec2, body)?,
-        Protocol::Json => (json::json_output(m, op, body)?, None),
-        Protocol::RestJson | Protocol::RestXml => {
-            (rest::output(m, op, p, status, headers, body)?, None)
+        Protocol::Query | Protocol::Ec2 => {
+            query::query_output(m, op, p == Protocol::Ec2, body, options)?
         }
+        Protocol::Json => (json::json_output(m, op, body)?, None),
+        Protocol::RestJson | Protocol::RestXml => (
+            rest::output(m, op, p, status, headers, body, options)?,
+            None,
+        ),
         Protocol::RpcV2Cbor => (cbor::output(m, op, body)?, None),
     };
     let meta = response_metadata(request_id, status, headers);

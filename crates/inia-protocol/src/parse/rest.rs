@@ -16,20 +16,49 @@
 //!   itself); an event-stream payload is left out; any other payload is the body parsed
 //!   with the member's shape (left out when the body is empty);
 //! - with no payload member, the body holds the other members (a body that is a single
-//!   childless element named like a member, as S3's `GetBucketLocation`, is that member).
+//!   childless element named like a member, as S3's `GetBucketLocation`, is that member);
+//! - rest-xml outputs read with `ParseOptions::keep_unmodeled_xml` keep the elements
+//!   their structures do not describe (see `xml`), after the modeled members; error
+//!   bodies never do (their `Error` value already holds every element);
+//! - an operation with **no output shape** is `{}`, except a rest-xml one whose body is
+//!   XML (begins with `<`): that body by the generic rules (see `generic_xml`), the root
+//!   element's content as a map (an empty root is `{}`, a text-only or list-only one sits
+//!   under the root's name). An empty or non-XML body stays `{}`; malformed XML is a
+//!   parse error. rest-json bodies without an output shape are not read.
 //!
 //! Owns header, status and payload selection. Does not own JSON or XML body rules (see
-//! `json`, `xml`) nor finding error codes (see `errors`).
+//! `json`, `xml`, `generic_xml`) nor finding error codes (see `errors`).
 
 use super::xml::{blank, Shaped};
 use super::xml_dom::Document;
 use super::{header, json, text_scalar};
 use crate::error::ProtocolError;
-use crate::timefmt;
+use crate::{generic_xml, timefmt, ParseOptions};
 use inia_model::{
     Location, Member, Operation, Protocol, ServiceModel, Shape, ShapeType, TimestampFormat,
 };
 use serde_json::{Map, Value};
+
+/// What a body is read as.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Reading {
+    /// A success's output, with the call's options.
+    Output(ParseOptions),
+    /// An error document (rest-xml: members sit in `<ErrorResponse><Error>` when it is
+    /// there); unmodeled elements are never kept.
+    Error,
+}
+
+impl Reading {
+    fn error_root(self) -> bool {
+        matches!(self, Reading::Error)
+    }
+
+    fn shaped(self, model: &ServiceModel) -> Shaped<'_> {
+        let keep = matches!(self, Reading::Output(o) if o.keep_unmodeled_xml);
+        Shaped::new(model).keep_unmodeled(keep)
+    }
+}
 
 /// A rest-json or rest-xml success response as the output value.
 pub(crate) fn output(
@@ -39,9 +68,13 @@ pub(crate) fn output(
     status: u16,
     headers: &http::HeaderMap,
     body: &[u8],
+    options: &ParseOptions,
 ) -> Result<Map<String, Value>, ProtocolError> {
     let Some(output) = &op.output else {
-        return Ok(Map::new());
+        return match protocol {
+            Protocol::RestXml => unshaped_xml(body),
+            _ => Ok(Map::new()),
+        };
     };
     let shape = model.target(output, &op.name)?;
     modeled(
@@ -52,12 +85,24 @@ pub(crate) fn output(
         status,
         headers,
         body,
-        false,
+        Reading::Output(*options),
     )
 }
 
-/// The members of `shape` from headers, status and body. `error_root`: the body is an
-/// error document (rest-xml: members sit in `<ErrorResponse><Error>` when it is there).
+/// The body of a rest-xml operation without an output shape, by the generic rules: `{}`
+/// unless it is XML.
+fn unshaped_xml(body: &[u8]) -> Result<Map<String, Value>, ProtocolError> {
+    let start = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
+    match start.iter().find(|b| !b.is_ascii_whitespace()) {
+        Some(b'<') => {
+            let doc = Document::parse(body)?;
+            Ok(generic_xml::output_members(&doc, doc.root(), &[]))
+        }
+        _ => Ok(Map::new()),
+    }
+}
+
+/// The members of `shape` from headers, status and body, read as `reading` says.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn modeled(
     model: &ServiceModel,
@@ -67,7 +112,7 @@ pub(crate) fn modeled(
     status: u16,
     headers: &http::HeaderMap,
     body: &[u8],
-    error_root: bool,
+    reading: Reading,
 ) -> Result<Map<String, Value>, ProtocolError> {
     let mut found = Map::new();
     for (name, m) in &shape.members {
@@ -95,23 +140,24 @@ pub(crate) fn modeled(
                     "{shape_name}: payload {payload} is not a member"
                 ))
             })?;
-            if let Some(v) = payload_value(model, m, protocol, body, error_root)? {
+            if let Some(v) = payload_value(model, m, protocol, body, reading)? {
                 found.insert(payload.to_string(), v);
             }
         }
         None => {
-            let body_members =
-                body_structure(model, shape_name, shape, protocol, body, error_root)?;
+            let body_members = body_structure(model, shape_name, shape, protocol, body, reading)?;
             found.extend(body_members);
         }
     }
-    // Shape order, whatever the order found.
+    // Shape order, whatever the order found; then what the shape does not describe
+    // (kept only with `keep_unmodeled_xml`), in document order.
     let mut out = Map::with_capacity(found.len());
     for name in shape.members.keys() {
-        if let Some(v) = found.swap_remove(name) {
+        if let Some(v) = found.shift_remove(name) {
             out.insert(name.clone(), v);
         }
     }
+    out.extend(found);
     Ok(out)
 }
 
@@ -121,7 +167,7 @@ fn body_structure(
     shape: &Shape,
     protocol: Protocol,
     body: &[u8],
-    error_root: bool,
+    reading: Reading,
 ) -> Result<Map<String, Value>, ProtocolError> {
     if blank(body) {
         return Ok(Map::new());
@@ -136,7 +182,7 @@ fn body_structure(
     if protocol == Protocol::RestXml {
         let doc = Document::parse(body)?;
         let mut node = doc.root();
-        if error_root && doc.name(node) == "ErrorResponse" {
+        if reading.error_root() && doc.name(node) == "ErrorResponse" {
             node = doc.child(node, "Error").unwrap_or(node);
         }
         // A body that is one bare element named like a member is that member
@@ -149,7 +195,7 @@ fn body_structure(
             });
             if let Some((name, m)) = bare {
                 let mut out = Map::new();
-                if let Some(v) = Shaped::new(model).member_value(&doc, m, node)? {
+                if let Some(v) = reading.shaped(model).member_value(&doc, m, node)? {
                     out.insert(name.clone(), v);
                 }
                 return Ok(out);
@@ -159,7 +205,7 @@ fn body_structure(
             shape: shape_name.to_string(),
             ..Member::default()
         };
-        match Shaped::new(model).member_value(&doc, &m, node)? {
+        match reading.shaped(model).member_value(&doc, &m, node)? {
             Some(Value::Object(o)) => Ok(o),
             _ => Ok(Map::new()),
         }
@@ -173,7 +219,7 @@ fn payload_value(
     m: &Member,
     protocol: Protocol,
     body: &[u8],
-    error_root: bool,
+    reading: Reading,
 ) -> Result<Option<Value>, ProtocolError> {
     let target = model.target(m, "payload")?;
     if target.eventstream {
@@ -202,10 +248,10 @@ fn payload_value(
     if protocol == Protocol::RestXml {
         let doc = Document::parse(body)?;
         let mut node = doc.root();
-        if error_root && doc.name(node) == "ErrorResponse" {
+        if reading.error_root() && doc.name(node) == "ErrorResponse" {
             node = doc.child(node, "Error").unwrap_or(node);
         }
-        Shaped::new(model).member_value(&doc, m, node)
+        reading.shaped(model).member_value(&doc, m, node)
     } else {
         json::member_value(model, m, json::parse_body(body)?)
     }
@@ -365,6 +411,124 @@ fn unquote(t: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
+
+    fn model(protocol: &str, output: Option<&str>) -> ServiceModel {
+        let mut op = json!({"name": "Op", "http": {"method": "GET", "requestUri": "/"}});
+        if let Some(o) = output {
+            op["output"] = json!({"shape": o});
+        }
+        let doc = json!({
+            "metadata": {"protocol": protocol},
+            "operations": {"Op": op},
+            "shapes": {
+                "Out": {"type": "structure", "members": {
+                    "Id": {"shape": "S", "location": "header", "locationName": "x-id"},
+                    "Name": {"shape": "S"},
+                    "Contents": {"shape": "Objs", "flattened": true},
+                    "Owner": {"shape": "Owner"}
+                }},
+                "Wrapped": {"type": "structure", "payload": "Doc", "members": {
+                    "Doc": {"shape": "Owner"}
+                }},
+                "Objs": {"type": "list", "member": {"shape": "Obj"}},
+                "Obj": {"type": "structure", "members": {"Key": {"shape": "S"}}},
+                "Owner": {"type": "structure", "members": {"ID": {"shape": "S"}}},
+                "S": {"type": "string"}
+            }
+        });
+        ServiceModel::from_string(doc.to_string(), "test").unwrap()
+    }
+
+    fn read(
+        m: &ServiceModel,
+        headers: &[(&'static str, &'static str)],
+        body: &[u8],
+        keep: bool,
+    ) -> Result<Value, ProtocolError> {
+        let op = m.operation("Op").unwrap();
+        let mut h = http::HeaderMap::new();
+        for (k, v) in headers {
+            h.insert(*k, http::HeaderValue::from_static(v));
+        }
+        let options = ParseOptions {
+            keep_unmodeled_xml: keep,
+        };
+        let p = crate::protocol(m).unwrap();
+        output(m, &op, p, 200, &h, body, &options).map(Value::Object)
+    }
+
+    const LISTING: &[u8] = br#"<?xml version="1.0" encoding="UTF-8"?>
+<ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">
+  <Name>b</Name><IsTruncated>false</IsTruncated>
+  <Contents><Key>a</Key><ETag>&quot;e1&quot;</ETag><Size>3</Size></Contents>
+  <Contents><Key>b</Key><ETag>&quot;e2&quot;</ETag><Size>4</Size></Contents>
+  <Owner><ID>o</ID><DisplayName>me</DisplayName></Owner>
+</ListBucketResult>"#;
+
+    #[test]
+    fn rest_xml_without_an_output_shape_reads_the_body_generically() {
+        let m = model("rest-xml", None);
+        assert_eq!(
+            read(&m, &[], LISTING, false).unwrap(),
+            json!({"Name": "b", "IsTruncated": "false",
+                   "Contents": [{"Key": "a", "ETag": "\"e1\"", "Size": "3"},
+                                {"Key": "b", "ETag": "\"e2\"", "Size": "4"}],
+                   "Owner": {"ID": "o", "DisplayName": "me"}})
+        );
+        // Empty, blank and non-XML bodies stay `{}`; a bare root is a member by its name.
+        for body in [&b""[..], b" \n", b"OK", b"{\"a\": 1}", b"<Done/>"] {
+            assert_eq!(read(&m, &[], body, false).unwrap(), json!({}), "{body:?}");
+        }
+        assert_eq!(
+            read(
+                &m,
+                &[],
+                b"\xEF\xBB\xBF<LocationConstraint>eu-west-1</LocationConstraint>",
+                false
+            )
+            .unwrap(),
+            json!({"LocationConstraint": "eu-west-1"})
+        );
+        match read(&m, &[], b"<ListBucketResult><Name>", false) {
+            Err(ProtocolError::Parse { .. }) => {}
+            other => panic!("{other:?}"),
+        }
+        // rest-json has no generic reading: its body is not read without a shape.
+        let m = model("rest-json", None);
+        assert_eq!(read(&m, &[], b"{\"a\": 1}", false).unwrap(), json!({}));
+    }
+
+    #[test]
+    fn rest_xml_unmodeled_elements_only_when_asked() {
+        let m = model("rest-xml", Some("Out"));
+        let h = [("x-id", "h1")];
+        assert_eq!(
+            read(&m, &h, LISTING, false).unwrap(),
+            json!({"Id": "h1", "Name": "b", "Contents": [{"Key": "a"}, {"Key": "b"}],
+                   "Owner": {"ID": "o"}})
+        );
+        // Kept at every level, after the modeled members; headers still come first in
+        // shape order.
+        assert_eq!(
+            read(&m, &h, LISTING, true).unwrap(),
+            json!({"Id": "h1", "Name": "b",
+                   "Contents": [{"Key": "a", "ETag": "\"e1\"", "Size": "3"},
+                                {"Key": "b", "ETag": "\"e2\"", "Size": "4"}],
+                   "Owner": {"ID": "o", "DisplayName": "me"}, "IsTruncated": "false"})
+        );
+        // A structure payload keeps its own unmodeled elements.
+        let m = model("rest-xml", Some("Wrapped"));
+        let body = b"<Owner><ID>o</ID><DisplayName>me</DisplayName></Owner>";
+        assert_eq!(
+            read(&m, &[], body, true).unwrap(),
+            json!({"Doc": {"ID": "o", "DisplayName": "me"}})
+        );
+        assert_eq!(
+            read(&m, &[], body, false).unwrap(),
+            json!({"Doc": {"ID": "o"}})
+        );
+    }
 
     #[test]
     fn list_headers_split_outside_quotes() {

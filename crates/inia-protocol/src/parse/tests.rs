@@ -1,6 +1,7 @@
 //! End-to-end parser tests through [`crate::parse`]: response metadata, error values,
 //! and hostile input (garbage, truncation, entity bombs, deep nesting) that must give
-//! errors, never panics. Also an ignored speed check for the 5 MB DescribeInstances case.
+//! errors, never panics, for operations with and without output shapes, with and
+//! without `keep_unmodeled_xml`.
 //!
 //! Owns cross-module parser tests. Does not own per-module rules (each module tests its
 //! own) nor the published conformance vectors (see `tests/conformance`).
@@ -217,6 +218,46 @@ fn random_bytes_never_panic() {
                 .collect();
             for status in [200, 400, 500] {
                 let _ = run(&m, status, &[], &body);
+            }
+        }
+    }
+}
+
+#[test]
+fn hostile_bodies_without_an_output_shape_are_errors_never_panics() {
+    let bare = json!({"Bare": {"name": "Bare", "http": {"method": "POST", "requestUri": "/"}}});
+    let bomb = br#"<!DOCTYPE r [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;">]><BareResponse><x>&b;</x></BareResponse>"#;
+    let deep = format!("{}{}", "<a>".repeat(50_000), "</a>".repeat(50_000));
+    let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+    let alphabet = b"<>/=\"'&;#:x[]{},01 \n!?-BareResponseResultrequestIditemmember";
+    for p in ["query", "ec2", "rest-xml"] {
+        let m = model(p, bare.clone(), json!({}));
+        let op = m.operation("Bare").unwrap();
+        for keep in [false, true] {
+            let options = crate::ParseOptions {
+                keep_unmodeled_xml: keep,
+            };
+            let h = http::HeaderMap::new();
+            for body in [&bomb[..], b"<BareResponse><x>", deep.as_bytes()] {
+                match crate::parse_with(&m, &op, 200, &h, body, &options) {
+                    Err(ProtocolError::Parse { .. }) => {}
+                    other => panic!("{p}: {other:?}"),
+                }
+            }
+            for _ in 0..300 {
+                let mut next = || {
+                    seed ^= seed << 13;
+                    seed ^= seed >> 7;
+                    seed ^= seed << 17;
+                    seed
+                };
+                let len = (next() % 64) as usize;
+                let body: Vec<u8> = (0..len)
+                    .map(|_| alphabet[(next() % alphabet.len() as u64) as usize])
+                    .collect();
+                let _ = crate::parse_with(&m, &op, 200, &h, &body, &options);
+                let op = m.operation("Op").unwrap();
+                let _ = crate::parse_with(&m, &op, 200, &h, &body, &options);
             }
         }
     }

@@ -17,22 +17,30 @@
 //!   nested the same way otherwise;
 //! - a union holding one element the model does not know is
 //!   `{"SDK_UNKNOWN_MEMBER": {"name": tag}}`;
-//! - scalars come from element text (see [`super::text_scalar`]); elements the shape does
-//!   not describe are ignored; absent members are omitted;
-//! - query output sits in the operation's `resultWrapper` element (the root when it is
-//!   missing), and query's `<ResponseMetadata>` (ec2's `<requestId>`) becomes
-//!   `ResponseMetadata`.
+//! - scalars come from element text (see [`super::text_scalar`]); absent members are
+//!   omitted;
+//! - child elements the shape does not describe are ignored, as botocore ignores them;
+//!   with [`Shaped::keep_unmodeled`] (`ParseOptions::keep_unmodeled_xml`) they are kept,
+//!   in every structure at every depth, after the modeled members: each converted by the
+//!   generic rules (see `generic_xml`) and named by its local element name, repeated
+//!   names collected into a list in document order. An element whose name is one of the
+//!   shape's member names is never kept this way (the name belongs to the member, even
+//!   when the member travels under another element name or is absent). Attributes are
+//!   not kept this way, nor are elements inside `document` structures (already free-form),
+//!   maps, lists (their items are read whatever their names) or a union's single unknown
+//!   member (`SDK_UNKNOWN_MEMBER`, as botocore).
 //!
 //! Structure plans (member names, targets) are resolved once per shape per response and
 //! reused for every element of that shape.
 //!
-//! Owns shaped XML bodies. Does not own HTTP headers (see `rest`) or error documents
-//! (see `errors`).
+//! Owns shaped XML bodies. Does not own where the output sits in a query or ec2 envelope
+//! (see `query`), HTTP headers (see `rest`) or error documents (see `errors`).
 
 use super::text_scalar;
 use super::xml_dom::{Document, NodeId};
 use crate::error::ProtocolError;
-use inia_model::{Member, Operation, ServiceModel, Shape, ShapeType};
+use crate::generic_xml;
+use inia_model::{Member, ServiceModel, Shape, ShapeType};
 use serde_json::{Map, Value};
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -90,6 +98,8 @@ pub(crate) struct Shaped<'m> {
     /// Per open structure, per member: (first element, number of elements). Used as a
     /// stack, so nested structures allocate nothing.
     hits: RefCell<Vec<(NodeId, u32)>>,
+    /// Keep the elements a structure's shape does not describe.
+    keep_unmodeled: bool,
 }
 
 impl<'m> Shaped<'m> {
@@ -98,7 +108,15 @@ impl<'m> Shaped<'m> {
             model,
             plans: RefCell::new(FastMap::default()),
             hits: RefCell::new(Vec::new()),
+            keep_unmodeled: false,
         }
+    }
+
+    /// Also keep the child elements a structure's shape does not describe (see the
+    /// module's rules). Off by default, as botocore.
+    pub(crate) fn keep_unmodeled(mut self, on: bool) -> Self {
+        self.keep_unmodeled = on;
+        self
     }
 
     fn plan(&self, shape_name: &str, shape: &Shape) -> Result<Rc<StructPlan>, ProtocolError> {
@@ -180,7 +198,7 @@ impl<'m> Shaped<'m> {
         self.structure_of(doc, shape_name, &shape, node)
     }
 
-    fn structure_of(
+    pub(crate) fn structure_of(
         &self,
         doc: &Document<'_>,
         shape_name: &str,
@@ -196,6 +214,7 @@ impl<'m> Shaped<'m> {
             base
         };
         let mut unknown = None;
+        let mut unmodeled = Vec::new();
         let mut n_children = 0usize;
         let mut present = 0usize;
         {
@@ -212,7 +231,12 @@ impl<'m> Shaped<'m> {
                         }
                         h.1 += 1;
                     }
-                    None => unknown = Some(child),
+                    None => {
+                        unknown = Some(child);
+                        if self.keep_unmodeled && !shape.members.contains_key(doc.name(child)) {
+                            unmodeled.push(child);
+                        }
+                    }
                 }
             }
         }
@@ -254,6 +278,14 @@ impl<'m> Shaped<'m> {
             }
         }
         self.hits.borrow_mut().truncate(base);
+        // Unmodeled elements never bear a member's name (see above): no modeled value
+        // is replaced.
+        generic_xml::insert_all(
+            &mut out,
+            unmodeled
+                .into_iter()
+                .map(|c| (doc.name(c), generic_xml::element_value(doc, c))),
+        );
         Ok(out)
     }
 
@@ -364,92 +396,21 @@ pub(crate) fn blank(body: &[u8]) -> bool {
     body.iter().all(u8::is_ascii_whitespace)
 }
 
-/// An answer to another operation (say, from another service listening where this one
-/// was expected) is an error naming what was expected and what arrived, not an empty
-/// result: for query, the output's result wrapper must be a child of the root; for ec2
-/// (no wrapper), a root named `<...Response>` must be `<{Operation}Response>`. Other
-/// roots are accepted, as botocore accepts them (its protocol vectors answer outputs
-/// with no members with `<xml/>`).
-fn check_root(
-    doc: &Document<'_>,
-    root: NodeId,
-    op: &Operation,
-    ec2: bool,
-    wrapper: Option<&str>,
-) -> Result<(), ProtocolError> {
-    let name = doc.name(root);
-    let local = name.rsplit(':').next().unwrap_or(name);
-    let wrapper = if ec2 { None } else { wrapper };
-    let expected = match wrapper {
-        Some(w) if doc.child(root, w).is_none() => format!("<{w}> in the answer to {}", op.name),
-        Some(_) => return Ok(()),
-        None => match local.strip_suffix("Response") {
-            Some(operation) if operation != op.name => {
-                format!("a <{}Response> answer to {}", op.name, op.name)
-            }
-            _ => return Ok(()),
-        },
-    };
-    Err(ProtocolError::parse(
-        format!("expected {expected}, got <{name}>"),
-        None,
-    ))
-}
-
-/// An output value and the response metadata found in the body.
-pub(crate) type WithMeta = (Map<String, Value>, Option<Map<String, Value>>);
-
-/// A query or ec2 success body: the output value and the body's response metadata.
-pub(crate) fn query_output(
-    model: &ServiceModel,
-    op: &Operation,
-    ec2: bool,
-    body: &[u8],
-) -> Result<WithMeta, ProtocolError> {
-    if blank(body) {
-        return Ok((Map::new(), None));
-    }
-    let doc = Document::parse(body)?;
-    let root = doc.root();
-    let mut out = Map::new();
-    if let Some(output) = &op.output {
-        let shape = model.target(output, &op.name)?;
-        let wrapper = output
-            .result_wrapper
-            .as_deref()
-            .or(shape.result_wrapper.as_deref());
-        check_root(&doc, root, op, ec2, wrapper)?;
-        let start = match wrapper {
-            Some(w) => doc.child(root, w).unwrap_or(root),
-            None => root,
-        };
-        out = Shaped::new(model).structure_of(&doc, &output.shape, &shape, start)?;
-    }
-    let meta = if ec2 {
-        doc.child(root, "requestId").map(|n| {
-            let mut m = Map::new();
-            m.insert("RequestId".into(), Value::String(doc.text(n).to_string()));
-            m
-        })
-    } else {
-        doc.child(root, "ResponseMetadata").map(|n| {
-            doc.children(n)
-                .map(|c| {
-                    (
-                        doc.name(c).to_string(),
-                        Value::String(doc.text(c).to_string()),
-                    )
-                })
-                .collect()
-        })
-    };
-    Ok((out, meta))
-}
-
 #[cfg(test)]
 mod tests {
+    use super::super::query::{self, WithMeta};
     use super::*;
+    use inia_model::Operation;
     use serde_json::json;
+
+    fn query_output(
+        m: &ServiceModel,
+        op: &Operation,
+        ec2: bool,
+        body: &[u8],
+    ) -> Result<WithMeta, ProtocolError> {
+        query::query_output(m, op, ec2, body, &crate::ParseOptions::default())
+    }
 
     fn model(shapes: Value, protocol: &str) -> ServiceModel {
         let doc = json!({
@@ -517,35 +478,46 @@ mod tests {
     }
 
     #[test]
-    fn another_operations_answer_is_an_error_naming_both() {
+    fn keeping_unmodeled_elements_leaves_lists_maps_unions_and_documents_alone() {
         let m = model(
-            json!({"Out": {"type": "structure", "members": {"Count": {"shape": "I"}}},
-                   "I": {"type": "integer"}}),
+            json!({
+                "Out": {"type": "structure", "members": {
+                    "Flat": {"shape": "FL", "flattened": true},
+                    "Pairs": {"shape": "M"},
+                    "Choice": {"shape": "U"},
+                    "Free": {"shape": "D"},
+                    "Kind": {"shape": "S", "xmlAttribute": true, "locationName": "kind"}
+                }},
+                "FL": {"type": "list", "member": {"shape": "S", "locationName": "f"}},
+                "M": {"type": "map", "key": {"shape": "S"}, "value": {"shape": "S"}},
+                "U": {"type": "structure", "union": true, "members": {"A": {"shape": "S"}}},
+                "D": {"type": "structure", "document": true, "members": {}},
+                "S": {"type": "string"}
+            }),
             "query",
         );
-        let op = m.operation("Op").unwrap();
-        let body =
-            b"<GetCallerIdentityResponse><GetCallerIdentityResult/></GetCallerIdentityResponse>";
-        let e = query_output(&m, &op, false, body).unwrap_err().to_string();
-        assert!(
-            e.contains("<OpResult>") && e.contains("<GetCallerIdentityResponse>"),
-            "{e}"
-        );
-        let m = model(
-            json!({"Out": {"type": "structure", "members": {"Count": {"shape": "I"}}},
-                   "I": {"type": "integer"}}),
-            "ec2",
-        );
-        let op = m.operation("Op").unwrap();
-        let body = b"<DescribeVpcsResponse><vpcSet/></DescribeVpcsResponse>";
-        let e = query_output(&m, &op, true, body).unwrap_err().to_string();
-        assert!(
-            e.contains("<OpResponse>") && e.contains("<DescribeVpcsResponse>"),
-            "{e}"
-        );
-        // A namespace prefix on the root is fine.
-        let body = br#"<q:OpResponse xmlns:q="urn:x"><OpResult><Count>2</Count></OpResult></q:OpResponse>"#;
-        assert!(query_output(&m, &op, false, body).is_ok());
+        let body = br#"<OpResponse><OpResult kind="k" other="o">
+            <f>a</f><Pairs><entry><key>x</key><value>1</value><note>n</note></entry></Pairs>
+            <f>b</f><Choice><B>new</B></Choice><Free><colour>blue</colour></Free>
+            <p:Extra xmlns:p="urn:p">e</p:Extra>
+          </OpResult></OpResponse>"#;
+        let doc = Document::parse(body).unwrap();
+        let start = doc.child(doc.root(), "OpResult").unwrap();
+        let shape = m.shape("Out", "test").unwrap();
+        let read = |keep| {
+            Shaped::new(&m)
+                .keep_unmodeled(keep)
+                .structure_of(&doc, "Out", &shape, start)
+                .map(Value::Object)
+                .unwrap()
+        };
+        let modeled = json!({"Flat": ["a", "b"], "Pairs": {"x": "1"},
+            "Choice": {"SDK_UNKNOWN_MEMBER": {"name": "B"}}, "Free": {"colour": "blue"},
+            "Kind": "k"});
+        assert_eq!(read(false), modeled);
+        let mut kept = modeled;
+        kept["Extra"] = json!("e");
+        assert_eq!(read(true), kept);
     }
 
     #[test]
