@@ -12,7 +12,9 @@
 //!   `generic_xml`): for query, the content of `<{Operation}Result>` when the root has
 //!   that child (botocore's result wrappers are named so), else the root's content
 //!   without `<ResponseMetadata>`; for ec2, the root's content without `<requestId>`
-//!   (so an EC2 `CreateTags` answer gives `{"return": "true"}`). The top level is always
+//!   and without the `<return>true</return>` acknowledgement of the operations
+//!   botocore's models leave without output (so an EC2 `CreateTags` answer gives `{}`,
+//!   as botocore; `keep_unmodeled_xml` keeps `return`). The top level is always
 //!   a map: an empty result is `{}`, a text-only or list-only one sits under its
 //!   element's name;
 //! - a blank body is `{}`; malformed XML is a parse error; another operation's answer is
@@ -102,9 +104,17 @@ pub(crate) fn query_output(
         None => {
             check_root(&doc, root, op, ec2, None)?;
             let wrapper = format!("{}Result", op.name);
+            // EC2's `<return>true</return>` acknowledges an operation that botocore's
+            // models leave without output, and the AWS CLI prints nothing for it.
+            let acknowledgement = ec2 && !options.keep_unmodeled_xml;
+            let skip: &[&str] = if acknowledgement {
+                &[envelope, "return"]
+            } else {
+                &[envelope]
+            };
             match doc.child(root, &wrapper).filter(|_| !ec2) {
                 Some(node) => generic_xml::output_members(&doc, node, &[]),
-                None => generic_xml::output_members(&doc, root, &[envelope]),
+                None => generic_xml::output_members(&doc, root, skip),
             }
         }
     };
@@ -241,8 +251,10 @@ mod tests {
         let body = br#"<OpResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/">
             <requestId>e-1</requestId><return>true</return></OpResponse>"#;
         let (out, meta) = run(&m, true, body, false);
-        assert_eq!(Value::Object(out), json!({"return": "true"}));
+        assert_eq!(Value::Object(out), json!({}));
         assert_eq!(meta.unwrap()["RequestId"], "e-1");
+        let (out, _) = run(&m, true, body, true);
+        assert_eq!(Value::Object(out), json!({"return": "true"}));
         let body = br#"<OpResponse><requestId>e-2</requestId>
             <keySet><item><keyName>a</keyName><tagSet/></item></keySet></OpResponse>"#;
         let (out, _) = run(&m, true, body, false);
