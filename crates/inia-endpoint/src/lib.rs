@@ -196,6 +196,12 @@ impl Resolver {
         Ok(Params(out))
     }
 
+    /// The value `params` holds for the parameter `name`, if the rule set reads it.
+    pub fn param<'p>(&self, params: &'p Params, name: &str) -> Option<&'p Val> {
+        let i = self.rules.param_index(name)?;
+        params.0.get(i)?.as_ref()
+    }
+
     /// Resolve without the cache.
     pub fn evaluate(&self, params: &Params) -> Result<Endpoint, ResolveError> {
         eval::evaluate(&self.rules, &self.partitions, &params.0)

@@ -11,6 +11,7 @@ use crate::endpoint::CallEndpoint;
 use crate::error::Error;
 use crate::payload::PayloadHash;
 use crate::retry::{self, Failure, RetryPolicy};
+use crate::sdk_headers::{feature, Features};
 use crate::Output;
 use bytes::Bytes;
 use inia_auth::credentials::Secret;
@@ -204,13 +205,15 @@ impl Client {
             .map_err(fail)?;
         let _ = signed;
         // What every request carries, unsigned, as botocore adds it after signing.
-        let h = &mut parts.headers;
-        if !h.contains_key(http::header::USER_AGENT) {
-            h.insert(
-                http::header::USER_AGENT,
-                self.inner.session.inner.user_agent.clone(),
-            );
+        if !parts.headers.contains_key(http::header::USER_AGENT) {
+            let agent = &self.inner.session.inner.user_agent;
+            let value = match parts.extensions.get::<Features>() {
+                Some(f) => agent.header(f),
+                None => agent.header(&self.inner.features),
+            };
+            parts.headers.insert(http::header::USER_AGENT, value);
         }
+        let h = &mut parts.headers;
         h.insert(crate::sdk_headers::INVOCATION_ID, stamp.invocation.clone());
         h.insert(
             crate::sdk_headers::REQUEST,
@@ -334,6 +337,10 @@ impl Client {
         };
         let signed = if signer.identity() == Identity::Token {
             let token = self.inner.session.bearer_token(signing_name).await?;
+            let from_env = self.inner.session.bearer_token_from_env(signing_name);
+            if let (Some(f), Some(_)) = (parts.extensions.get_mut::<Features>(), from_env) {
+                f.add(feature::BEARER_SERVICE_ENV_VARS);
+            }
             let token = Secret::new(token);
             let ctx = SigningContext::with_token(&token, signing_region, signing_name, time);
             signer.sign(parts, &signed_body, &ctx)?
@@ -364,6 +371,12 @@ impl Client {
                 }
                 _ => creds,
             };
+            if let Some(f) = parts.extensions.get_mut::<Features>() {
+                f.add_credentials(creds.source());
+                if signer.name() == "sigv4a" {
+                    f.add(feature::SIGV4A_SIGNING);
+                }
+            }
             let ctx = SigningContext::new(&creds, signing_region, signing_name, time);
             signer.sign(parts, &signed_body, &ctx)?
         };

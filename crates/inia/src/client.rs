@@ -56,6 +56,9 @@ pub(crate) struct CallOptions {
     pub(crate) max_attempts: Option<u32>,
     /// The caller checks the answer's checksum itself (the transfer's downloads).
     pub(crate) skip_answer_check: bool,
+    /// What makes the call, for the agent string's features (a paginator, a waiter, the
+    /// S3 transfer).
+    pub(crate) feature: Option<&'static str>,
 }
 
 /// A call's result: the value, and the streaming body of operations that have one
@@ -98,6 +101,8 @@ pub(crate) struct ClientInner {
     /// `request_checksum_calculation`: the session's setting, else the provider file's
     /// default, else `when_supported`.
     pub(crate) checksum_calculation: inia_model::ChecksumWhen,
+    /// The agent string's features that every request of this client has.
+    pub(crate) features: crate::sdk_headers::Features,
     pub(crate) quota: RetryQuota,
     /// Server clock minus ours, in seconds, learnt from clock-skew errors.
     pub(crate) skew: AtomicI64,
@@ -162,6 +167,32 @@ fn model_signer(
     )?)
 }
 
+/// The agent string's features of every request of a client (see `sdk_headers`).
+fn client_features(
+    session: &Session,
+    endpoint: &Source,
+    calculation: inia_model::ChecksumWhen,
+) -> crate::sdk_headers::Features {
+    use crate::sdk_headers::feature;
+    use inia_model::ChecksumWhen::{WhenRequired, WhenSupported};
+    let mut f = crate::sdk_headers::Features::default();
+    f.add(feature::RETRY_MODE_STANDARD);
+    if let Source::Rules { builtins, .. } = endpoint {
+        if builtins.iter().any(|(k, _)| *k == "SDK::Endpoint") {
+            f.add(feature::ENDPOINT_OVERRIDE);
+        }
+    }
+    f.add(match calculation {
+        WhenSupported => feature::REQ_WHEN_SUPPORTED,
+        WhenRequired => feature::REQ_WHEN_REQUIRED,
+    });
+    f.add(match session.response_checksum_validation() {
+        WhenSupported => feature::RES_WHEN_SUPPORTED,
+        WhenRequired => feature::RES_WHEN_REQUIRED,
+    });
+    f
+}
+
 impl Client {
     pub(crate) fn new(
         session: Session,
@@ -193,6 +224,7 @@ impl Client {
             .checksum_calculation
             .or(binding.checksum_calculation)
             .unwrap_or_default();
+        let features = client_features(&session, &endpoint, checksum_calculation);
         Ok(Client {
             inner: Arc::new(ClientInner {
                 session,
@@ -206,6 +238,7 @@ impl Client {
                 headers,
                 checksums: binding.checksums,
                 checksum_calculation,
+                features,
                 quota,
                 skew: AtomicI64::new(0),
                 op_names: OnceLock::new(),
@@ -288,7 +321,7 @@ impl Client {
             .max_attempts
             .unwrap_or(self.inner.session.inner.retry.max_attempts);
         let call = self
-            .orchestrate(&op, params, body, max_attempts, options.skip_answer_check)
+            .orchestrate(&op, params, body, max_attempts, options)
             .instrument(span);
         let limit = options
             .timeout
@@ -314,17 +347,22 @@ impl Client {
         params: Value,
         upload: Option<Body>,
         max_attempts: u32,
-        skip_answer_check: bool,
+        options: &CallOptions,
     ) -> Result<Output, Error> {
         let account = self.account_id(op).await?;
         let (mut parts, body, endpoint) =
             self.prepare_request(op, params, upload, account.as_deref())?;
-        if skip_answer_check {
+        if options.skip_answer_check {
             parts
                 .extensions
                 .remove::<crate::response_checksum::Validate>();
         }
         let body = self.vouch(op, &mut parts, body).await?;
+        let mut features = self.request_features(op, &parts, options.feature);
+        for id in &endpoint.features {
+            features.add(id);
+        }
+        parts.extensions.insert(features);
         self.attempts(op, parts, body, &endpoint, max_attempts)
             .await
     }
@@ -454,6 +492,43 @@ impl Client {
             streaming_input: self.streaming_input_member(op)?.is_some(),
         };
         crate::payload::vouch(op, parts, body, self.inner.signer.name(), &policy).await
+    }
+
+    /// The agent string's features of one request, as far as the request shows them
+    /// (signing adds the credentials' and SigV4a's).
+    fn request_features(
+        &self,
+        op: &Operation,
+        parts: &http::request::Parts,
+        caller: Option<&'static str>,
+    ) -> crate::sdk_headers::Features {
+        use crate::sdk_headers::feature;
+        let mut f = self.inner.features.clone();
+        if let Some(c) = caller {
+            f.add(c);
+        }
+        if self.inner.protocol == Protocol::RpcV2Cbor {
+            f.add(feature::PROTOCOL_RPC_V2_CBOR);
+        }
+        let h = &parts.headers;
+        let gzip = h
+            .get(http::header::CONTENT_ENCODING)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.split(',').any(|e| e.trim() == "gzip"));
+        if gzip && op.request_compression.is_some() {
+            f.add(feature::GZIP_REQUEST_COMPRESSION);
+        }
+        let trailer = h.get("x-amz-trailer").and_then(|v| v.to_str().ok());
+        let sent = h.keys().map(|k| k.as_str()).chain(trailer);
+        for name in sent {
+            let algorithm = name
+                .strip_prefix("x-amz-checksum-")
+                .and_then(inia_protocol::checksum::Algorithm::parse);
+            if let Some(a) = algorithm {
+                f.add_checksum(a);
+            }
+        }
+        f
     }
 
     /// The header an input member is sent in, if it is a header member.

@@ -75,7 +75,15 @@ impl Walk {
         let Some(params) = self.params.take() else {
             return Ok(None);
         };
-        let mut page = self.client.call(&self.operation, params.clone()).await?;
+        let options = crate::client::CallOptions {
+            feature: Some(crate::sdk_headers::feature::PAGINATOR),
+            ..Default::default()
+        };
+        let mut page = self
+            .client
+            .send(&self.operation, params.clone(), None, &options)
+            .await?
+            .value;
         let Some(p) = &self.paginator else {
             return Ok(Some((page, self)));
         };

@@ -51,8 +51,15 @@ impl Client {
             name: w.name.clone(),
             reason,
         };
+        let call = crate::client::CallOptions {
+            feature: Some(crate::sdk_headers::feature::WAITER),
+            ..Default::default()
+        };
         for attempt in 1..=max {
-            let result = self.call(&w.operation, params.clone()).await;
+            let result = self
+                .send(&w.operation, params.clone(), None, &call)
+                .await
+                .map(|o| o.value);
             let decision = match &result {
                 Ok(v) => {
                     let status = v["ResponseMetadata"]["HTTPStatusCode"]

@@ -3,9 +3,19 @@
 //! id per call, the same on each of its attempts) and `amz-sdk-request: attempt=N; max=M`.
 //! They are added after signing, as botocore adds them (none of the three is signed).
 //!
-//! The agent string, made once per session: `<name>/<version> [md/inia#<version>] ua/2.1
-//! os/<os>[#<release>] md/arch#<arch> lang/rust#<rustc version> [exec-env/<env>]
-//! cfg/retry-mode#standard [app/<id>]`. The name is `inia` unless a tool names itself
+//! The agent string, made once per session around its feature list: `<name>/<version>
+//! [md/inia#<version>] ua/2.1 os/<os>[#<release>] md/arch#<arch> lang/rust
+//! [exec-env/<env>] [m/<ids>] cfg/retry-mode#standard [app/<id>]`. The `m/` list holds
+//! botocore's feature ids (`useragent._USERAGENT_FEATURE_MAPPINGS`, one or two letters
+//! each, sorted here, a set in botocore) of what the request used ([`Features`]): the
+//! client's settings (standard retries `E`, an endpoint override `N`, the checksum
+//! settings `Z`/`a` and `b`/`c`), the protocol (`M` for CBOR), gzip compression `L`, its
+//! flexible checksum's algorithm (`U`...`AI`), SigV4a `S`, a paginator `C`, a waiter `B`,
+//! an S3 transfer `G`, a bearer token from the environment `3`, and where the
+//! credentials came from (`g` environment, `n` profile, `v`+`w` credential process, `e`
+//! code, `i` assume-role, `k` web identity, `z` container, `0` IMDS, `x` boto config,
+//! `AD` login session, `s` SSO). botocore names the credential source only on the request
+//! that loaded the credentials; inia names it on every request they sign. The name is `inia` unless a tool names itself
 //! (`SessionBuilder::user_agent_name`: the command line is `inia-cli`); the app id comes
 //! from code, `AWS_SDK_UA_APP_ID` or the profile's `sdk_ua_app_id`; the execution
 //! environment from `AWS_EXECUTION_ENV`. Characters other than ASCII alphanumerics and
@@ -15,6 +25,8 @@
 //! Owns those headers. Does not own when attempts happen (`attempt`).
 
 use http::HeaderValue;
+use inia_protocol::checksum::Algorithm;
+use std::collections::BTreeSet;
 
 /// `amz-sdk-invocation-id`.
 pub(crate) const INVOCATION_ID: &str = "amz-sdk-invocation-id";
@@ -54,8 +66,92 @@ fn os_release() -> Option<String> {
     (!t.is_empty() && t.len() < 64).then(|| t.to_string())
 }
 
-/// The `User-Agent` of a session's requests.
-pub(crate) fn user_agent(parts: &AgentParts) -> HeaderValue {
+/// botocore's feature ids that inia sends.
+pub(crate) mod feature {
+    pub(crate) const WAITER: &str = "B";
+    pub(crate) const PAGINATOR: &str = "C";
+    pub(crate) const RETRY_MODE_STANDARD: &str = "E";
+    pub(crate) const S3_TRANSFER: &str = "G";
+    pub(crate) const GZIP_REQUEST_COMPRESSION: &str = "L";
+    pub(crate) const PROTOCOL_RPC_V2_CBOR: &str = "M";
+    pub(crate) const ENDPOINT_OVERRIDE: &str = "N";
+    pub(crate) const SIGV4A_SIGNING: &str = "S";
+    pub(crate) const REQ_WHEN_SUPPORTED: &str = "Z";
+    pub(crate) const REQ_WHEN_REQUIRED: &str = "a";
+    pub(crate) const RES_WHEN_SUPPORTED: &str = "b";
+    pub(crate) const RES_WHEN_REQUIRED: &str = "c";
+    pub(crate) const BEARER_SERVICE_ENV_VARS: &str = "3";
+}
+
+/// The feature ids of one request (see the module documentation).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Features(BTreeSet<&'static str>);
+
+impl Features {
+    pub(crate) fn add(&mut self, id: &'static str) {
+        self.0.insert(id);
+    }
+
+    /// The id of a flexible checksum's algorithm (`FLEXIBLE_CHECKSUMS_REQ_<ALG>`).
+    pub(crate) fn add_checksum(&mut self, algorithm: Algorithm) {
+        self.add(match algorithm {
+            Algorithm::Crc32 => "U",
+            Algorithm::Crc32c => "V",
+            Algorithm::Crc64Nvme => "W",
+            Algorithm::Sha1 => "X",
+            Algorithm::Sha256 => "Y",
+            Algorithm::Sha512 => "AF",
+            Algorithm::XxHash3 => "AG",
+            Algorithm::XxHash64 => "AH",
+            Algorithm::XxHash128 => "AI",
+        });
+    }
+
+    /// The ids of a credential source, by the provider's name.
+    pub(crate) fn add_credentials(&mut self, source: &str) {
+        let ids: &[&'static str] = match source {
+            "environment" => &["g"],
+            "shared-credentials-file" | "config-file" | "profile" => &["n"],
+            "credential-process" => &["v", "w"],
+            "static" => &["e"],
+            "assume-role" => &["i"],
+            "assume-role-with-web-identity" => &["k"],
+            "container-role" => &["z"],
+            "iam-role" => &["0"],
+            "boto-config" => &["x"],
+            "login" => &["AD"],
+            "sso" => &["s"],
+            _ => &[],
+        };
+        for id in ids {
+            self.add(id);
+        }
+    }
+}
+
+/// The agent string of a session, around the place of its feature list.
+#[derive(Debug, Clone)]
+pub(crate) struct Agent {
+    head: String,
+    tail: String,
+}
+
+impl Agent {
+    /// The `User-Agent` of a request that used `features`.
+    pub(crate) fn header(&self, features: &Features) -> HeaderValue {
+        let value = if features.0.is_empty() {
+            format!("{} {}", self.head, self.tail)
+        } else {
+            let ids: Vec<&str> = features.0.iter().copied().collect();
+            format!("{} m/{} {}", self.head, ids.join(","), self.tail)
+        };
+        // Only visible ASCII: this cannot fail.
+        HeaderValue::from_str(&value).unwrap_or_else(|_| HeaderValue::from_static("inia"))
+    }
+}
+
+/// The `User-Agent` of a session's requests, less their features.
+pub(crate) fn user_agent(parts: &AgentParts) -> Agent {
     let version = env!("CARGO_PKG_VERSION");
     let mut c: Vec<String> = Vec::with_capacity(10);
     match &parts.tool {
@@ -79,12 +175,15 @@ pub(crate) fn user_agent(parts: &AgentParts) -> HeaderValue {
     if let Some(e) = &parts.exec_env {
         c.push(format!("exec-env/{}", clean(e, true)));
     }
-    c.push("cfg/retry-mode#standard".into());
+    let head = c.join(" ");
+    let mut tail = vec!["cfg/retry-mode#standard".to_string()];
     if let Some(app) = &parts.app_id {
-        c.push(format!("app/{}", clean(app, true)));
+        tail.push(format!("app/{}", clean(app, true)));
     }
-    // Only visible ASCII is left, so this cannot fail; an empty value would be harmless.
-    HeaderValue::from_str(&c.join(" ")).unwrap_or_else(|_| HeaderValue::from_static("inia"))
+    Agent {
+        head,
+        tail: tail.join(" "),
+    }
 }
 
 /// A random version-4 UUID for one call.
@@ -108,7 +207,7 @@ mod tests {
 
     #[test]
     fn agent_strings_as_botocore_builds_them() {
-        let ua = user_agent(&AgentParts::default());
+        let ua = user_agent(&AgentParts::default()).header(&Features::default());
         let ua = ua.to_str().unwrap();
         assert!(
             ua.starts_with(&format!("inia/{} ua/2.1 os/", env!("CARGO_PKG_VERSION"))),
@@ -119,15 +218,22 @@ mod tests {
             "{ua}"
         );
         assert!(ua.ends_with(" cfg/retry-mode#standard"), "{ua}");
+        let mut features = Features::default();
+        features.add(feature::RETRY_MODE_STANDARD);
+        features.add_checksum(Algorithm::XxHash128);
+        features.add_credentials("credential-process");
         let ua = user_agent(&AgentParts {
             tool: Some(("inia-cli".into(), "0.1.0".into())),
             app_id: Some("my app/1".into()),
             exec_env: Some("AWS_Lambda_rust".into()),
-        });
+        })
+        .header(&features);
         let ua = ua.to_str().unwrap();
         assert!(ua.starts_with("inia-cli/0.1.0 md/inia#"), "{ua}");
         assert!(
-            ua.contains(" exec-env/AWS_Lambda_rust cfg/retry-mode#standard app/my-app-1"),
+            ua.contains(
+                " exec-env/AWS_Lambda_rust m/AI,E,v,w cfg/retry-mode#standard app/my-app-1"
+            ),
             "{ua}"
         );
     }

@@ -69,8 +69,8 @@ pub(crate) struct Inner {
     /// Pauses between attempts and the retry jitter's draws.
     pub(crate) timing: crate::time::Timing,
     pub(crate) env: Env,
-    /// The `User-Agent` every request carries.
-    pub(crate) user_agent: http::HeaderValue,
+    /// The `User-Agent` every request carries, less the request's features.
+    pub(crate) user_agent: crate::sdk_headers::Agent,
     /// Gzip `requestcompression` bodies from this many bytes up; `None`: never.
     pub(crate) request_compression: Option<usize>,
     /// `request_checksum_calculation` when a setting gives it (else the provider's

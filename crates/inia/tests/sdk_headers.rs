@@ -59,6 +59,33 @@ fn vars() -> Vec<(String, String)> {
     ]
 }
 
+/// Run `script` with botocore from the pinned venv, the server's URL as its argument.
+fn botocore(script: &str, server: &FaultServer) {
+    let python =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.cache/botocore-venv/bin/python");
+    let out = Command::new(python)
+        .env_clear()
+        .envs(vars())
+        .args(["-c", script, &server.url()])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// A session with the settings both tools run with, the wheel's models, at `endpoint`.
+fn wheel_session(endpoint: &str) -> Session {
+    Session::builder()
+        .env(Env::from_vars(vars()))
+        .spec_dir(wheel_data())
+        .endpoint_url(endpoint)
+        .build()
+        .unwrap()
+}
+
 fn header(s: &Seen, name: &str) -> String {
     s.header(name).unwrap_or_default()
 }
@@ -84,21 +111,23 @@ fn platform(ua: &str) -> Vec<&str> {
         .collect()
 }
 
+/// The feature ids of an agent string (`m/E,N,g`), as a set: botocore's come from a set.
+fn features(ua: &str) -> std::collections::BTreeSet<String> {
+    ua.split(' ')
+        .filter_map(|t| t.strip_prefix("m/"))
+        .flat_map(|ids| ids.split(','))
+        .map(str::to_string)
+        .collect()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_protocols_requests_carry_what_botocores_carry() {
     let server = FaultServer::answering(answer).await;
-    let session = Session::builder()
-        .env(Env::from_vars(vars()))
-        .spec_dir(wheel_data())
-        .endpoint_url(server.url())
-        .build()
-        .unwrap();
+    let session = wheel_session(&server.url());
     for (service, op, _) in CALLS {
         let r = session.client(service).unwrap().call(op, json!({})).await;
         assert!(r.is_ok(), "{service} {op}: {r:?}");
     }
-    let python =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.cache/botocore-venv/bin/python");
     let calls: Vec<String> = CALLS
         .iter()
         .map(|(s, _, m)| {
@@ -108,17 +137,7 @@ async fn every_protocols_requests_carry_what_botocores_carry() {
         })
         .collect();
     let script = format!("import botocore.session, sys\n{}\n", calls.join("\n"));
-    let out = Command::new(python)
-        .env_clear()
-        .envs(vars())
-        .args(["-c", &script, &server.url()])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    botocore(&script, &server);
 
     let seen = server.seen();
     assert_eq!(seen.len(), 2 * CALLS.len());
@@ -135,6 +154,13 @@ async fn every_protocols_requests_carry_what_botocores_carry() {
         assert_eq!(
             platform(&ua_a),
             platform(&ua_b),
+            "{service}: {ua_a} | {ua_b}"
+        );
+        // The same features (the first call of a new client: botocore names the
+        // credential source there).
+        assert_eq!(
+            features(&ua_a),
+            features(&ua_b),
             "{service}: {ua_a} | {ua_b}"
         );
         for s in [a, b] {
@@ -162,6 +188,35 @@ async fn every_protocols_requests_carry_what_botocores_carry() {
         .map(|s| header(s, "amz-sdk-invocation-id"))
         .collect();
     assert_eq!(ids.len(), CALLS.len());
+}
+
+/// An upload's features: its checksum algorithm (`U` for CRC32, `Y` for SHA256), as
+/// botocore names it, for the same PutObject.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_uploads_features_name_its_checksum_as_botocores_do() {
+    let server = FaultServer::answering(|_| respond(200, "")).await;
+    let session = wheel_session(&server.url());
+    let s3 = session.client("s3").unwrap();
+    for alg in ["CRC32", "SHA256"] {
+        let params = json!({"Bucket": "b", "Key": "k", "ChecksumAlgorithm": alg});
+        let body = Some(inia::Body::from_bytes("x"));
+        s3.call_with("PutObject", params, body).await.unwrap();
+    }
+    let script = "import botocore.session, sys\n\
+        for alg in ['CRC32', 'SHA256']:\n\
+        \x20   c = botocore.session.Session().create_client('s3', endpoint_url=sys.argv[1])\n\
+        \x20   c.put_object(Bucket='b', Key='k', Body=b'x', ChecksumAlgorithm=alg)\n";
+    botocore(script, &server);
+    let seen = server.seen();
+    assert_eq!(seen.len(), 4);
+    for i in 0..2 {
+        let (ua_a, ua_b) = (
+            header(&seen[i], "user-agent"),
+            header(&seen[i + 2], "user-agent"),
+        );
+        assert_eq!(features(&ua_a), features(&ua_b), "{ua_a} | {ua_b}");
+    }
+    assert!(features(&header(&seen[1], "user-agent")).contains("Y"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -198,12 +253,7 @@ async fn a_retried_call_keeps_its_id_and_counts_its_attempts() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn simpledb_over_sigv2_is_answered_by_moto() {
     let moto = Moto::shared();
-    let session = Session::builder()
-        .env(Env::from_vars(vars()))
-        .spec_dir(wheel_data())
-        .endpoint_url(moto.endpoint())
-        .build()
-        .unwrap();
+    let session = wheel_session(&moto.endpoint());
     let sdb = session.client("sdb").unwrap();
     sdb.call("CreateDomain", json!({"DomainName": "headers-test"}))
         .await

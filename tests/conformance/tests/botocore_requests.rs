@@ -5,8 +5,9 @@
 //! `use_arn_region`, `s3_disable_multiregion_access_points`), configured endpoint URLs
 //! (`AWS_ENDPOINT_URL[_<SERVICE_ID>]`, the `services` section, `endpoint_url`,
 //! `ignore_configured_endpoint_urls`), a custom S3 endpoint with virtual addressing, and
-//! the credentials' account id (DynamoDB), and smithy-rpc-v2-cbor requests (EventBridge
-//! v2, CloudWatch Omni; CloudWatch's choice of json). Calls both refuse are compared by message
+//! the credentials' account id (DynamoDB), and smithy-rpc-v2-cbor requests (the three
+//! services of botocore 1.44.5 that speak only CBOR: EventBridge v2, CloudWatch Omni,
+//! Partner Central Revenue Measurement; CloudWatch's choice of json). Calls both refuse are compared by message
 //! (botocore's quotes the rule's). Both sides get the same settings (environment
 //! variables and a config file), the same credentials and the same fixed clock; botocore
 //! (the pinned release, from `.cache/botocore-venv`) prepares and signs its request and
@@ -606,6 +607,20 @@ async fn rpc_v2_cbor_requests_match_botocore() {
         "CreateAlert",
         alert,
         "https://cloudwatch-omni.us-east-1.api.aws/service/CloudWatchOmniFrontend/operation/CreateAlert",
+    ))
+    .await;
+    // Partner Central Revenue Measurement: CBOR only, and SigV4a first in its auth list.
+    let attribution = json!({
+        "Catalog": "Sandbox", "ClientToken": "token-7", "Name": "attribution one",
+        "Description": "a description with \u{e9}", "TenancyModel": "MULTI_TENANT",
+        "ProductIdentifier": "prod-1234",
+        "Tags": [{"Key": "team", "Value": "core"}, {"Key": "cost", "Value": ""}]
+    });
+    compare(call(
+        "partnercentral-revenue-measurement",
+        "CreateRevenueAttribution",
+        attribution,
+        "https://partnercentral-prm.global.api.aws/service/PartnerCentralRevenueMeasurement/operation/CreateRevenueAttribution",
     ))
     .await;
     // CloudWatch: the same protocol on both sides (botocore's JSON has spaces after its

@@ -102,6 +102,9 @@ pub(crate) struct CallEndpoint {
     pub(crate) disable_double_encoding: bool,
     /// The directory bucket of a `sigv4-s3express` endpoint (its session is per bucket).
     pub(crate) express_bucket: Option<String>,
+    /// The agent string's features of the resolution: the account id endpoint mode
+    /// (`P`, `Q`, `R`) and a resolved account id (`T`), as botocore registers them.
+    pub(crate) features: Vec<&'static str>,
 }
 
 /// The schemes inia signs with, by their rule-set names.
@@ -137,6 +140,7 @@ impl CallEndpoint {
             unsupported_schemes: unsupported,
             disable_double_encoding: pick.is_some_and(|s| s.disable_double_encoding),
             express_bucket: None,
+            features: Vec::new(),
         }
     }
 

@@ -147,6 +147,7 @@ impl Client {
                 unsupported_schemes: None,
                 disable_double_encoding: false,
                 express_bucket: None,
+                features: Vec::new(),
             })),
             Source::Rules { builtins, .. } => {
                 let resolver = match self.resolver() {
@@ -163,6 +164,7 @@ impl Client {
                             unsupported_schemes: None,
                             disable_double_encoding: false,
                             express_bucket: None,
+                            features: Vec::new(),
                         }));
                     }
                     Err(e) => return Err(e.into()),
@@ -193,6 +195,16 @@ impl Client {
                     CallEndpoint::from_rules(&resolved, &settings.auth_scheme_preference);
                 if call.auth_scheme.as_deref() == Some("sigv4-s3express") {
                     call.express_bucket = params["Bucket"].as_str().map(str::to_string);
+                }
+                let mode = resolver.param(&bound, "AccountIdEndpointMode");
+                match mode.and_then(|m| m.as_str()) {
+                    Some("preferred") => call.features.push("P"),
+                    Some("disabled") => call.features.push("Q"),
+                    Some("required") => call.features.push("R"),
+                    _ => {}
+                }
+                if resolver.param(&bound, "AccountId").is_some() {
+                    call.features.push("T");
                 }
                 let call = Arc::new(call);
                 *last = Some((resolved, call.clone()));

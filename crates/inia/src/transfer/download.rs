@@ -93,6 +93,7 @@ impl Transfer {
     async fn get_object(&self, params: Value) -> Result<crate::client::Output, Error> {
         let options = crate::client::CallOptions {
             skip_answer_check: true,
+            feature: Some(crate::sdk_headers::feature::S3_TRANSFER),
             ..Default::default()
         };
         self.client.send("GetObject", params, None, &options).await
@@ -311,7 +312,9 @@ impl Transfer {
             }
         }
         p.insert("PartNumber".into(), number.into());
-        self.client.call("HeadObject", Value::Object(p)).await
+        super::s3_call(&self.client, "HeadObject", Value::Object(p), None)
+            .await
+            .map(|o| o.value)
     }
 
     /// Compare the per-part MD5s with the ETag. A mismatch is corruption only if the

@@ -255,16 +255,11 @@ impl Transfer {
             let md5 = source.md5(0, len).await?;
             params.insert("ContentMD5".into(), md5.clone().into());
             let body = source.body(0, len)?;
-            let out = self
-                .client
-                .call_with("PutObject", Value::Object(params), Some(body))
-                .await?;
+            let out = s3_call(&self.client, "PutObject", Value::Object(params), Some(body)).await?;
             if let Err(e) = check_etag(&out.value, &md5, &format!("s3://{bucket}/{key}")) {
                 // What is stored is not what was sent: do not leave it there.
-                let gone = self
-                    .client
-                    .call("DeleteObject", json!({"Bucket": bucket, "Key": key}))
-                    .await;
+                let params = json!({"Bucket": bucket, "Key": key});
+                let gone = s3_call(&self.client, "DeleteObject", params, None).await;
                 return Err(match gone {
                     Ok(_) => Error::Response(format!("{e}; the object was deleted")),
                     Err(d) => Error::Response(format!("{e}; deleting it failed too: {d}")),
@@ -336,10 +331,14 @@ impl Transfer {
             params.insert("ChecksumAlgorithm".into(), a.as_str().into());
             part_params.insert("ChecksumAlgorithm".into(), a.as_str().into());
         }
-        let created = self
-            .client
-            .call("CreateMultipartUpload", Value::Object(params.clone()))
-            .await?;
+        let created = s3_call(
+            &self.client,
+            "CreateMultipartUpload",
+            Value::Object(params.clone()),
+            None,
+        )
+        .await?
+        .value;
         let upload_id = created["UploadId"]
             .as_str()
             .ok_or_else(|| Error::Response("CreateMultipartUpload answered no UploadId".into()))?
@@ -449,15 +448,35 @@ impl Transfer {
             })
             .collect();
         params.insert("MultipartUpload".into(), json!({ "Parts": list }));
-        self.client
-            .call("CompleteMultipartUpload", Value::Object(params))
-            .await
+        s3_call(
+            &self.client,
+            "CompleteMultipartUpload",
+            Value::Object(params),
+            None,
+        )
+        .await
+        .map(|o| o.value)
     }
 }
 async fn abort(client: &Client, params: Map<String, Value>) -> Result<Value, Error> {
-    client
-        .call("AbortMultipartUpload", Value::Object(params))
+    s3_call(client, "AbortMultipartUpload", Value::Object(params), None)
         .await
+        .map(|o| o.value)
+}
+
+/// A call the transfer makes: named so in the agent string's features (`G`), as
+/// s3transfer's are.
+pub(super) async fn s3_call(
+    client: &Client,
+    operation: &str,
+    params: Value,
+    body: Option<inia_http::Body>,
+) -> Result<crate::client::Output, Error> {
+    let options = crate::client::CallOptions {
+        feature: Some(crate::sdk_headers::feature::S3_TRANSFER),
+        ..Default::default()
+    };
+    client.send(operation, params, body, &options).await
 }
 
 /// Aborts spawned by [`AbortGuard`]s whose upload was dropped, not yet awaited.

@@ -65,9 +65,7 @@ pub(super) async fn upload_part(
     params.insert("PartNumber".into(), number.into());
     params.insert("ContentLength".into(), size.into());
     params.insert("ContentMD5".into(), md5.clone().into());
-    let out = client
-        .call_with("UploadPart", Value::Object(params), Some(body))
-        .await?;
+    let out = super::s3_call(&client, "UploadPart", Value::Object(params), Some(body)).await?;
     let etag = out.value["ETag"]
         .as_str()
         .ok_or_else(|| Error::Response(format!("UploadPart {number} answered no ETag")))?;
