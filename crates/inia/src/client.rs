@@ -436,7 +436,11 @@ impl Client {
         // The answer is checked when the call asked for its checksum (botocore: the
         // member is in the parameters, whatever set it).
         let check_answer = member.is_some_and(|m| params.get(m).is_some());
-        inia_protocol::validate::validate(model, op, &params).map_err(wrap)?;
+        match (&upload, &streaming_member) {
+            (Some(_), Some(m)) => inia_protocol::validate::validate_given(model, op, &params, m),
+            _ => inia_protocol::validate::validate(model, op, &params),
+        }
+        .map_err(wrap)?;
         // Stage: resolve the endpoint.
         let endpoint = self.resolve_endpoint(op, &params, account_id)?;
         // Stage: serialize.
@@ -521,11 +525,14 @@ impl Client {
         let trailer = h.get("x-amz-trailer").and_then(|v| v.to_str().ok());
         let sent = h.keys().map(|k| k.as_str()).chain(trailer);
         for name in sent {
-            let algorithm = name
-                .strip_prefix("x-amz-checksum-")
-                .and_then(inia_protocol::checksum::Algorithm::parse);
-            if let Some(a) = algorithm {
-                f.add_checksum(a);
+            let Some(alg) = name.strip_prefix("x-amz-checksum-") else {
+                continue;
+            };
+            match inia_protocol::checksum::Algorithm::parse(alg) {
+                Some(a) => f.add_checksum(a),
+                // A caller's own MD5 flexible checksum (`FLEXIBLE_CHECKSUMS_REQ_MD5`).
+                None if alg == "md5" => f.add(feature::REQ_MD5),
+                None => {}
             }
         }
         f

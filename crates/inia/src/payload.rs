@@ -9,7 +9,7 @@
 //!   CRC32`) set as botocore sets it. Operations that require a checksum without the
 //!   trait (`httpChecksumRequired`) get CRC32 too, as botocore 1.36+ sends;
 //! - where the checksum goes: for an operation with a streaming input (PutObject,
-//!   UploadPart) signed with S3's SigV4, over `https://`, in an `aws-chunked` trailer
+//!   UploadPart) signed with SigV4 or SigV4a, over `https://`, in an `aws-chunked` trailer
 //!   computed as the body is sent ([`aws_chunked`](crate::aws_chunked), payload
 //!   `STREAMING-UNSIGNED-PAYLOAD-TRAILER`), as botocore sends it; also over plain
 //!   `http://` for a one-shot stream, which cannot be read ahead (botocore has no such
@@ -130,7 +130,7 @@ fn needs(
     let one_shot = body.bytes().is_none() && body.try_clone().is_none();
     let trailer = flexible.is_some()
         && policy.streaming_input
-        && signer == "s3v4"
+        && matches!(signer, "v4" | "s3v4" | "sigv4a")
         && (parts.uri.scheme_str() == Some("https") || one_shot);
     let sha256 =
         plain_http && matches!(signer, "v4" | "s3v4") && body.bytes().is_none() && !trailer;
@@ -377,9 +377,11 @@ mod tests {
         assert!(!trailer("http://h/k", &bytes, "s3v4", &AWS()));
         assert!(!trailer("http://h/k", &file_body, "s3v4", &AWS()));
         assert!(trailer("http://h/k", &one_shot(), "s3v4", &AWS()));
-        // Not for another signer, an operation without a streaming input, or no checksum.
+        // Any SigV4 (botocore: any signer but S3's legacy one), but not another signer,
+        // an operation without a streaming input, or no checksum.
+        assert!(trailer("https://h/k", &bytes, "v4", &AWS()));
         assert!(!trailer("https://h/k", &bytes, "s3", &AWS()));
-        assert!(!trailer("https://h/k", &bytes, "v4", &AWS()));
+        assert!(!trailer("https://h/k", &bytes, "v2", &AWS()));
         let mut plain_input = AWS();
         plain_input.streaming_input = false;
         assert!(!trailer("https://h/k", &bytes, "s3v4", &plain_input));

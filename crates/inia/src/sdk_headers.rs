@@ -10,7 +10,7 @@
 //! each, sorted here, a set in botocore) of what the request used ([`Features`]): the
 //! client's settings (standard retries `E`, an endpoint override `N`, the checksum
 //! settings `Z`/`a` and `b`/`c`), the protocol (`M` for CBOR), gzip compression `L`, its
-//! flexible checksum's algorithm (`U`...`AI`), SigV4a `S`, a paginator `C`, a waiter `B`,
+//! flexible checksum's algorithm (`U`...`AI`, `AE` for a caller's MD5), SigV4a `S`, a paginator `C`, a waiter `B`,
 //! an S3 transfer `G`, a bearer token from the environment `3`, and where the
 //! credentials came from (`g` environment, `n` profile, `v`+`w` credential process, `e`
 //! code, `i` assume-role, `k` web identity, `z` container, `0` IMDS, `x` boto config,
@@ -81,6 +81,7 @@ pub(crate) mod feature {
     pub(crate) const RES_WHEN_SUPPORTED: &str = "b";
     pub(crate) const RES_WHEN_REQUIRED: &str = "c";
     pub(crate) const BEARER_SERVICE_ENV_VARS: &str = "3";
+    pub(crate) const REQ_MD5: &str = "AE";
 }
 
 /// The feature ids of one request (see the module documentation).

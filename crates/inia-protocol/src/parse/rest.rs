@@ -172,6 +172,12 @@ fn body_structure(
     if blank(body) {
         return Ok(Map::new());
     }
+    // A JSON shape with no member in the body does not read it: whatever is there (a
+    // body that is not JSON at all) is not the caller's concern, as in botocore.
+    let reads_body = shape.members.values().any(|m| m.location.is_none());
+    if protocol != Protocol::RestXml && !reads_body {
+        return Ok(Map::new());
+    }
     let event_stream = shape
         .members
         .values()
