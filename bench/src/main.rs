@@ -2,10 +2,13 @@
 //! printed as Markdown rows for docs/performance.md. Medians of repeated runs; nothing
 //! here asserts a timing.
 
+mod cbor;
+mod checksums;
 mod cli;
 mod endpoints;
 mod load;
 mod protocol;
+mod s3_sink;
 mod sdk;
 mod sigv4;
 mod sigv4a;
@@ -53,6 +56,8 @@ fn main() {
         ("sdk", sdk::run),
         ("cli", cli::run),
         ("load", load::run),
+        ("checksums", checksums::run),
+        ("cbor", cbor::run),
     ] {
         if !only.is_empty() && !only.iter().any(|o| o == name) {
             continue;
