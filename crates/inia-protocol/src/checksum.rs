@@ -227,6 +227,12 @@ pub(crate) fn crc32(data: &[u8]) -> u32 {
     crc_fast::checksum(crc_fast::CrcAlgorithm::Crc32IsoHdlc, data) as u32
 }
 
+/// The header value of a digest computed elsewhere (base64 of its bytes): a SHA-256
+/// already computed for signing is the SHA256 checksum too.
+pub fn header_value_of(digest: &[u8]) -> HeaderValue {
+    header_value(&crate::timefmt::base64_encode(digest))
+}
+
 /// Base64 text is visible ASCII, which a header value always accepts.
 fn header_value(b64: &str) -> HeaderValue {
     HeaderValue::from_str(b64).unwrap_or_else(|_| HeaderValue::from_static(""))

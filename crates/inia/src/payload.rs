@@ -161,6 +161,11 @@ pub(crate) async fn vouch(
     }
     let mut md5 = ContentMd5::new();
     let mut flexible: Option<Checksum> = need.flexible.map(|f| f.algorithm.hasher());
+    // A SHA256 flexible checksum over plain http is the signing hash: one pass for both.
+    let shared_sha = need.sha256 && need.flexible.map(|f| f.algorithm) == Some(Algorithm::Sha256);
+    if shared_sha {
+        flexible = None;
+    }
     let sha256 = match body.bytes() {
         Some(bytes) => {
             if need.md5 {
@@ -200,9 +205,16 @@ pub(crate) async fn vouch(
     if need.md5 {
         parts.headers.insert(checksum::CONTENT_MD5, md5.finish());
     }
-    if let (Some(f), Some(sum)) = (need.flexible, flexible) {
-        parts.headers.insert(f.algorithm.header(), sum.finish());
-        name_algorithm(parts, f, policy);
+    if let Some(f) = need.flexible {
+        let value = match (flexible, &sha256) {
+            (Some(sum), _) => Some(sum.finish()),
+            (None, Some(digest)) if shared_sha => Some(checksum::header_value_of(digest.as_ref())),
+            (None, _) => None,
+        };
+        if let Some(v) = value {
+            parts.headers.insert(f.algorithm.header(), v);
+            name_algorithm(parts, f, policy);
+        }
     }
     if let (true, Some(digest)) = (need.sha256, sha256) {
         let hex: String = digest.as_ref().iter().map(|b| format!("{b:02x}")).collect();
@@ -317,6 +329,26 @@ mod tests {
         assert_eq!(
             &*p.extensions.get::<PayloadHash>().unwrap().0,
             "b94d27b9934d3e08a52e52d7da7dabfac484efe37a5380ee9088f7ace2efcde9"
+        );
+    }
+
+    #[tokio::test]
+    async fn sha256_over_http_is_computed_once_for_the_signature_and_the_checksum() {
+        let (_f, body) = file(b"abc");
+        let mut p = parts("http://127.0.0.1:5000/b/k");
+        p.headers
+            .insert("x-amz-sdk-checksum-algorithm", "SHA256".parse().unwrap());
+        vouch(&upload(), &mut p, body, "s3v4", &AWS())
+            .await
+            .unwrap();
+        // FIPS 180's SHA-256("abc"), as base64 and as hex.
+        assert_eq!(
+            p.headers["x-amz-checksum-sha256"],
+            "ungWv48Bz+pBQUDeXa4iI7ADYaOWF3qctBD/YfIAFa0="
+        );
+        assert_eq!(
+            &*p.extensions.get::<PayloadHash>().unwrap().0,
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
         );
     }
 

@@ -2,10 +2,12 @@
 //! - over plain http every upload request carries an `x-amz-checksum-crc32` (botocore's
 //!   default flexible checksum) and is signed with the
 //!   SHA-256 of its body (file bodies too, not `UNSIGNED-PAYLOAD`), as the proxy records;
-//! - a byte flipped on the way to the server (moto does not check Content-MD5, as some
-//!   S3-compatible stores don't) is caught by comparing the ETag it answers with the MD5
-//!   sent: a single-part upload fails and its object is deleted, a multipart upload fails
-//!   and is aborted, and nothing is left on the server.
+//! - a byte flipped on the way to the server: with `Content-MD5` (no flexible checksum:
+//!   `when_required`, as S3-compatible stores are spoken to), which moto does not check,
+//!   it is caught by comparing the ETag moto answers with the MD5 sent: a single-part
+//!   upload fails and its object is deleted, a multipart upload fails and is aborted, and
+//!   nothing is left on the server. With AWS's default CRC32, which S3 checks and moto
+//!   does not, moto stores it; the download then fails on the CRC32 moto kept.
 //!
 //! One moto serves every test of this file (`Moto::shared`, started once); each test
 //! uses names (buckets, queues, roles...) no other test here uses.
@@ -15,8 +17,12 @@ use inia::{json, Credentials, Session, TransferConfig, UploadOptions};
 use inia_test_support::{Fault, FaultProxy, Moto};
 
 fn s3(endpoint: &str) -> inia::Client {
+    s3_with(endpoint, Env::empty())
+}
+
+fn s3_with(endpoint: &str, env: Env) -> inia::Client {
     Session::builder()
-        .env(Env::empty())
+        .env(env)
         .region("us-east-1")
         .endpoint_url(endpoint)
         .credentials(Credentials::new("AKIDTEST", "secret", None, None, "test"))
@@ -132,10 +138,11 @@ async fn a_byte_flipped_on_the_way_up_fails_the_upload_and_leaves_nothing_stored
     std::fs::write(dir.path().join("big"), data(12 * 1024 * 1024)).unwrap();
     let none = UploadOptions::default();
 
+    let md5_only = || Env::empty().with_var("AWS_REQUEST_CHECKSUM_CALCULATION", "WHEN_REQUIRED");
     // One PutObject: byte 100,000 of the connection is well inside its body.
     let proxy = FaultProxy::start(moto.port);
     proxy.push([Fault::FlipRequestByte(100_000)]);
-    let t = inia::Transfer::with_config(&s3(&proxy.endpoint()), config());
+    let t = inia::Transfer::with_config(&s3_with(&proxy.endpoint(), md5_only()), config());
     let e = t
         .upload_file("flip", "small", dir.path().join("small"), &none)
         .await
@@ -157,7 +164,7 @@ async fn a_byte_flipped_on_the_way_up_fails_the_upload_and_leaves_nothing_stored
         Fault::FlipRequestByte(100_000),
         Fault::FlipRequestByte(100_000),
     ]);
-    let t = inia::Transfer::with_config(&s3(&proxy.endpoint()), config());
+    let t = inia::Transfer::with_config(&s3_with(&proxy.endpoint(), md5_only()), config());
     let e = t
         .upload_file("flip", "big", dir.path().join("big"), &none)
         .await
@@ -184,4 +191,44 @@ async fn a_byte_flipped_on_the_way_up_fails_the_upload_and_leaves_nothing_stored
         .await
         .unwrap();
     assert_eq!(listed["KeyCount"], 0, "{listed}");
+}
+
+/// With the default CRC32 and no `Content-MD5` (as botocore), a server that does not
+/// check the checksum stores a flipped byte; the download, checked against the CRC32 the
+/// server kept, refuses it and leaves no file.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_flipped_byte_under_crc32_is_caught_on_the_way_down() {
+    let moto = Moto::shared();
+    let direct = s3(&moto.endpoint());
+    direct
+        .call("CreateBucket", json!({"Bucket": "flip-crc"}))
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("small"), data(300_000)).unwrap();
+    let proxy = FaultProxy::start(moto.port);
+    proxy.push([Fault::FlipRequestByte(100_000)]);
+    let t = inia::Transfer::with_config(&s3(&proxy.endpoint()), config());
+    t.upload_file(
+        "flip-crc",
+        "small",
+        dir.path().join("small"),
+        &UploadOptions::default(),
+    )
+    .await
+    .unwrap();
+    let heads = proxy.requests();
+    assert!(
+        heads.iter().all(|h| header(h, "content-md5").is_none()),
+        "{heads:#?}"
+    );
+    let out = dir.path().join("back");
+    let e = direct
+        .transfer()
+        .download_file("flip-crc", "small", &out)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("CRC32") && e.contains("corrupted"), "{e}");
+    assert!(!out.exists());
 }

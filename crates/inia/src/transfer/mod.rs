@@ -2,12 +2,17 @@
 //! and `download_file` do.
 //!
 //! [`Transfer`] holds a clone of an S3 [`Client`] (cheap: clients share their state) and a
-//! [`TransferConfig`]. It owns, for uploads: `Content-Length`, `Content-MD5`, the
-//! `Content-Type` guessed from the file name (or the key, for bytes) unless given, metadata
-//! and canned ACL, one `PutObject` below the multipart threshold, and above it a multipart
-//! upload whose parts go up in parallel (bounded), each from its own file range or byte
-//! slice with its own `Content-MD5`; a stream of unknown length (standard input) is read
-//! a part at a time ([`Transfer::upload_reader`]). Bodies are replayable, so the client's retries re-send
+//! [`TransferConfig`]. It owns, for uploads: `Content-Length`, the `Content-Type` guessed
+//! from the file name (or the key, for bytes) unless given, metadata and canned ACL, one
+//! `PutObject` below the multipart threshold, and above it a multipart upload whose parts
+//! go up in parallel (bounded), each from its own file range or byte slice; a stream of
+//! unknown length (standard input) is read a part at a time
+//! ([`Transfer::upload_reader`]). What proves the bytes arrived: a flexible checksum
+//! (CRC32 by default with AWS, or the caller's `ChecksumAlgorithm`), which the server
+//! checks; where none goes (`request_checksum_calculation = when_required`, the
+//! `s3-compatible` provider), the object's or part's `Content-MD5`, and the ETag answered
+//! compared with it, for servers that do not check it. Bodies are replayable, so the
+//! client's retries re-send
 //! them. On any failure of a multipart upload it calls `AbortMultipartUpload` before
 //! returning the error (and, if the upload future is dropped half way, a spawned task does),
 //! so no orphan parts remain. For downloads: `GetObject` streamed chunk by chunk into a file
@@ -252,11 +257,20 @@ impl Transfer {
         let len = source.len();
         if len < self.config.multipart_threshold.max(1) {
             params.insert("ContentLength".into(), len.into());
-            let md5 = source.md5(0, len).await?;
-            params.insert("ContentMD5".into(), md5.clone().into());
+            // A flexible checksum, which the server checks, makes the MD5 needless (as
+            // botocore's `conditionally_calculate_md5`).
+            let md5 = match self.flexible_algorithm(&params) {
+                Some(_) => None,
+                None => Some(source.md5(0, len).await?),
+            };
+            if let Some(m) = &md5 {
+                params.insert("ContentMD5".into(), m.clone().into());
+            }
             let body = source.body(0, len)?;
             let out = s3_call(&self.client, "PutObject", Value::Object(params), Some(body)).await?;
-            if let Err(e) = check_etag(&out.value, &md5, &format!("s3://{bucket}/{key}")) {
+            let what = format!("s3://{bucket}/{key}");
+            let checked = md5.map_or(Ok(()), |m| check_etag(&out.value, &m, &what));
+            if let Err(e) = checked {
                 // What is stored is not what was sent: do not leave it there.
                 let params = json!({"Bucket": bucket, "Key": key});
                 let gone = s3_call(&self.client, "DeleteObject", params, None).await;
@@ -274,6 +288,19 @@ impl Transfer {
             part_size,
         };
         self.multipart(params, feed).await
+    }
+
+    /// The flexible checksum algorithm an upload carries: the caller's, else CRC32 where
+    /// checksums are calculated when supported (the payload stage's default).
+    fn flexible_algorithm(&self, params: &Map<String, Value>) -> Option<String> {
+        params
+            .get("ChecksumAlgorithm")
+            .and_then(Value::as_str)
+            .map(str::to_string)
+            .or_else(|| {
+                (self.client.inner.checksum_calculation == inia_model::ChecksumWhen::WhenSupported)
+                    .then(|| "CRC32".to_string())
+            })
     }
 
     /// The parameters of the create or put call for `options`.
@@ -319,14 +346,7 @@ impl Transfer {
         // CRC32 where checksums are calculated when supported), every part is sent with
         // it, and the completion lists each part's checksum.
         let mut params = params.clone();
-        let algorithm = params
-            .get("ChecksumAlgorithm")
-            .and_then(Value::as_str)
-            .map(str::to_string)
-            .or_else(|| {
-                (self.client.inner.checksum_calculation == inia_model::ChecksumWhen::WhenSupported)
-                    .then(|| "CRC32".to_string())
-            });
+        let algorithm = self.flexible_algorithm(&params);
         if let Some(a) = &algorithm {
             params.insert("ChecksumAlgorithm".into(), a.as_str().into());
             part_params.insert("ChecksumAlgorithm".into(), a.as_str().into());
