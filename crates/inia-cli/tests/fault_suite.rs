@@ -169,7 +169,8 @@ async fn uploads_through_failed_connections_store_the_bytes_sent() {
 }
 
 /// `s3 cp` and `s3api get-object OUTFILE` whose body is cut or reset after 5 MB resume with
-/// a ranged GET and write the object byte-identical: two requests each.
+/// a ranged GET and write the object byte-identical: two requests each (and `s3 cp`'s
+/// HeadObject before them).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn downloads_cut_or_reset_mid_body_finish_byte_identical() {
     let moto = Moto::shared();
@@ -201,16 +202,27 @@ async fn downloads_cut_or_reset_mid_body_finish_byte_identical() {
             "b.bin",
         ],
     ];
-    for (args, fault) in commands
+    // `s3 cp` asks for the object (HeadObject) first, as the AWS CLI: that answer passes
+    // untouched, the fault hits the GET.
+    let untouched = Fault::CloseAfter(usize::MAX);
+    for ((args, faults), calls) in commands
         .into_iter()
-        .zip([Fault::CloseAfter(5_000_000), Fault::ResetAfter(5_000_000)])
+        .zip([
+            vec![untouched, Fault::CloseAfter(5_000_000)],
+            vec![Fault::ResetAfter(5_000_000)],
+        ])
+        .zip([3, 2])
     {
         let before = proxy.connections();
-        proxy.push([fault.clone()]);
+        proxy.push(faults.clone());
         let out = run(dir.path(), &proxy.endpoint(), args);
         let (code, err) = code_and_stderr(&out);
-        assert_eq!(code, Some(0), "{args:?} {fault:?}: {err}");
-        assert_eq!(proxy.connections() - before, 2, "{args:?}: GET, ranged GET");
+        assert_eq!(code, Some(0), "{args:?} {faults:?}: {err}");
+        assert_eq!(
+            proxy.connections() - before,
+            calls,
+            "{args:?}: (HEAD,) GET, ranged GET"
+        );
         let written = std::fs::read(dir.path().join(args[args.len() - 1])).unwrap();
         assert_eq!(sha256(&written), sha256(&body), "{args:?}");
     }
@@ -240,7 +252,11 @@ async fn interrupted_downloads_leave_the_destination_untouched() {
         let dir = tempfile::tempdir().unwrap();
         let home = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("out.bin"), b"kept").unwrap();
-        proxy.push([Fault::StallAfter(3_000_000, Duration::from_secs(20))]);
+        // The HeadObject answer passes; the GET stalls.
+        proxy.push([
+            Fault::CloseAfter(usize::MAX),
+            Fault::StallAfter(3_000_000, Duration::from_secs(20)),
+        ]);
         let args = ["s3", "cp", "s3://stop/obj.bin", "out.bin"];
         let child = inia(home.path(), dir.path(), &proxy.endpoint(), &args)
             .spawn()

@@ -172,7 +172,7 @@ async fn s3_commands_end_to_end() {
             "application/x-demo",
         ],
     );
-    assert_eq!(out.trim(), "upload: a.txt to s3://demo/docs/a.txt");
+    assert_eq!(out.trim(), "upload: ./a.txt to s3://demo/docs/a.txt");
     let head = s3
         .call("HeadObject", json!({"Bucket": "demo", "Key": "docs/a.txt"}))
         .await
@@ -192,7 +192,7 @@ async fn s3_commands_end_to_end() {
         "not a 3-part upload: {head}"
     );
     let out = cli.ok_in(w, &["s3", "cp", "s3://demo/big.bin", "back.bin"]);
-    assert_eq!(out.trim(), "download: s3://demo/big.bin to back.bin");
+    assert_eq!(out.trim(), "download: s3://demo/big.bin to ./back.bin");
     assert!(std::fs::read(w.join("back.bin")).expect("read back") == big);
 
     // cp --recursive of a tree, and ls.
@@ -294,16 +294,21 @@ async fn s3_commands_end_to_end() {
     assert_eq!(out.lines().count(), 3, "{out}");
     assert!(keys(&s3, "demo").await.iter().all(|k| !k.starts_with("t/")));
 
-    // A missing object is a service error; an empty listing exits 1.
+    // A missing object is a fatal error, exit 1 (as the AWS CLI); an empty listing
+    // exits 1.
     let out = cli.run_in(w, &["s3", "cp", "s3://demo/nope", "x"]);
-    assert_eq!(out.status.code(), Some(254), "{out:?}");
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr).trim(),
+        "fatal error: An error occurred (404) when calling the HeadObject operation: Key \"nope\" does not exist"
+    );
     assert!(!w.join("x").exists());
     let out = cli.run_in(w, &["s3", "ls", "s3://demo/nothing/"]);
     assert_eq!(out.status.code(), Some(1), "{out:?}");
 
-    // rb without --force fails on a full bucket; with it, empties and removes it.
+    // rb without --force fails on a full bucket (exit 1); with it, empties and removes it.
     let out = cli.run_in(w, &["s3", "rb", "s3://demo"]);
-    assert_eq!(out.status.code(), Some(254), "{out:?}");
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
     let out = cli.ok_in(w, &["s3", "rb", "s3://demo", "--force"]);
     assert!(out.trim().ends_with("remove_bucket: demo"), "{out}");
     let buckets = s3.call("ListBuckets", json!({})).await.expect("buckets");
@@ -327,6 +332,12 @@ async fn sync_up_down_and_delete() {
     std::fs::write(tree.join("one.txt"), "1").expect("write");
     std::fs::write(tree.join("sub/two.json"), "{}").expect("write");
     std::fs::write(tree.join("sub/three.txt"), "333").expect("write");
+    // Written a minute ago: as the AWS CLI, sync compares a file's time (to the
+    // microsecond) with the object's (whole seconds), so a file changed in the second
+    // of its upload would go up again.
+    for f in ["one.txt", "sub/two.json", "sub/three.txt"] {
+        age(&tree.join(f));
+    }
 
     let out = cli.ok_in(w, &["s3", "sync", "tree", "s3://syncer/t"]);
     assert_eq!(out.lines().count(), 3, "{out}");
@@ -340,6 +351,7 @@ async fn sync_up_down_and_delete() {
 
     // A changed size goes up again; --delete removes what the source lost.
     std::fs::write(tree.join("one.txt"), "1111").expect("write");
+    age(&tree.join("one.txt"));
     std::fs::remove_file(tree.join("sub/two.json")).expect("rm");
     let out = cli.ok_in(w, &["s3", "sync", "tree", "s3://syncer/t", "--delete"]);
     let mut lines: Vec<&str> = out.lines().collect();
@@ -366,6 +378,16 @@ async fn sync_up_down_and_delete() {
     let out = cli.ok_in(w, &["s3", "sync", "s3://syncer/t", "down", "--delete"]);
     assert_eq!(out.trim(), "delete: down/extra.txt");
     assert!(!w.join("down/extra.txt").exists());
+}
+
+/// Give `path` a modification time a minute ago.
+fn age(path: &Path) {
+    let then = std::time::SystemTime::now() - std::time::Duration::from_secs(60);
+    std::fs::File::options()
+        .write(true)
+        .open(path)
+        .and_then(|f| f.set_modified(then))
+        .expect("set the time");
 }
 
 #[test]

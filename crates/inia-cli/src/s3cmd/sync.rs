@@ -1,85 +1,183 @@
 //! `sync`: copy each file of a source folder tree (local or an S3 prefix) that the
-//! destination lacks, or has with another size or an older time, as the AWS CLI's
-//! default comparison; with `--delete`, also delete what the destination has and the
-//! source does not. The copies themselves are `copy`'s jobs.
+//! destination lacks or holds differently, with the AWS CLI's rules, so that either tool
+//! can carry on what the other started:
+//! - a file the destination lacks is copied;
+//! - a file both have is copied when the sizes differ, else when the times say so: an
+//!   upload or an S3 copy when the source is newer than the destination, a download when
+//!   the local file is newer than the object (a download gives the file the object's
+//!   time, so the two then agree); `--exact-timestamps` downloads unless the times are
+//!   equal; `--size-only` looks at the sizes alone;
+//! - with `--delete`, what the destination has and the source lacks is deleted.
+//!
+//! The `--exclude`/`--include` patterns apply to both sides. The copies themselves are
+//! `copy`'s jobs.
 //!
 //! Owns the comparison. Does not own the transfers or the lines (`copy`, `progress`).
 
-use super::copy::{execute, walk, Job, Op};
+use super::copy::{execute, Job, Op};
+use super::local::{self, LocalFile};
+use super::plan;
+use super::progress::{Mode, Reporter};
+use super::remote::{self, Object};
 use super::url::{self, Loc};
-use super::{list_all, Args};
+use super::Args;
 use crate::error::CliError;
 use inia::Client;
 use std::collections::BTreeMap;
 use std::path::Path;
 
-/// Size and modification time (Unix seconds) of one file or object.
-struct Entry {
-    size: u64,
-    modified: i64,
+/// One side's file or object.
+enum Entry {
+    Local(LocalFile),
+    S3(Object),
 }
 
-/// `sync SRC DST [--delete]`.
-pub async fn sync(client: &Client, args: &Args) -> Result<(), CliError> {
+impl Entry {
+    fn size(&self) -> u64 {
+        match self {
+            Entry::Local(f) => f.size,
+            Entry::S3(o) => o.size,
+        }
+    }
+
+    fn modified(&self) -> i64 {
+        match self {
+            Entry::Local(f) => f.modified,
+            Entry::S3(o) => o.modified,
+        }
+    }
+}
+
+/// Which way the files go.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Direction {
+    Upload,
+    Download,
+    Copy,
+}
+
+/// Whether a file both sides have is copied (see the module doc).
+fn needs_copy(src: &Entry, dst: &Entry, way: Direction, args: &Args) -> bool {
+    let exact = args.exact_timestamps;
+    if args.size_only && !exact {
+        return src.size() != dst.size();
+    }
+    if src.size() != dst.size() {
+        return true;
+    }
+    // Destination time minus source time, in microseconds.
+    let delta = dst.modified() - src.modified();
+    match way {
+        Direction::Upload | Direction::Copy => delta < 0,
+        Direction::Download if exact => delta != 0,
+        Direction::Download => delta > 0,
+    }
+}
+
+/// `sync SRC DST [--delete] [--exact-timestamps] [--size-only]`.
+pub async fn sync(client: &Client, args: &Args, page_size: Option<u64>) -> Result<(), CliError> {
     let src = Loc::parse(&args.paths[0])?;
     let dst = Loc::parse(&args.paths[1])?;
-    match (&src, &dst) {
+    let way = match (&src, &dst) {
         (Loc::Local(_), Loc::Local(_)) => {
             return Err(CliError::usage(
                 "Error: Invalid argument type: one of the paths must be s3://bucket/prefix",
             ))
         }
         (Loc::Local(p), _) | (_, Loc::Local(p)) if p == "-" => {
-            return Err(CliError::usage("sync cannot use '-' (a stream)"))
+            return Err(CliError::usage(
+                "Streaming currently is only compatible with non-recursive cp commands",
+            ))
+        }
+        (Loc::Local(_), _) => Direction::Upload,
+        (_, Loc::Local(_)) => Direction::Download,
+        _ => Direction::Copy,
+    };
+    if let Loc::Local(from) = &src {
+        if std::fs::metadata(from).is_err() {
+            return Err(CliError::other(format!(
+                "The user-provided path {from} does not exist."
+            )));
+        }
+    }
+    if let Loc::Local(to) = &dst {
+        std::fs::create_dir_all(to).map_err(|e| CliError::other(format!("{to}: {e}")))?;
+    }
+    let report = Reporter::new(Mode::of(args, false));
+    let sources = entries(client, args, page_size, &src, &report).await?;
+    let mut dests = entries(client, args, page_size, &dst, &report).await?;
+    let mut jobs = Vec::new();
+    let mut to_download = Vec::new();
+    let mut to_copy = Vec::new();
+    for (rel, s) in sources {
+        let wanted = dests
+            .remove(&rel)
+            .is_none_or(|d| needs_copy(&s, &d, way, args));
+        if !wanted {
+            continue;
+        }
+        match (s, &dst) {
+            (Entry::Local(f), Loc::S3 { bucket, key }) => {
+                let key = format!("{}{rel}", url::as_prefix(key));
+                jobs.push(plan::upload_job(f, bucket, key));
+            }
+            (Entry::S3(o), Loc::Local(_)) => to_download.push(o),
+            (Entry::S3(o), Loc::S3 { .. }) => to_copy.push(o),
+            (Entry::Local(_), Loc::Local(_)) => {}
+        }
+    }
+    match (&src, &dst) {
+        (Loc::S3 { bucket, .. }, Loc::Local(to)) => {
+            jobs.extend(plan::downloads(bucket, &to_download, to, args, true));
+        }
+        (
+            Loc::S3 { bucket, .. },
+            Loc::S3 {
+                bucket: tb,
+                key: tk,
+            },
+        ) => {
+            jobs.extend(plan::copies(bucket, &to_copy, tb, tk, args, true));
         }
         _ => {}
     }
-    let sources = entries(client, &src, true).await?;
-    let dests = entries(client, &dst, false).await?;
-    let mut jobs = Vec::new();
-    for (rel, s) in &sources {
-        let needed = dests
-            .get(rel)
-            .is_none_or(|d| d.size != s.size || s.modified > d.modified);
-        if needed {
-            jobs.extend(copy_job(&src, &dst, rel, s.size));
-        }
-    }
     if args.delete {
-        for rel in dests.keys().filter(|r| !sources.contains_key(*r)) {
-            jobs.extend(delete_job(&dst, rel));
-        }
+        // What is left of the destination's files, the source lacks.
+        jobs.extend(dests.into_iter().map(|(rel, d)| delete_job(&dst, &rel, d)));
     }
-    execute(client, args, jobs, false).await
+    execute(client, args, jobs, false, report).await
 }
 
-/// The files under a location, by path relative to it. A missing local destination
-/// folder is empty; a missing source is an error.
+/// The files under a location, by path relative to it (S3 folder markers left out).
 async fn entries(
     client: &Client,
+    args: &Args,
+    page_size: Option<u64>,
     loc: &Loc,
-    source: bool,
+    report: &Reporter,
 ) -> Result<BTreeMap<String, Entry>, CliError> {
     let mut out = BTreeMap::new();
     match loc {
         Loc::Local(dir) => {
             let path = Path::new(dir);
-            if !path.exists() && !source {
-                return Ok(out);
-            }
             if !path.is_dir() {
                 return Err(CliError::usage(format!("{dir} is not a directory")));
             }
-            let mut files = Vec::new();
-            walk(path, &mut Vec::new(), &mut files)?;
-            for (rel, size, modified) in files {
-                out.insert(rel, Entry { size, modified });
+            if local::ignored(path, !args.no_follow_symlinks) {
+                return Ok(out);
+            }
+            for f in local::walk(path, !args.no_follow_symlinks, report) {
+                out.insert(f.rel.clone(), Entry::Local(f));
             }
         }
         Loc::S3 { bucket, key } => {
-            for (_, rel, size, modified) in list_all(client, bucket, &url::as_prefix(key)).await? {
-                if !rel.is_empty() && !rel.ends_with('/') {
-                    out.insert(rel, Entry { size, modified });
+            let prefix = url::as_prefix(key);
+            let objects = remote::list(client, args, page_size, bucket, &prefix)
+                .await
+                .map_err(|reason| report.fatal(&reason))?;
+            for o in objects {
+                if !o.rel.is_empty() && !o.is_folder_marker() {
+                    out.insert(o.rel.clone(), Entry::S3(o));
                 }
             }
         }
@@ -87,80 +185,86 @@ async fn entries(
     Ok(out)
 }
 
-/// The job copying `rel` from `src` to `dst`; `None` (said on stderr) when the key
-/// cannot be a local path.
-fn copy_job(src: &Loc, dst: &Loc, rel: &str, size: u64) -> Option<Job> {
-    let local = |dir: &str| {
-        let path = url::join_key(Path::new(dir), rel);
-        if path.is_none() {
-            eprintln!("skipping {rel}: the key would leave {dir}");
+/// The job deleting the destination's `rel`.
+fn delete_job(dst: &Loc, rel: &str, entry: Entry) -> Job {
+    match (dst, entry) {
+        (Loc::Local(_), Entry::Local(f)) => {
+            let shown = url::shown(&f.path);
+            Job::new(
+                Op::DeleteLocal { path: f.path },
+                0,
+                shown,
+                String::new(),
+                rel,
+            )
         }
-        path
-    };
-    let (op, src_shown, dst_shown) = match (src, dst) {
-        (Loc::Local(from), Loc::S3 { bucket, key }) => {
-            let path = local(from)?;
-            let key = format!("{}{rel}", url::as_prefix(key));
-            let shown = (path.display().to_string(), url::show(bucket, &key));
-            let bucket = bucket.clone();
-            (Op::Upload { path, bucket, key }, shown.0, shown.1)
-        }
-        (Loc::S3 { bucket, key }, Loc::Local(to)) => {
-            let path = local(to)?;
-            let key = format!("{}{rel}", url::as_prefix(key));
-            let shown = (url::show(bucket, &key), path.display().to_string());
-            let bucket = bucket.clone();
-            (Op::Download { bucket, key, path }, shown.0, shown.1)
-        }
-        (
-            Loc::S3 { bucket, key },
-            Loc::S3 {
-                bucket: tb,
-                key: tk,
-            },
-        ) => {
-            let key = format!("{}{rel}", url::as_prefix(key));
-            let to_key = format!("{}{rel}", url::as_prefix(tk));
-            let shown = (url::show(bucket, &key), url::show(tb, &to_key));
-            let op = Op::Copy {
+        (Loc::S3 { bucket, .. }, Entry::S3(o)) => {
+            let shown = url::show(bucket, &o.key);
+            let op = Op::Delete {
                 bucket: bucket.clone(),
-                key,
-                to_bucket: tb.clone(),
-                to_key,
+                key: o.key,
             };
-            (op, shown.0, shown.1)
+            Job::new(op, 0, shown, String::new(), rel)
         }
-        (Loc::Local(_), Loc::Local(_)) => return None,
-    };
-    Some(Job {
-        op,
-        size,
-        src: src_shown,
-        dst: dst_shown,
-        rel: rel.to_string(),
-    })
+        // A side's entries are all of its kind.
+        _ => Job::new(Op::Skipped, 0, String::new(), String::new(), rel),
+    }
 }
 
-/// The job deleting `rel` under `dst`.
-fn delete_job(dst: &Loc, rel: &str) -> Option<Job> {
-    let (op, shown) = match dst {
-        Loc::Local(dir) => {
-            let path = url::join_key(Path::new(dir), rel)?;
-            let shown = path.display().to_string();
-            (Op::DeleteLocal { path }, shown)
-        }
-        Loc::S3 { bucket, key } => {
-            let key = format!("{}{rel}", url::as_prefix(key));
-            let shown = url::show(bucket, &key);
-            let bucket = bucket.clone();
-            (Op::Delete { bucket, key }, shown)
-        }
-    };
-    Some(Job {
-        op,
-        size: 0,
-        src: shown,
-        dst: String::new(),
-        rel: rel.to_string(),
-    })
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn object(size: u64, modified: i64) -> Entry {
+        Entry::S3(Object {
+            key: "k".into(),
+            rel: "k".into(),
+            size,
+            modified,
+            archived: false,
+        })
+    }
+
+    fn file(size: u64, modified: i64) -> Entry {
+        Entry::Local(LocalFile {
+            rel: "k".into(),
+            path: "k".into(),
+            size,
+            modified,
+        })
+    }
+
+    #[test]
+    fn the_aws_cli_rules() {
+        let plain = Args::default();
+        let exact = Args {
+            exact_timestamps: true,
+            ..Args::default()
+        };
+        let size_only = Args {
+            size_only: true,
+            ..Args::default()
+        };
+        use Direction::*;
+        // Upload: the local file newer than the object goes up; older or equal stays.
+        assert!(needs_copy(&file(1, 10), &object(1, 5), Upload, &plain));
+        assert!(!needs_copy(&file(1, 5), &object(1, 10), Upload, &plain));
+        assert!(!needs_copy(&file(1, 5), &object(1, 5), Upload, &plain));
+        assert!(needs_copy(&file(2, 5), &object(1, 10), Upload, &plain));
+        // Download: the local file newer than the object comes down again.
+        assert!(needs_copy(&object(1, 5), &file(1, 10), Download, &plain));
+        assert!(!needs_copy(&object(1, 10), &file(1, 5), Download, &plain));
+        assert!(!needs_copy(&object(1, 5), &file(1, 5), Download, &plain));
+        // --exact-timestamps: any difference comes down; equal stays.
+        assert!(needs_copy(&object(1, 10), &file(1, 5), Download, &exact));
+        assert!(!needs_copy(&object(1, 5), &file(1, 5), Download, &exact));
+        // ... and does not change uploads.
+        assert!(!needs_copy(&file(1, 5), &object(1, 10), Upload, &exact));
+        // --size-only.
+        assert!(!needs_copy(&file(1, 10), &object(1, 5), Upload, &size_only));
+        assert!(needs_copy(&file(2, 1), &object(1, 5), Upload, &size_only));
+        // Copy: as an upload.
+        assert!(needs_copy(&object(1, 10), &object(1, 5), Copy, &plain));
+        assert!(!needs_copy(&object(1, 5), &object(1, 10), Copy, &plain));
+    }
 }

@@ -1,11 +1,13 @@
 //! Where an `inia s3` argument points: an S3 location (`s3://bucket/key`) or a local path,
-//! and the key and path arithmetic the commands share (a key under a prefix, the last
-//! component of a key).
+//! and the key and path arithmetic the commands share: a key under a prefix, the last
+//! component of a key, a key as a path under a folder (refused when it would leave the
+//! folder), a local path as the AWS CLI shows it (relative to the current folder,
+//! `./a.txt`), and the `--exclude`/`--include` patterns.
 //!
 //! Owns reading and joining locations. Does not own any call (see `copy`, `mod`).
 
 use crate::error::CliError;
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 
 /// One command-line location.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -84,17 +86,77 @@ pub fn dest_path(arg: &str, name: &str) -> PathBuf {
     }
 }
 
-/// A relative key (`sub/x.txt`) as a path under `dir`; `None` when a component would
-/// leave `dir` (`..`, an absolute part) or is empty.
+/// A relative key (`sub/x.txt`) as a path under `dir`, its components normalized as the
+/// AWS CLI's paths are (`a//b` is `a/b`, `c/../d` is `d`); `None` when the key would
+/// leave `dir` (`../x`, `a/../../x`) or names nothing.
 pub fn join_key(dir: &Path, rel: &str) -> Option<PathBuf> {
-    let mut out = dir.to_path_buf();
+    let mut parts: Vec<&str> = Vec::new();
     for part in rel.split('/') {
-        if part.is_empty() || part == "." || part == ".." || part.contains('\\') {
-            return None;
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            p => parts.push(p),
         }
-        out.push(part);
     }
+    if parts.is_empty() {
+        return None;
+    }
+    let mut out = dir.to_path_buf();
+    out.extend(parts);
     Some(out)
+}
+
+/// `path` made absolute against the current folder, `.` and `..` resolved by name (as
+/// Python's `os.path.abspath`, without following links).
+pub fn absolute(path: &Path) -> PathBuf {
+    let base = if path.is_absolute() {
+        PathBuf::new()
+    } else {
+        std::env::current_dir().unwrap_or_default()
+    };
+    normalize(&base.join(path))
+}
+
+fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if !out.pop() {
+                    out.push("..");
+                }
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
+}
+
+/// A local path as the AWS CLI shows it: its folder relative to the current one, then
+/// its name (`a.txt` → `./a.txt`, `/tmp/x` from `/work` → `../tmp/x`).
+pub fn shown(path: &Path) -> String {
+    let abs = absolute(path);
+    let (Some(dir), Some(name)) = (abs.parent(), abs.file_name()) else {
+        return abs.display().to_string();
+    };
+    let cwd = normalize(&std::env::current_dir().unwrap_or_default());
+    let ours: Vec<Component> = dir.components().collect();
+    let theirs: Vec<Component> = cwd.components().collect();
+    let common = ours.iter().zip(&theirs).take_while(|(a, b)| a == b).count();
+    let mut rel = PathBuf::new();
+    for _ in common..theirs.len() {
+        rel.push("..");
+    }
+    for c in &ours[common..] {
+        rel.push(c.as_os_str());
+    }
+    if rel.as_os_str().is_empty() {
+        rel.push(".");
+    }
+    rel.join(name).display().to_string()
 }
 
 /// Whether `rel` passes `--exclude` (false) / `--include` (true) patterns: included
@@ -103,35 +165,76 @@ pub fn included(rel: &str, filters: &[(bool, String)]) -> bool {
     filters
         .iter()
         .rev()
-        .find(|(_, pattern)| glob(pattern.as_bytes(), rel.as_bytes()))
+        .find(|(_, pattern)| glob(pattern, rel))
         .is_none_or(|(include, _)| *include)
 }
 
-/// `*` (any run, `/` too) and `?` (any one character) matching, as Python's fnmatch.
-fn glob(pattern: &[u8], text: &[u8]) -> bool {
-    let (mut p, mut t) = (0, 0);
+/// Python's `fnmatch`: `*` any run (`/` too), `?` any one character, `[abc]`, `[a-z]`,
+/// `[!abc]` one of (or none of) a set; a `[` without its `]` is itself.
+fn glob(pattern: &str, text: &str) -> bool {
+    let p: Vec<char> = pattern.chars().collect();
+    let t: Vec<char> = text.chars().collect();
+    let (mut pi, mut ti) = (0, 0);
     let mut star: Option<(usize, usize)> = None;
-    while t < text.len() {
-        match pattern.get(p) {
-            Some(b'*') => {
-                star = Some((p, t));
-                p += 1;
+    while ti < t.len() {
+        let step = match p.get(pi) {
+            Some('*') => {
+                star = Some((pi, ti));
+                pi += 1;
+                continue;
             }
-            Some(&c) if c == b'?' || c == text[t] => {
-                p += 1;
-                t += 1;
+            Some('?') => Some(1),
+            Some('[') => class(&p[pi..], t[ti]).map(|(hit, len)| if hit { len } else { 0 }),
+            Some(&c) => Some(usize::from(c == t[ti])),
+            None => Some(0),
+        };
+        match step {
+            // `[` without `]`: a plain character.
+            None if t[ti] == '[' => {
+                pi += 1;
+                ti += 1;
+            }
+            Some(n) if n > 0 => {
+                pi += n;
+                ti += 1;
             }
             _ => match star {
                 Some((sp, st)) => {
-                    p = sp + 1;
-                    t = st + 1;
+                    pi = sp + 1;
+                    ti = st + 1;
                     star = Some((sp, st + 1));
                 }
                 None => return false,
             },
         }
     }
-    pattern[p..].iter().all(|&c| c == b'*')
+    p[pi..].iter().all(|&c| c == '*')
+}
+
+/// A `[...]` set at the start of `p` against `c`: (matched, the set's length in the
+/// pattern); `None` when there is no closing `]`.
+fn class(p: &[char], c: char) -> Option<(bool, usize)> {
+    let mut i = 1;
+    let negate = matches!(p.get(i), Some('!'));
+    if negate {
+        i += 1;
+    }
+    // A `]` first in the set is itself.
+    let start = i;
+    let mut hit = false;
+    while i < p.len() && (p[i] != ']' || i == start) {
+        if p.get(i + 1) == Some(&'-') && p.get(i + 2).is_some_and(|&e| e != ']') {
+            hit |= p[i] <= c && c <= p[i + 2];
+            i += 3;
+        } else {
+            hit |= p[i] == c;
+            i += 1;
+        }
+    }
+    if i >= p.len() {
+        return None;
+    }
+    Some((hit != negate, i + 1))
 }
 
 #[cfg(test)]
@@ -159,11 +262,19 @@ mod tests {
         assert_eq!(base_name("a/b/c"), "c");
         assert_eq!(dest_key("p/", "x"), "p/x");
         assert_eq!(dest_key("p/y", "x"), "p/y");
-        assert!(join_key(Path::new("d"), "a/../b").is_none());
-        assert_eq!(
-            join_key(Path::new("d"), "a/b"),
-            Some(PathBuf::from("d/a/b"))
-        );
+        let d = Path::new("d");
+        assert_eq!(join_key(d, "a/../b"), Some(PathBuf::from("d/b")));
+        assert_eq!(join_key(d, "a//b"), Some(PathBuf::from("d/a/b")));
+        assert_eq!(join_key(d, "/x"), Some(PathBuf::from("d/x")));
+        assert!(join_key(d, "../x").is_none());
+        assert!(join_key(d, "a/../../x").is_none());
+        assert!(join_key(d, "").is_none());
+        assert_eq!(shown(Path::new("a.txt")), "./a.txt");
+        assert_eq!(shown(Path::new("./x/../up/a.txt")), "up/a.txt");
+        let cwd = std::env::current_dir().unwrap();
+        assert_eq!(shown(&cwd.join("s/t")), "s/t");
+        let parent = cwd.parent().unwrap().join("zz.txt");
+        assert_eq!(shown(&parent), "../zz.txt");
     }
 
     #[test]
@@ -176,6 +287,12 @@ mod tests {
         assert!(included("a.json", &f(&[(false, "*.txt")])));
         let only_json = f(&[(false, "*"), (true, "*.json")]);
         assert!(included("x/y.json", &only_json) && !included("y.txt", &only_json));
-        assert!(glob(b"a?c*", b"abcdef") && !glob(b"a?c", b"abcd"));
+        assert!(glob("a?c*", "abcdef") && !glob("a?c", "abcd"));
+        assert!(glob("[ab]x", "bx") && !glob("[ab]x", "cx"));
+        assert!(glob("[!ab]x", "cx") && !glob("[!ab]x", "ax"));
+        assert!(glob("f[0-9].txt", "f7.txt") && !glob("f[0-9].txt", "fa.txt"));
+        assert!(glob("a[b", "a[b") && !glob("a[b", "ab"));
+        assert!(glob("*[]]", "x]"));
+        assert!(glob("é?", "éü"));
     }
 }
