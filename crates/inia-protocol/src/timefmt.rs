@@ -11,7 +11,7 @@
 //! wire a timestamp goes.
 
 use base64::Engine;
-use chrono::{DateTime, NaiveDateTime, TimeZone, Timelike, Utc};
+use chrono::{DateTime, Datelike, NaiveDateTime, TimeZone, Timelike, Utc};
 use inia_model::TimestampFormat;
 use serde_json::Value;
 
@@ -78,19 +78,49 @@ pub fn parse_text(s: &str) -> Option<DateTime<Utc>> {
     None
 }
 
-/// The value form of a timestamp (see the module doc).
+/// The value form of a timestamp (see the module doc): `YYYY-MM-DDTHH:MM:SS[.ffffff]Z`,
+/// trailing zeros of the fraction dropped. Written digit by digit: chrono's `format`
+/// parses its format string on every call, which was most of a timestamp-heavy parse.
 pub fn to_value_text(t: &DateTime<Utc>) -> String {
-    let micros = t.nanosecond() / 1000;
-    if micros == 0 {
-        t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+    use std::fmt::Write as _;
+    let year = t.year();
+    let mut out = String::with_capacity(27);
+    if (0..=9999).contains(&year) {
+        let _ = write!(out, "{year:04}");
     } else {
-        let frac = format!("{micros:06}");
-        format!(
-            "{}.{}Z",
-            t.format("%Y-%m-%dT%H:%M:%S"),
-            frac.trim_end_matches('0')
-        )
+        // Outside four digits, as chrono's `%Y` writes it (a sign, at least four digits).
+        let _ = write!(out, "{year:+05}");
     }
+    let two = |out: &mut String, n: u32| {
+        out.push(char::from(b'0' + (n / 10 % 10) as u8));
+        out.push(char::from(b'0' + (n % 10) as u8));
+    };
+    out.push('-');
+    two(&mut out, t.month());
+    out.push('-');
+    two(&mut out, t.day());
+    out.push('T');
+    two(&mut out, t.hour());
+    out.push(':');
+    two(&mut out, t.minute());
+    out.push(':');
+    // A leap second (nanoseconds past 1e9) shows as second 60, as chrono shows it.
+    let leap = t.nanosecond() >= 1_000_000_000;
+    two(&mut out, t.second() + u32::from(leap));
+    let micros = t.nanosecond() % 1_000_000_000 / 1000;
+    if micros != 0 {
+        let mut frac = [0u8; 6];
+        let mut m = micros;
+        for d in frac.iter_mut().rev() {
+            *d = b'0' + (m % 10) as u8;
+            m /= 10;
+        }
+        let end = frac.iter().rposition(|d| *d != b'0').map_or(0, |i| i + 1);
+        out.push('.');
+        out.extend(frac[..end].iter().map(|d| char::from(*d)));
+    }
+    out.push('Z');
+    out
 }
 
 /// A wire timestamp turned into the value form; `None` when it is not a date.
@@ -189,6 +219,58 @@ pub fn base64_decode(text: &str) -> Option<Vec<u8>> {
 
 #[cfg(test)]
 mod tests {
+
+    /// The value form, as chrono's `format` writes it (the reference the fast writer
+    /// must equal).
+    fn by_chrono(t: &DateTime<Utc>) -> String {
+        let micros = t.nanosecond() % 1_000_000_000 / 1000;
+        let base = t.format("%Y-%m-%dT%H:%M:%S").to_string();
+        if micros == 0 {
+            format!("{base}Z")
+        } else {
+            let frac = format!("{micros:06}");
+            format!("{base}.{}Z", frac.trim_end_matches('0'))
+        }
+    }
+
+    #[test]
+    fn value_text_equals_chronos_format() {
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut seen = 0;
+        for secs in [
+            0i64,
+            -1,
+            951_782_400,
+            253_402_300_799,
+            253_402_300_800,
+            -62_135_596_800,
+            -62_135_596_801,
+            -100_000_000_000,
+        ] {
+            for nanos in [0u32, 1_000, 120_000, 123_456_000, 999_999_000] {
+                let t = Utc.timestamp_opt(secs, nanos).single().unwrap();
+                assert_eq!(to_value_text(&t), by_chrono(&t), "{secs} {nanos}");
+                seen += 1;
+            }
+        }
+        // A leap second (chrono allows one at second 59).
+        let leap = Utc
+            .timestamp_opt(1_483_228_799, 1_250_000_000)
+            .single()
+            .unwrap();
+        assert_eq!(to_value_text(&leap), by_chrono(&leap));
+        for _ in 0..20_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let secs = (x % 400_000_000_000) as i64 - 100_000_000_000;
+            let nanos = (x >> 20) as u32 % 1_000_000_000;
+            let t = Utc.timestamp_opt(secs, nanos).single().unwrap();
+            assert_eq!(to_value_text(&t), by_chrono(&t), "{secs} {nanos}");
+            seen += 1;
+        }
+        assert!(seen > 20_000);
+    }
     use super::*;
 
     #[test]
