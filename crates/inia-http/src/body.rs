@@ -29,8 +29,16 @@ const MEMORY_SLICE: usize = 64 * 1024;
 const READ_CHUNK: usize = 64 * 1024;
 
 type Reader = Pin<Box<dyn AsyncRead + Send + Sync>>;
-type Factory = dyn Fn() -> io::Result<Reader> + Send + Sync;
+type ReaderFactory = dyn Fn() -> io::Result<Reader> + Send + Sync;
 type OneShot = Pin<Box<dyn http_body::Body<Data = Bytes, Error = BoxError> + Send + Sync>>;
+type BodyFactory = dyn Fn() -> io::Result<OneShot> + Send + Sync;
+
+/// What opens a replayable stream for each attempt.
+#[derive(Clone)]
+enum Factory {
+    Reader(Arc<ReaderFactory>),
+    Body(Arc<BodyFactory>),
+}
 
 /// A request body. See the module documentation.
 pub struct Body {
@@ -47,7 +55,7 @@ struct Stream {
     len: u64,
     sent: u64,
     /// Present when the stream can be opened again; `None` for a one-shot stream.
-    factory: Option<Arc<Factory>>,
+    factory: Option<Factory>,
     /// Shown in errors (a file path, or "stream").
     what: Arc<str>,
     state: State,
@@ -88,7 +96,23 @@ impl Body {
         F: Fn() -> io::Result<R> + Send + Sync + 'static,
         R: AsyncRead + Send + Sync + 'static,
     {
-        let factory: Arc<Factory> = Arc::new(move || open().map(|r| Box::pin(r) as Reader));
+        let factory = Factory::Reader(Arc::new(move || open().map(|r| Box::pin(r) as Reader)));
+        Body::stream(len, Some(factory), "stream".into(), State::NotOpened)
+    }
+
+    /// A body of exactly `len` bytes from `http_body::Body`s that `open` creates: once for
+    /// the first attempt, and once more for each retry ([`Body::try_clone`]). Their frames
+    /// go to the connection as they are, without a copy (an encoding over another body).
+    pub fn from_body_factory<F, B>(len: u64, open: F) -> Body
+    where
+        F: Fn() -> io::Result<B> + Send + Sync + 'static,
+        B: http_body::Body<Data = Bytes> + Send + Sync + 'static,
+        B::Error: Into<BoxError>,
+    {
+        use http_body_util::BodyExt;
+        let factory = Factory::Body(Arc::new(move || {
+            open().map(|b| Box::pin(b.map_err(Into::into)) as OneShot)
+        }));
         Body::stream(len, Some(factory), "stream".into(), State::NotOpened)
     }
 
@@ -98,10 +122,10 @@ impl Body {
         let path: PathBuf = path.as_ref().to_path_buf();
         let len = std::fs::metadata(&path)?.len();
         let what: Arc<str> = path.display().to_string().into();
-        let factory: Arc<Factory> = Arc::new(move || {
+        let factory = Factory::Reader(Arc::new(move || {
             let file = std::fs::File::open(&path)?;
             Ok(Box::pin(tokio::fs::File::from_std(file)) as Reader)
-        });
+        }));
         Ok(Body::stream(len, Some(factory), what, State::NotOpened))
     }
 
@@ -117,7 +141,7 @@ impl Body {
         Body::stream(len, None, "stream".into(), State::OneShot(body))
     }
 
-    fn stream(len: u64, factory: Option<Arc<Factory>>, what: Arc<str>, state: State) -> Body {
+    fn stream(len: u64, factory: Option<Factory>, what: Arc<str>, state: State) -> Body {
         let state = if len == 0 && factory.is_some() {
             State::Done
         } else {
@@ -322,8 +346,12 @@ impl Stream {
                     None,
                 );
             };
-            match factory() {
-                Ok(reader) => self.state = State::Reader(reader),
+            let opened = match factory {
+                Factory::Reader(open) => open().map(State::Reader),
+                Factory::Body(open) => open().map(State::OneShot),
+            };
+            match opened {
+                Ok(state) => self.state = state,
                 Err(e) => return self.fail(format!("cannot open {}: {e}", self.what), Some(e)),
             }
         }

@@ -31,7 +31,6 @@ use std::collections::VecDeque;
 use std::io;
 use std::pin::Pin;
 use std::task::{ready, Context, Poll};
-use tokio::io::{AsyncRead, ReadBuf};
 
 /// Size of every chunk but the last. S3 requires at least 8 KiB.
 pub(crate) const CHUNK: usize = 64 * 1024;
@@ -68,7 +67,7 @@ pub(crate) fn encode(body: Body, algorithm: Algorithm) -> Body {
     if body.try_clone().is_none() {
         return Body::from_stream(len, Encoder::new(body, algorithm));
     }
-    Body::from_reader_factory(len, move || {
+    Body::from_body_factory(len, move || {
         body.try_clone()
             .map(|b| Encoder::new(b, algorithm))
             .ok_or_else(|| io::Error::other("the upload body cannot be sent again"))
@@ -83,8 +82,9 @@ struct Encoder {
     partial: BytesMut,
     /// Encoded pieces ready to go.
     out: VecDeque<Bytes>,
-    /// What `AsyncRead` has left of the piece it is copying out.
-    reading: Bytes,
+    /// No chunk has gone yet (every later chunk's head starts with the `\r\n` that
+    /// ends the one before, so a chunk goes as two pieces).
+    first: bool,
     checksum: Option<Checksum>,
 }
 
@@ -95,7 +95,7 @@ impl Encoder {
             inner_done: false,
             partial: BytesMut::new(),
             out: VecDeque::new(),
-            reading: Bytes::new(),
+            first: true,
             checksum: Some(algorithm.hasher()),
         }
     }
@@ -104,10 +104,12 @@ impl Encoder {
         if let Some(c) = self.checksum.as_mut() {
             c.update(&data);
         }
-        self.out
-            .push_back(Bytes::from(format!("{:x}\r\n", data.len())));
+        let head = match std::mem::replace(&mut self.first, false) {
+            true => format!("{:x}\r\n", data.len()),
+            false => format!("\r\n{:x}\r\n", data.len()),
+        };
+        self.out.push_back(Bytes::from(head));
         self.out.push_back(data);
-        self.out.push_back(Bytes::from_static(b"\r\n"));
     }
 
     /// Cut whole chunks out of `data`, without copying where it lines up.
@@ -144,7 +146,8 @@ impl Encoder {
                 }
                 let name = checksum.algorithm().header();
                 let value = checksum.finish();
-                self.out.push_back(Bytes::from_static(b"0\r\n"));
+                let end: &'static [u8] = if self.first { b"0\r\n" } else { b"\r\n0\r\n" };
+                self.out.push_back(Bytes::from_static(end));
                 self.out.push_back(trailer(name, &value));
                 continue;
             }
@@ -176,26 +179,6 @@ impl http_body::Body for Encoder {
 
     fn size_hint(&self) -> SizeHint {
         SizeHint::default()
-    }
-}
-
-impl AsyncRead for Encoder {
-    fn poll_read(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut ReadBuf<'_>,
-    ) -> Poll<io::Result<()>> {
-        let this = self.get_mut();
-        while this.reading.is_empty() {
-            match ready!(this.poll_piece(cx)) {
-                None => return Poll::Ready(Ok(())),
-                Some(Err(e)) => return Poll::Ready(Err(io::Error::other(e))),
-                Some(Ok(piece)) => this.reading = piece,
-            }
-        }
-        let n = this.reading.len().min(buf.remaining());
-        buf.put_slice(&this.reading.split_to(n));
-        Poll::Ready(Ok(()))
     }
 }
 
@@ -260,7 +243,7 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_file_is_replayed_and_read_through_the_reader_path() {
+    async fn a_file_body_is_replayed() {
         use std::io::Write;
         let mut f = tempfile::NamedTempFile::new().unwrap();
         let data: Vec<u8> = (0..200_000u32).map(|i| (i * 7 % 256) as u8).collect();
