@@ -44,6 +44,7 @@ impl Client {
             region: self.inner.session.region(),
             rules: matches!(self.inner.endpoint, Source::Rules { .. }),
             env: &self.inner.session.inner.env,
+            validate_bucket_names: self.inner.session.inner.validate_bucket_names,
         }
     }
 

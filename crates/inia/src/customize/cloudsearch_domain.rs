@@ -70,6 +70,7 @@ mod tests {
             region: None,
             rules: false,
             env: &env,
+            validate_bucket_names: true,
         };
         let mut parts = http::Request::get(
             "https://d.cloudsearch.amazonaws.com/2013-01-01/search?format=sdk&pretty=true&q=a%20b",

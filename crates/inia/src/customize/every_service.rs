@@ -101,6 +101,7 @@ mod tests {
             region: None,
             rules: true,
             env,
+            validate_bucket_names: true,
         };
         let mut parts = http::Request::post("https://x.amazonaws.com/")
             .body(())

@@ -56,6 +56,7 @@ mod tests {
             region: None,
             rules: true,
             env: &env,
+            validate_bucket_names: true,
         };
         let request = |body: &'static str| {
             let mut parts = http::Request::post("https://machinelearning.us-east-1.amazonaws.com/")

@@ -61,6 +61,8 @@ pub(crate) struct CallContext<'a> {
     pub(crate) rules: bool,
     /// The session's environment variables.
     pub(crate) env: &'a Env,
+    /// S3 bucket names are checked (`SessionBuilder::validate_bucket_names`).
+    pub(crate) validate_bucket_names: bool,
 }
 
 /// What the `Params` stage noted for the later stages of the same call (carried in the
@@ -490,6 +492,7 @@ pub(crate) mod testing {
             region: Some("us-east-1"),
             rules: true,
             env: &env,
+            validate_bucket_names: true,
         };
         let op = m.operation(op).unwrap();
         let mut notes = Notes::default();

@@ -78,6 +78,7 @@ mod tests {
             region: None,
             rules: true,
             env: &env,
+            validate_bucket_names: true,
         };
         crate::customize::params(&ctx, op, v, &mut Default::default()).unwrap()
     }

@@ -1,7 +1,8 @@
 //! S3's input customizations, as botocore's handlers apply them:
 //! - a `Bucket` that is neither a bucket name (1 to 255 letters, digits, `.`, `-`, `_`)
-//!   nor an access point or Outposts ARN is refused before anything is sent (a `/` in it
-//!   would otherwise address another path);
+//!   nor an access point or Outposts ARN is refused before anything is sent, with an
+//!   error that says so rather than S3's `NoSuchBucket` (unless the session turns the
+//!   check off: `SessionBuilder::validate_bucket_names`);
 //! - user metadata (`Metadata`) of PutObject, CopyObject and CreateMultipartUpload must
 //!   be ASCII, as S3 stores it in headers;
 //! - SSE-C: `SSECustomerKey` and `CopySourceSSECustomerKey`, given as the raw key, are
@@ -153,11 +154,14 @@ fn is_outposts_arn(b: &str) -> bool {
 
 /// Refuse a `Bucket` S3 could not take (botocore's `validate_bucket_name`).
 pub(crate) fn bucket_name(
-    _: &CallContext<'_>,
+    ctx: &CallContext<'_>,
     _: &Operation,
     params: Value,
     _: &mut Notes,
 ) -> Result<Value, Error> {
+    if !ctx.validate_bucket_names {
+        return Ok(params);
+    }
     if let Some(b) = params.get("Bucket").and_then(Value::as_str) {
         if !plain_bucket_name(b) && !is_access_point_arn(b) && !is_outposts_arn(b) {
             return Err(refuse(
@@ -403,6 +407,19 @@ mod tests {
             );
         }
         assert!(call(&"b".repeat(256)).is_err());
+        // A session may turn the check off (stores with other names).
+        let env = inia_auth::config::Env::empty();
+        let ctx = CallContext {
+            model: &m,
+            region: None,
+            rules: true,
+            env: &env,
+            validate_bucket_names: false,
+        };
+        let op = m.operation("GetObject").unwrap();
+        let odd = json!({"Bucket": "tenant:bucket", "Key": "k"});
+        let out = crate::customize::params(&ctx, &op, odd.clone(), &mut Notes::default());
+        assert_eq!(out.unwrap(), odd);
     }
 
     #[test]
@@ -482,6 +499,7 @@ mod tests {
             region: None,
             rules: true,
             env: &env,
+            validate_bucket_names: true,
         };
         let mut parts = http::Request::post("https://b.s3.amazonaws.com/?delete")
             .body(())
