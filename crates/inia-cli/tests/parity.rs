@@ -52,8 +52,14 @@ impl Env {
                 self.home.path().join("credentials"),
             )
             .env("TZ", "UTC")
-            .env("AWS_EC2_METADATA_DISABLED", "true")
-            .args(["--endpoint-url", &self.endpoint])
+            .env("AWS_EC2_METADATA_DISABLED", "true");
+        // A service inia does not embed comes from botocore's data folder (the AWS CLI
+        // ignores the variable).
+        let embedded = inia::model::SpecPath::embedded_only().services();
+        if args.first().is_some_and(|s| !embedded.contains(*s)) {
+            cmd.env("INIA_SPEC_PATH", botocore_data());
+        }
+        cmd.args(["--endpoint-url", &self.endpoint])
             .args(["--region", "us-east-1", "--output", "json"])
             .args(args);
         cmd
@@ -77,6 +83,12 @@ impl Env {
         self.try_stdout(program, args)
             .unwrap_or_else(|e| panic!("{e}"))
     }
+}
+
+/// botocore's `data/` folder (fetched by the test pipeline), for the services inia does
+/// not embed.
+fn botocore_data() -> PathBuf {
+    inia_conformance::botocore::wheel_data().expect("botocore data folder")
 }
 
 fn inia_exe() -> PathBuf {
@@ -162,7 +174,33 @@ fn session(moto: &Moto) -> Session {
         .unwrap()
 }
 
+/// As [`session`], with botocore's models (Glacier, CloudFormation).
+fn data_session(moto: &Moto) -> Session {
+    Session::builder()
+        .region("us-east-1")
+        .endpoint_url(moto.endpoint())
+        .credentials(Credentials::new(
+            "AKIDPARITY",
+            "parity-secret",
+            None,
+            None,
+            "test",
+        ))
+        .env(inia::auth::config::Env::empty())
+        .spec_dir(botocore_data())
+        .build()
+        .unwrap()
+}
+
 const BUCKET: &str = "parity-bucket";
+/// Keys that need URL encoding in a listing (botocore asks for `EncodingType=url`).
+const KEYS_BUCKET: &str = "parity-keys";
+/// A bucket outside us-east-1 (its `LocationConstraint`), with an object that expires.
+const EU_BUCKET: &str = "parity-eu";
+const ROLE: &str = "parity-role";
+const POLICY_ARN: &str = "arn:aws:iam::123456789012:policy/parity-policy";
+const VAULT: &str = "parity-vault";
+const STACK: &str = "parity-stack";
 
 /// The moto shared by the tests that only read, seeded once. The one test that writes
 /// (`wire_timestamps_name_the_same_instant`) has a moto of its own, so that nothing changes
@@ -171,7 +209,10 @@ async fn seeded() -> &'static Moto {
     static SEEDED: tokio::sync::OnceCell<()> = tokio::sync::OnceCell::const_new();
     let moto = Moto::shared();
     SEEDED
-        .get_or_init(|| async { seed(&session(moto)).await })
+        .get_or_init(|| async {
+            seed(&session(moto)).await;
+            seed_handlers(&data_session(moto)).await;
+        })
         .await;
     moto
 }
@@ -249,8 +290,90 @@ async fn seed(s: &Session) {
     }
 }
 
+/// What botocore's handlers change in the answers of the commands that read it: IAM
+/// policy documents (their text needs URL encoding), keys that need URL encoding, a
+/// bucket outside us-east-1 and an object with `Expires`, a Glacier vault, a stack with
+/// a JSON template.
+async fn seed_handlers(s: &Session) {
+    let iam = s.client("iam").unwrap();
+    let trust = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+        "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole",
+        "Condition": {"StringLike": {"aws:UserAgent": "a b+c&d=é%41"}}}]});
+    iam.call(
+        "CreateRole",
+        json!({"RoleName": ROLE, "AssumeRolePolicyDocument": trust.to_string()}),
+    )
+    .await
+    .unwrap();
+    let policy = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+        "Action": ["s3:GetObject"], "Resource": "arn:aws:s3:::parity-keys/a b+c é*"}]});
+    iam.call(
+        "PutRolePolicy",
+        json!({"RoleName": ROLE, "PolicyName": "parity-inline", "PolicyDocument": policy.to_string()}),
+    )
+    .await
+    .unwrap();
+    iam.call(
+        "CreatePolicy",
+        json!({"PolicyName": "parity-policy", "PolicyDocument": policy.to_string()}),
+    )
+    .await
+    .unwrap();
+
+    let s3 = s.client("s3").unwrap();
+    s3.call("CreateBucket", json!({"Bucket": KEYS_BUCKET}))
+        .await
+        .unwrap();
+    for key in [
+        "a b.txt",
+        "é/ü+x.txt",
+        "x+y",
+        "p%41q",
+        "dir/sub key",
+        "tab\tkey",
+    ] {
+        s3.call_with(
+            "PutObject",
+            json!({"Bucket": KEYS_BUCKET, "Key": key}),
+            Some(Body::from("k")),
+        )
+        .await
+        .unwrap();
+    }
+    s3.call(
+        "CreateBucket",
+        json!({"Bucket": EU_BUCKET,
+               "CreateBucketConfiguration": {"LocationConstraint": "eu-west-1"}}),
+    )
+    .await
+    .unwrap();
+    s3.call_with(
+        "PutObject",
+        json!({"Bucket": EU_BUCKET, "Key": "expires.txt", "Expires": "2030-01-02T03:04:05Z"}),
+        Some(Body::from("e")),
+    )
+    .await
+    .unwrap();
+
+    let glacier = s.client("glacier").unwrap();
+    glacier
+        .call("CreateVault", json!({"vaultName": VAULT}))
+        .await
+        .unwrap();
+    let cfn = s.client("cloudformation").unwrap();
+    let template = r#"{"Resources": {"Handle": {"Type": "AWS::CloudFormation::WaitConditionHandle"}},
+        "Outputs": {"Zulu": {"Value": "z"}, "Alpha": {"Value": "a é"}}}"#;
+    cfn.call(
+        "CreateStack",
+        json!({"StackName": STACK, "TemplateBody": template}),
+    )
+    .await
+    .unwrap();
+}
+
 /// The read commands of issue 5, plus a few that print timestamps of every wire form
-/// (ISO 8601 in XML and query, an HTTP-date header, epoch numbers in JSON).
+/// (ISO 8601 in XML and query, an HTTP-date header, epoch numbers in JSON), and those
+/// whose answers botocore's handlers change (issue 16).
 const COMMANDS: &[&[&str]] = &[
     &["sts", "get-caller-identity"],
     &["ec2", "describe-key-pairs"],
@@ -284,6 +407,121 @@ const COMMANDS: &[&[&str]] = &[
         "--query",
         "Vpcs[?CidrBlock=='10.42.0.0/16'].{Id: VpcId, Cidr: CidrBlock}",
     ],
+    // IAM policy documents, decoded into objects.
+    &["iam", "get-role", "--role-name", ROLE],
+    &["iam", "list-roles"],
+    &[
+        "iam",
+        "get-role-policy",
+        "--role-name",
+        ROLE,
+        "--policy-name",
+        "parity-inline",
+    ],
+    &[
+        "iam",
+        "get-policy-version",
+        "--policy-arn",
+        POLICY_ARN,
+        "--version-id",
+        "v1",
+    ],
+    &["iam", "list-policy-versions", "--policy-arn", POLICY_ARN],
+    &["iam", "get-account-authorization-details"],
+    // GetBucketLocation: null in us-east-1.
+    &["s3api", "get-bucket-location", "--bucket", BUCKET],
+    &["s3api", "get-bucket-location", "--bucket", EU_BUCKET],
+    // `Expires` and `ExpiresString`.
+    &[
+        "s3api",
+        "head-object",
+        "--bucket",
+        EU_BUCKET,
+        "--key",
+        "expires.txt",
+    ],
+    &[
+        "s3api",
+        "get-object",
+        "--bucket",
+        EU_BUCKET,
+        "--key",
+        "expires.txt",
+        "/dev/null",
+    ],
+    // Listings with `EncodingType=url` asked for and decoded, or asked for by the caller.
+    &[
+        "s3api",
+        "list-objects",
+        "--bucket",
+        KEYS_BUCKET,
+        "--no-paginate",
+    ],
+    &[
+        "s3api",
+        "list-objects",
+        "--bucket",
+        KEYS_BUCKET,
+        "--page-size",
+        "2",
+    ],
+    &[
+        "s3api",
+        "list-objects-v2",
+        "--bucket",
+        KEYS_BUCKET,
+        "--no-paginate",
+    ],
+    &["s3api", "list-objects-v2", "--bucket", KEYS_BUCKET],
+    &[
+        "s3api",
+        "list-objects-v2",
+        "--bucket",
+        KEYS_BUCKET,
+        "--delimiter",
+        "/",
+        "--prefix",
+        "é/",
+        "--no-paginate",
+    ],
+    &[
+        "s3api",
+        "list-objects-v2",
+        "--bucket",
+        KEYS_BUCKET,
+        "--start-after",
+        "a b.txt",
+        "--no-paginate",
+    ],
+    &[
+        "s3api",
+        "list-objects-v2",
+        "--bucket",
+        KEYS_BUCKET,
+        "--encoding-type",
+        "url",
+        "--no-paginate",
+    ],
+    &[
+        "s3api",
+        "list-object-versions",
+        "--bucket",
+        KEYS_BUCKET,
+        "--no-paginate",
+    ],
+    &["s3api", "list-object-versions", "--bucket", KEYS_BUCKET],
+    // Glacier (the CLI requires `--account-id`; the library defaults it) and
+    // CloudFormation's JSON template, parsed.
+    &["glacier", "list-vaults", "--account-id", "-"],
+    &[
+        "glacier",
+        "describe-vault",
+        "--account-id",
+        "-",
+        "--vault-name",
+        VAULT,
+    ],
+    &["cloudformation", "get-template", "--stack-name", STACK],
 ];
 
 #[tokio::test]
@@ -457,6 +695,217 @@ async fn text_output_of_paged_listings_matches_the_aws_cli() {
     assert!(
         failures.is_empty(),
         "inia and the AWS CLI print different text:\n{}",
+        failures.join("\n")
+    );
+}
+
+/// Calls that change state, each program making its own in a moto of this test's: user
+/// data sent base64 (each instance's `userData` attribute reads the same), the console
+/// output decoded, a Glacier upload with botocore's checksums, EC2 and RDS cross-region
+/// copies (their presigned URLs are compared with botocore's in
+/// `tests/conformance/tests/botocore_handlers.rs`).
+#[tokio::test]
+async fn handler_writes_match_the_aws_cli() {
+    let moto = Moto::start(&[]);
+    let env = Env::new(&moto);
+    let user_data = "#!/bin/sh\necho héllo +x/y";
+    let launch = |program: &Path, count: &[&str]| {
+        let mut args = vec![
+            "ec2",
+            "run-instances",
+            "--image-id",
+            "ami-12c6146b",
+            "--user-data",
+            user_data,
+            "--query",
+            "Instances[0].InstanceId",
+        ];
+        args.extend_from_slice(count);
+        let out = parse("launch", &args, &env.stdout(program, &args));
+        out.as_str().unwrap().to_string()
+    };
+    // The AWS CLI replaces --min-count and --max-count with --count.
+    let theirs = launch(&aws_cli(), &["--count", "1"]);
+    let ours = launch(&inia_exe(), &["--min-count", "1", "--max-count", "1"]);
+    let mut failures = Vec::new();
+    let user_data_of = |id: &str| {
+        let args = [
+            "ec2",
+            "describe-instance-attribute",
+            "--instance-id",
+            id,
+            "--attribute",
+            "userData",
+            "--query",
+            "UserData.Value",
+        ];
+        parse("aws", &args, &env.stdout(&aws_cli(), &args))
+    };
+    assert_eq!(user_data_of(&theirs), user_data_of(&ours));
+    for id in [theirs.as_str(), ours.as_str()] {
+        for args in [
+            [
+                "ec2",
+                "describe-instance-attribute",
+                "--instance-id",
+                id,
+                "--attribute",
+                "userData",
+            ]
+            .as_slice(),
+            &[
+                "ec2",
+                "get-console-output",
+                "--instance-id",
+                id,
+                "--query",
+                "[InstanceId, Output]",
+            ],
+        ] {
+            failures.extend(compare(&env, args).0);
+        }
+    }
+    let vault = [
+        "glacier",
+        "create-vault",
+        "--account-id",
+        "-",
+        "--vault-name",
+        "parity-uploads",
+    ];
+    env.stdout(&aws_cli(), &vault);
+    let file = env.home.path().join("archive.bin");
+    let data: Vec<u8> = (0..(2 << 20) + 3).map(|i| (i % 253) as u8).collect();
+    std::fs::write(&file, data).unwrap();
+    let upload = [
+        "glacier",
+        "upload-archive",
+        "--account-id",
+        "-",
+        "--vault-name",
+        "parity-uploads",
+        "--body",
+        file.to_str().unwrap(),
+    ];
+    let theirs = parse("aws", &upload, &env.stdout(&aws_cli(), &upload));
+    let ours = parse("inia", &upload, &env.stdout(&inia_exe(), &upload));
+    differences("", &theirs, &ours, &mut failures);
+    // Cross-region copies with their presigned URL (moto takes it without checking it):
+    // each program's copy, described alike.
+    let text = |program: &Path, args: &[&str]| {
+        let out = parse("setup", args, &env.stdout(program, args));
+        out.as_str().unwrap().to_string()
+    };
+    let volume = text(
+        &aws_cli(),
+        &[
+            "ec2",
+            "create-volume",
+            "--availability-zone",
+            "us-east-1a",
+            "--size",
+            "3",
+            "--query",
+            "VolumeId",
+        ],
+    );
+    let snapshot = text(
+        &aws_cli(),
+        &[
+            "ec2",
+            "create-snapshot",
+            "--volume-id",
+            &volume,
+            "--query",
+            "SnapshotId",
+        ],
+    );
+    let copy_snapshot = |program: &Path| {
+        let copy = text(
+            program,
+            &[
+                "ec2",
+                "copy-snapshot",
+                "--source-region",
+                "us-east-1",
+                "--source-snapshot-id",
+                &snapshot,
+                "--description",
+                "copy é+x",
+                "--query",
+                "SnapshotId",
+            ],
+        );
+        let args = [
+            "ec2",
+            "describe-snapshots",
+            "--snapshot-ids",
+            &copy,
+            "--query",
+            "Snapshots[0].[Description, VolumeSize, VolumeId]",
+        ];
+        parse("aws", &args, &env.stdout(&aws_cli(), &args))
+    };
+    differences(
+        "copy-snapshot",
+        &copy_snapshot(&aws_cli()),
+        &copy_snapshot(&inia_exe()),
+        &mut failures,
+    );
+    env.stdout(
+        &aws_cli(),
+        &[
+            "rds",
+            "create-db-instance",
+            "--db-instance-identifier",
+            "parity-db",
+            "--db-instance-class",
+            "db.t3.micro",
+            "--engine",
+            "postgres",
+            "--master-username",
+            "u",
+            "--master-user-password",
+            "parity-password-1",
+            "--allocated-storage",
+            "20",
+        ],
+    );
+    env.stdout(
+        &aws_cli(),
+        &[
+            "rds",
+            "create-db-snapshot",
+            "--db-instance-identifier",
+            "parity-db",
+            "--db-snapshot-identifier",
+            "parity-db-snapshot",
+        ],
+    );
+    let copy_db_snapshot = |program: &Path, target: &str| {
+        let args = [
+            "rds",
+            "copy-db-snapshot",
+            "--source-db-snapshot-identifier",
+            "arn:aws:rds:us-east-1:123456789012:snapshot:parity-db-snapshot",
+            "--target-db-snapshot-identifier",
+            target,
+            "--source-region",
+            "us-east-1",
+            "--query",
+            "DBSnapshot.[Engine, AllocatedStorage, DBInstanceIdentifier]",
+        ];
+        parse("copy", &args, &env.stdout(program, &args))
+    };
+    differences(
+        "copy-db-snapshot",
+        &copy_db_snapshot(&aws_cli(), "copy-by-aws"),
+        &copy_db_snapshot(&inia_exe(), "copy-by-inia"),
+        &mut failures,
+    );
+    assert!(
+        failures.is_empty(),
+        "inia and the AWS CLI differ:\n{}",
         failures.join("\n")
     );
 }

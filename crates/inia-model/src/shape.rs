@@ -299,6 +299,10 @@ pub struct Operation {
     pub request_compression: Option<RequestCompressionTrait>,
     #[serde(default)]
     pub deprecated: bool,
+    /// The operation that answers endpoint-discovery requests (DynamoDB's
+    /// DescribeEndpoints).
+    #[serde(default, rename = "endpointoperation")]
+    pub endpoint_operation: bool,
     /// Endpoint rule-set parameters with fixed values for this operation.
     #[serde(default)]
     pub static_context_params: IndexMap<String, StaticContextParam>,

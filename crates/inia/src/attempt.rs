@@ -168,6 +168,18 @@ impl Client {
         }
     }
 
+    /// Now, corrected by the clock skew learnt from the service: the time requests are
+    /// signed at.
+    pub(crate) fn signing_time(&self) -> SystemTime {
+        let skew = self.inner.skew.load(Ordering::Relaxed);
+        let now = self.inner.session.inner.timing.now();
+        if skew >= 0 {
+            now + Duration::from_secs(skew as u64)
+        } else {
+            now - Duration::from_secs(skew.unsigned_abs())
+        }
+    }
+
     /// True when the operation's exception shape for `code` is modeled as retryable.
     fn modeled_retryable(&self, op: &Operation, code: &str) -> bool {
         matches!(self.inner.model.error_shape(op, code), Ok(Some((_, shape))) if shape.retryable.is_some())
@@ -184,13 +196,7 @@ impl Client {
     ) -> Result<Output, (Error, Option<Duration>)> {
         let fail = |e: Error| (e, None);
         // Stage: sign.
-        let skew = self.inner.skew.load(Ordering::Relaxed);
-        let now = self.inner.session.inner.timing.now();
-        let time = if skew >= 0 {
-            now + Duration::from_secs(skew as u64)
-        } else {
-            now - Duration::from_secs(skew.unsigned_abs())
-        };
+        let time = self.signing_time();
         let (signing_name, signing_region) = self.signing_scope(endpoint);
         tracing::debug!(
             url = %parts.uri,
@@ -238,7 +244,7 @@ impl Client {
             .oneshot(request)
             .await
             .map_err(|e| fail(Error::Transport(e)))?;
-        let (head, body) = response.into_parts();
+        let (mut head, body) = response.into_parts();
         let status = head.status.as_u16();
         tracing::Span::current().record("status", status);
         if let Some(id) = head
@@ -255,7 +261,7 @@ impl Client {
         };
         // Stage: parse.
         let streaming = status < 300 && self.streams_output(op);
-        let (bytes, stream) = if streaming {
+        let (mut bytes, stream) = if streaming {
             (Bytes::new(), Some(body))
         } else {
             (
@@ -263,6 +269,15 @@ impl Client {
                 None,
             )
         };
+        // Stage: customize the answer before it is parsed.
+        let mut answer = crate::customize::Answer {
+            status,
+            headers: &mut head.headers,
+            body: (!streaming).then_some(&mut bytes),
+            extra: serde_json::Map::new(),
+        };
+        crate::customize::response(&self.inner.model, op, &mut answer);
+        let (status, extra) = (answer.status, answer.extra);
         let parsed = inia_protocol::parse_with(
             &self.inner.model,
             op,
@@ -272,10 +287,15 @@ impl Client {
             &self.inner.session.inner.parse,
         );
         match parsed {
-            Ok(value) => Ok(Output {
-                value,
-                body: stream,
-            }),
+            Ok(mut value) => {
+                if let Value::Object(obj) = &mut value {
+                    obj.extend(extra);
+                }
+                Ok(Output {
+                    value,
+                    body: stream,
+                })
+            }
             Err(e) => {
                 let hint = retry::server_hint(&head.headers);
                 Err((Error::from_protocol(&op.name, e), hint))

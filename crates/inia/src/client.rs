@@ -1,21 +1,20 @@
 //! `Client`: one service, called by operation name with a value, answering a value.
 //!
 //! The call path, one function per lifecycle stage: [`Client::call_with`] resolves the
-//! operation, applies the service's customizations (`customize`), `validate`s the params,
-//! resolves the call's endpoint (`endpoint`: rule sets per operation), `serialize`s and
-//! `address`es the request, has the `payload` vouched for (Content-MD5, a signed SHA-256),
-//! then per attempt `sign`s and `send`s it, reads the response
-//! and `parse`s it; failures go through the retry policy (see `retry`). Streaming payloads
-//! stay out of the value: an upload body is given with the call, a download body comes
-//! back beside the value ([`Output`]).
+//! operation, applies the service's customizations (`customize`, at each of its stages),
+//! `validate`s the params, resolves the call's endpoint (`endpoint`: rule sets per
+//! operation), `serialize`s and `address`es the request, has the `payload` vouched for
+//! (Content-MD5, a signed SHA-256), then per attempt `sign`s and `send`s it, reads the
+//! response and `parse`s it, and customizes the parsed output; failures go through the
+//! retry policy (see `retry`). Streaming payloads stay out of the value: an upload body
+//! is given with the call, a download body comes back beside the value ([`Output`]).
 //!
-//! The stages after the request is built (the retry loop, one attempt, signing) are in
-//! `attempt`.
+//! The stages up to the built request are in `prepare`; those after it (the retry loop,
+//! one attempt, signing) in `attempt`.
 //!
-//! Owns the orchestration up to the built request. Does not own any stage's rules
-//! (protocol, auth, http, retry).
+//! Owns the orchestration. Does not own any stage's rules (protocol, auth, http, retry).
 
-use crate::customize::{self, CallContext};
+use crate::customize::{self, Notes};
 use crate::endpoint::{CallEndpoint, Source};
 use crate::error::Error;
 use crate::retry::RetryQuota;
@@ -96,7 +95,7 @@ pub(crate) struct ClientInner {
     pub(crate) express_signer: OnceLock<Arc<dyn Sign>>,
     pub(crate) express: crate::customize::s3_express::ExpressSessions,
     /// Headers every request carries unless it sets them, from the provider file.
-    headers: Vec<(http::HeaderName, http::HeaderValue)>,
+    pub(crate) headers: Vec<(http::HeaderName, http::HeaderValue)>,
     checksums: Checksums,
     /// `request_checksum_calculation`: the session's setting, else the provider file's
     /// default, else `when_supported`.
@@ -278,7 +277,8 @@ impl Client {
                 .map(|n| (key(n), n.to_string()))
                 .collect()
         });
-        map.get(&key(name)).cloned().ok_or_else(|| {
+        let alias = || customize::operation_alias(&self.inner.model, name, key).map(String::from);
+        map.get(&key(name)).cloned().or_else(alias).ok_or_else(|| {
             Error::Model(inia_model::ModelError::UnknownOperation {
                 origin: self.inner.service.clone(),
                 name: name.to_string(),
@@ -350,8 +350,10 @@ impl Client {
         options: &CallOptions,
     ) -> Result<Output, Error> {
         let account = self.account_id(op).await?;
-        let (mut parts, body, endpoint) =
-            self.prepare_request(op, params, upload, account.as_deref())?;
+        let now = self.signing_time();
+        let (mut parts, body, endpoint) = self
+            .prepare_request(op, params, upload, account.as_deref(), now)
+            .await?;
         if options.skip_answer_check {
             parts
                 .extensions
@@ -363,8 +365,13 @@ impl Client {
             features.add(id);
         }
         parts.extensions.insert(features);
-        self.attempts(op, parts, body, &endpoint, max_attempts)
-            .await
+        let notes = parts.extensions.get::<Notes>().cloned().unwrap_or_default();
+        let mut out = self
+            .attempts(op, parts, body, &endpoint, max_attempts)
+            .await?;
+        // Stage: customize the output.
+        customize::output(&self.inner.model, op, &notes, &mut out.value);
+        Ok(out)
     }
 
     /// The request a call would send, without sending it: customized, validated, its
@@ -380,8 +387,10 @@ impl Client {
         let name = self.operation_name(operation)?;
         let op = self.inner.model.operation(&name)?;
         let account = self.account_id(&op).await?;
-        let (mut parts, body, endpoint) =
-            self.prepare_request(&op, params, None, account.as_deref())?;
+        let time = sign_at.unwrap_or_else(|| self.signing_time());
+        let (mut parts, body, endpoint) = self
+            .prepare_request(&op, params, None, account.as_deref(), time)
+            .await?;
         let body = self.vouch(&op, &mut parts, body).await?;
         let body = match sign_at {
             Some(time) => self.sign(&op, &mut parts, body, time, &endpoint).await?.0,
@@ -389,92 +398,6 @@ impl Client {
         };
         let bytes = body.shared_bytes().unwrap_or_default();
         Ok(http::Request::from_parts(parts, bytes))
-    }
-
-    /// Every stage before the first attempt.
-    fn prepare_request(
-        &self,
-        op: &Operation,
-        params: Value,
-        upload: Option<Body>,
-        account_id: Option<&str>,
-    ) -> Result<(http::request::Parts, Body, Arc<CallEndpoint>), Error> {
-        let model = &self.inner.model;
-        let oname = op.name.clone();
-        let wrap = |e| Error::from_protocol(&oname, e);
-        // Stage: validate.
-        let streaming_member = self.streaming_input_member(op)?;
-        if upload.is_some() {
-            if let (Some(member), Some(obj)) = (&streaming_member, params.as_object()) {
-                if obj.contains_key(member) {
-                    return Err(Error::Param {
-                        path: member.clone(),
-                        message: "given both in params and as the upload body".into(),
-                    });
-                }
-            }
-        }
-        let ctx = CallContext {
-            model,
-            region: self.inner.session.region(),
-            rules: matches!(self.inner.endpoint, Source::Rules { .. }),
-        };
-        let mut params = customize::params(&ctx, op, params);
-        // As botocore with `response_checksum_validation = when_supported`: ask for the
-        // object's checksum (S3 `ChecksumMode=ENABLED`) so a download can be checked.
-        let member = op
-            .http_checksum
-            .as_ref()
-            .and_then(|c| c.request_validation_mode_member.as_ref());
-        if let (Some(m), Some(obj)) = (member, params.as_object_mut()) {
-            let validate = self.inner.session.response_checksum_validation()
-                == inia_model::ChecksumWhen::WhenSupported;
-            if validate && !obj.contains_key(m) {
-                obj.insert(m.clone(), Value::String("ENABLED".into()));
-            }
-        }
-        // The answer is checked when the call asked for its checksum (botocore: the
-        // member is in the parameters, whatever set it).
-        let check_answer = member.is_some_and(|m| params.get(m).is_some());
-        match (&upload, &streaming_member) {
-            (Some(_), Some(m)) => inia_protocol::validate::validate_given(model, op, &params, m),
-            _ => inia_protocol::validate::validate(model, op, &params),
-        }
-        .map_err(wrap)?;
-        // Stage: resolve the endpoint.
-        let endpoint = self.resolve_endpoint(op, &params, account_id)?;
-        // Stage: serialize.
-        let options = inia_protocol::SerializeOptions {
-            min_compression_size: self.inner.session.inner.request_compression,
-            // The payload stage decides checksums (`vouch`).
-            required_checksum_md5: false,
-            ..Default::default()
-        };
-        let request =
-            inia_protocol::serialize_operation_with(model, op, &params, &options).map_err(wrap)?;
-        drop(params);
-        // Stage: address.
-        let (mut parts, bytes) = request.into_parts();
-        if check_answer {
-            parts.extensions.insert(crate::response_checksum::Validate);
-        }
-        let auth_path = self.address(&ctx, op, &mut parts, &endpoint)?;
-        let body = match upload {
-            Some(b) => b,
-            None => Body::from_bytes(bytes),
-        };
-        if let Some(len) = Some(body.content_length()) {
-            if len > 0 || parts.method != http::Method::GET {
-                parts
-                    .headers
-                    .insert(http::header::CONTENT_LENGTH, http::HeaderValue::from(len));
-            }
-        }
-        if let Some(p) = auth_path {
-            parts.extensions.insert(p);
-        }
-        crate::provider::apply_headers(&self.inner.headers, &mut parts);
-        Ok((parts, body, endpoint))
     }
 
     /// Stage: vouch for the payload (`payload`), with the provider's checksum setting.
@@ -489,6 +412,8 @@ impl Client {
             .as_ref()
             .and_then(|c| c.request_algorithm_member.as_deref())
             .and_then(|m| self.member_header(op, m));
+        // Stage: payload checksums a service's customizations compute (Glacier's).
+        customize::payload(&self.inner.model, op, parts, &body).await?;
         let policy = crate::payload::Policy {
             calculation: self.inner.checksum_calculation,
             md5: self.inner.checksums == Checksums::Md5,
@@ -550,7 +475,7 @@ impl Client {
     }
 
     /// The input member that is a streaming payload, if any.
-    fn streaming_input_member(&self, op: &Operation) -> Result<Option<String>, Error> {
+    pub(crate) fn streaming_input_member(&self, op: &Operation) -> Result<Option<String>, Error> {
         let Some(input) = &op.input else {
             return Ok(None);
         };

@@ -72,6 +72,7 @@ mod error;
 mod operation_call;
 pub mod paginate;
 mod payload;
+mod prepare;
 pub mod provider;
 mod response_checksum;
 mod resume_token;

@@ -9,9 +9,11 @@
 //!   CRC32`) set as botocore sets it. Operations that require a checksum without the
 //!   trait (`httpChecksumRequired`) get CRC32 too, as botocore 1.36+ sends;
 //! - where the checksum goes: for an operation with a streaming input (PutObject,
-//!   UploadPart) signed with SigV4 or SigV4a, over `https://`, in an `aws-chunked` trailer
-//!   computed as the body is sent ([`aws_chunked`](crate::aws_chunked), payload
-//!   `STREAMING-UNSIGNED-PAYLOAD-TRAILER`), as botocore sends it; also over plain
+//!   UploadPart) signed with SigV4 or SigV4a, or not signed at all, over `https://`, in
+//!   an `aws-chunked` trailer computed as the body is sent
+//!   ([`aws_chunked`](crate::aws_chunked), payload `STREAMING-UNSIGNED-PAYLOAD-TRAILER`,
+//!   which an unsigned request states in `x-amz-content-sha256` itself), as botocore
+//!   sends it; also over plain
 //!   `http://` for a one-shot stream, which cannot be read ahead (botocore has no such
 //!   body). Everywhere else, in a header computed before sending;
 //! - a provider whose checksums say `md5` (`s3-compatible`, `eucalyptus`) keeps
@@ -128,12 +130,17 @@ fn needs(
         && (body.content_length() > 0 || required);
     let plain_http = parts.uri.scheme_str() == Some("http");
     let one_shot = body.bytes().is_none() && body.try_clone().is_none();
+    // Unsigned requests too ("none"), as botocore sends them.
     let trailer = flexible.is_some()
         && policy.streaming_input
-        && matches!(signer, "v4" | "s3v4" | "sigv4a")
+        && matches!(signer, "v4" | "s3v4" | "sigv4a" | "none")
         && (parts.uri.scheme_str() == Some("https") || one_shot);
-    let sha256 =
-        plain_http && matches!(signer, "v4" | "s3v4") && body.bytes().is_none() && !trailer;
+    // A customization may have hashed the body already (Glacier's `x-amz-content-sha256`).
+    let sha256 = plain_http
+        && matches!(signer, "v4" | "s3v4")
+        && body.bytes().is_none()
+        && !trailer
+        && parts.extensions.get::<PayloadHash>().is_none();
     Ok(Needs {
         md5,
         flexible,
@@ -154,7 +161,16 @@ pub(crate) async fn vouch(
     let need = needs(op, parts, &body, signer, policy)?;
     if let (true, Some(f)) = (need.trailer, need.flexible) {
         name_algorithm(parts, f, policy);
-        return Ok(chunked(parts, body, f.algorithm));
+        let body = chunked(parts, body, f.algorithm);
+        if signer == "none" {
+            // No signer will say what the payload is: S3 wants it said (botocore's
+            // `_set_extra_headers_for_unsigned_request`).
+            parts.headers.insert(
+                "x-amz-content-sha256",
+                http::HeaderValue::from_static(STREAMING_UNSIGNED_TRAILER),
+            );
+        }
+        return Ok(body);
     }
     if !need.md5 && need.flexible.is_none() && !need.sha256 {
         return Ok(body);
@@ -412,6 +428,7 @@ mod tests {
         // Any SigV4 (botocore: any signer but S3's legacy one), but not another signer,
         // an operation without a streaming input, or no checksum.
         assert!(trailer("https://h/k", &bytes, "v4", &AWS()));
+        assert!(trailer("https://h/k", &bytes, "none", &AWS()));
         assert!(!trailer("https://h/k", &bytes, "s3", &AWS()));
         assert!(!trailer("https://h/k", &bytes, "v2", &AWS()));
         let mut plain_input = AWS();

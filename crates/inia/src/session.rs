@@ -57,6 +57,8 @@ pub(crate) struct Inner {
     /// The shared files as read when the session was built.
     pub(crate) files: Arc<ProfileFiles>,
     pub(crate) unsigned: bool,
+    /// S3 bucket names are checked before sending (`SessionBuilder::validate_bucket_names`).
+    pub(crate) validate_bucket_names: bool,
     pub(crate) region: Option<String>,
     pub(crate) endpoint_url: Option<String>,
     /// Endpoint URLs from the environment and the profile.

@@ -39,6 +39,8 @@ pub struct SessionBuilder {
     ignore_configured_endpoint_urls: Option<bool>,
     credentials: Option<Arc<dyn ProvideCredentials>>,
     unsigned: bool,
+    /// S3 bucket names are checked before sending.
+    validate_bucket_names: bool,
     spec_dirs: Vec<PathBuf>,
     retry: Option<RetryConfig>,
     attempt_timeout: Option<Duration>,
@@ -69,6 +71,7 @@ impl Default for SessionBuilder {
             ignore_configured_endpoint_urls: None,
             credentials: None,
             unsigned: false,
+            validate_bucket_names: true,
             spec_dirs: Vec::new(),
             retry: None,
             attempt_timeout: Some(Duration::from_secs(120)),
@@ -202,6 +205,15 @@ impl SessionBuilder {
     /// Send requests unsigned (`--no-sign-request`).
     pub fn unsigned(mut self, unsigned: bool) -> Self {
         self.unsigned = unsigned;
+        self
+    }
+
+    /// Refuse, before sending, S3 bucket names that are neither bucket names (1 to 255
+    /// letters, digits, `.`, `-`, `_`) nor access point ARNs, as botocore does; on by
+    /// default. Off for stores that take other names (Ceph's `tenant:bucket`), or to
+    /// see what the endpoint rules make of any name.
+    pub fn validate_bucket_names(mut self, on: bool) -> Self {
+        self.validate_bucket_names = on;
         self
     }
 
@@ -486,6 +498,7 @@ impl SessionBuilder {
                 bearer: std::sync::OnceLock::new(),
                 files: files.clone(),
                 unsigned: self.unsigned,
+                validate_bucket_names: self.validate_bucket_names,
                 region,
                 endpoint_url: self.endpoint_url,
                 configured_endpoints,

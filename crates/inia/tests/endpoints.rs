@@ -139,9 +139,10 @@ async fn each_operation_is_resolved_with_its_own_parameters() {
         .prepare("ListObjectsV2", json!({"Bucket": "two"}), None)
         .await
         .unwrap();
+    // The listing asks for URL-encoded keys, as botocore does.
     assert_eq!(
         url(b),
-        "https://two.s3.us-west-2.amazonaws.com/?list-type=2"
+        "https://two.s3.us-west-2.amazonaws.com/?list-type=2&encoding-type=url"
     );
     let c = s3.prepare("ListBuckets", json!({}), None).await.unwrap();
     assert_eq!(url(c), "https://s3.us-west-2.amazonaws.com/");

@@ -6,8 +6,9 @@
 //! exact delays between attempts (full jitter `draw * 2^(n-1)` s, with the session's
 //! jitter fixed at 0.5, or the server's `x-amz-retry-after` / `Retry-After`), recorded by
 //! the session's sleep, which returns at once, so no test waits for a backoff; broken
-//! connections, cut bodies and read timeouts (real timers, short ones); and that an upload
-//! retried after a reset sends the same bytes again.
+//! connections, cut bodies and read timeouts (real timers, short ones); that an upload
+//! retried after a reset sends the same bytes again; S3's answers that are not what
+//! their status says (an error inside a 200, an `Expires` that is no date).
 //!
 //! Owns these assertions. Does not own the retry policy's unit tests
 //! (`src/retry.rs`). Every wait here is bounded; only 127.0.0.1 is used.
@@ -74,6 +75,54 @@ async fn server_error_then_success_takes_two_attempts() {
     );
     assert_eq!(seen[0].body, seen[1].body);
     assert_eq!(server.pauses(), ms(&[500]));
+}
+
+/// S3 can fail a copy after it has sent `200 OK`: the error document in the 200 is a
+/// 500, retried as one (botocore's `_handle_200_error`); three of them fail the call
+/// with the document's code.
+#[tokio::test]
+async fn an_s3_error_inside_a_200_is_retried() {
+    let error = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>InternalError</Code>\
+                 <Message>We encountered an internal error. Please try again.</Message></Error>";
+    let copied = "<CopyObjectResult><ETag>\"e\"</ETag></CopyObjectResult>";
+    let copy = |server: &FaultServer| {
+        let s3 = builder(server).build().unwrap().client("s3").unwrap();
+        async move {
+            s3.call(
+                "CopyObject",
+                json!({"Bucket": "b", "Key": "k", "CopySource": "b/src"}),
+            )
+            .await
+        }
+    };
+    let server = FaultServer::start(vec![respond(200, error), respond(200, copied)]).await;
+    let out = copy(&server).await.unwrap();
+    assert_eq!(out["CopyObjectResult"]["ETag"], "\"e\"");
+    assert_eq!(out["ResponseMetadata"]["RetryAttempts"], 1);
+    assert_eq!(server.seen().len(), 2);
+
+    let server = FaultServer::start(vec![respond(200, error); 3]).await;
+    match copy(&server).await {
+        Err(Error::Service { error, .. }) => {
+            assert_eq!((error.code.as_str(), error.status), ("InternalError", 500));
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(server.seen().len(), 3);
+}
+
+/// An `Expires` header that is not a date (S3 keeps what the uploader sent) does not fail
+/// the call: it comes back as `ExpiresString` only (botocore's `handle_expires_header`).
+#[tokio::test]
+async fn an_expires_header_that_is_no_date_is_kept_as_text() {
+    let server = FaultServer::start(vec![respond_with(200, ("Expires", "never"), "")]).await;
+    let s3 = builder(&server).build().unwrap().client("s3").unwrap();
+    let out = s3
+        .call("HeadObject", json!({"Bucket": "b", "Key": "k"}))
+        .await
+        .unwrap();
+    assert_eq!(out["ExpiresString"], "never");
+    assert!(out.get("Expires").is_none(), "{out}");
 }
 
 /// Three throttling answers, as S3, the query services and the JSON services give them:

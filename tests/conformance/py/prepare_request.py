@@ -1,8 +1,10 @@
 """Print the request botocore would send for one call, without sending it.
 
 Reads one JSON object on stdin: service, region, operation, params, time (RFC 3339,
-UTC), env (variables set before the session is made) and without_crt (hide the CRT,
-so botocore signs SigV4 where SigV4a is also offered). Credentials come from env.
+UTC), env (variables set before the session is made), without_crt (hide the CRT,
+so botocore signs SigV4 where SigV4a is also offered), endpoint_url (optional: the
+client's) and unsigned (optional: no signing, as `--no-sign-request`). Credentials come
+from env.
 Writes one JSON object: method, url, headers (names lower-cased), body (base64), or
 error (the exception's class and text) when botocore refuses the call.
 
@@ -50,7 +52,18 @@ def main():
         pass
 
     session = botocore.session.get_session()
-    client = session.create_client(spec["service"], region_name=spec["region"])
+    config = None
+    if spec.get("unsigned"):
+        from botocore import UNSIGNED
+        from botocore.config import Config
+
+        config = Config(signature_version=UNSIGNED)
+    client = session.create_client(
+        spec["service"],
+        region_name=spec["region"],
+        endpoint_url=spec.get("endpoint_url"),
+        config=config,
+    )
 
     def capture(request, **kwargs):
         raise Captured(request)

@@ -6,22 +6,26 @@
 //!
 //! Owns that rewrite; registered in `customize` for every Route 53 operation.
 
-use inia_model::{Operation, ServiceModel};
+use super::{CallContext, Notes};
+use crate::error::Error;
+use inia_model::Operation;
 use serde_json::Value;
 
 /// The target shapes whose values are trimmed to their last path segment.
 const ID_SHAPES: &[&str] = &["ResourceId", "DelegationSetId", "ChangeId"];
 
 /// `params` with Route 53 ids trimmed.
-pub(crate) fn trim_ids(model: &ServiceModel, op: &Operation, mut params: Value) -> Value {
-    let Some(input) = &op.input else {
-        return params;
-    };
-    let Ok(shape) = model.target(input, &op.name) else {
-        return params;
+pub(crate) fn trim_ids(
+    ctx: &CallContext<'_>,
+    op: &Operation,
+    mut params: Value,
+    _: &mut Notes,
+) -> Result<Value, Error> {
+    let Some(shape) = super::input_shape(ctx.model, op) else {
+        return Ok(params);
     };
     let Some(obj) = params.as_object_mut() else {
-        return params;
+        return Ok(params);
     };
     for (name, member) in &shape.members {
         if !ID_SHAPES.contains(&member.shape.as_str()) {
@@ -33,12 +37,13 @@ pub(crate) fn trim_ids(model: &ServiceModel, op: &Operation, mut params: Value) 
             }
         }
     }
-    params
+    Ok(params)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use inia_model::ServiceModel;
     use serde_json::json;
 
     fn model(service_id: &str) -> ServiceModel {
@@ -67,12 +72,15 @@ mod tests {
         op: &Operation,
         v: serde_json::Value,
     ) -> serde_json::Value {
+        let env = inia_auth::config::Env::empty();
         let ctx = crate::customize::CallContext {
             model: m,
             region: None,
             rules: true,
+            env: &env,
+            validate_bucket_names: true,
         };
-        crate::customize::params(&ctx, op, v)
+        crate::customize::params(&ctx, op, v, &mut Default::default()).unwrap()
     }
 
     #[test]
