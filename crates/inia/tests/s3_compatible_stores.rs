@@ -396,8 +396,10 @@ async fn the_same_uploads(store: Store) {
                 .and_then(|r| r.split(['&', ' ']).next())
                 .and_then(|n| n.parse().ok())
                 .unwrap();
+            // Content-MD5 only where no flexible checksum goes (as botocore).
             let md5 = header(part, "content-md5");
-            assert_eq!(md5, Some(part_md5[n - 1].as_str()), "{name} {key}: {part}");
+            let want = alg.is_none().then(|| part_md5[n - 1].as_str());
+            assert_eq!(md5, want, "{name} {key}: {part}");
             match alg {
                 None => assert!(flexible_headers(part).is_empty(), "{name}: {part}"),
                 Some(a) => {
