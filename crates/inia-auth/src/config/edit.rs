@@ -115,6 +115,14 @@ pub fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
     };
+    // A target that exists and is not a regular file (`/dev/null`) is written in place:
+    // renaming over it would replace the device with a file.
+    if std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir()) {
+        return std::fs::OpenOptions::new()
+            .write(true)
+            .open(path)
+            .and_then(|mut f| f.write_all(bytes));
+    }
     std::fs::create_dir_all(dir)?;
     let name = path
         .file_name()
@@ -142,6 +150,26 @@ pub fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 
 #[cfg(test)]
 mod tests {
+
+    #[cfg(unix)]
+    #[test]
+    fn a_device_or_fifo_is_written_in_place_not_replaced() {
+        use std::os::unix::fs::FileTypeExt;
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("pipe");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap();
+        assert!(made.success());
+        let reader = {
+            let fifo = fifo.clone();
+            std::thread::spawn(move || std::fs::read(fifo).unwrap())
+        };
+        write_private(&fifo, b"[default]\n").unwrap();
+        assert_eq!(reader.join().unwrap(), b"[default]\n");
+        assert!(std::fs::metadata(&fifo).unwrap().file_type().is_fifo());
+    }
     use super::*;
 
     const FILE: &str = "# my settings\n[default]\nregion = us-east-1 # keep\n\n; dev box\n[profile dev]\noutput = json\ns3 =\n    addressing_style = path\n\n[profile last]\nregion = eu-west-1\n";

@@ -103,6 +103,8 @@ impl Transfer {
 /// A temporary file (`.NAME.inia-XXXXXXXXXXXXXXXX.part`) beside the destination:
 /// [`commit`](Self::commit) renames it into place; dropped before that (an error, or the
 /// future dropped on Ctrl-C), it is removed, so the destination is never half written.
+/// A destination that exists and is not a regular file (`/dev/null`, a FIFO, a
+/// terminal) is written directly: renaming over it would replace the device.
 pub(crate) struct PartFile {
     pub(crate) temp: PathBuf,
     path: PathBuf,
@@ -111,6 +113,22 @@ pub(crate) struct PartFile {
 
 impl PartFile {
     pub(crate) async fn create(path: &Path) -> Result<(PartFile, tokio::fs::File), Error> {
+        let special = tokio::fs::metadata(path)
+            .await
+            .is_ok_and(|m| !m.is_file() && !m.is_dir());
+        if special {
+            let file = tokio::fs::OpenOptions::new()
+                .write(true)
+                .open(path)
+                .await
+                .map_err(io_error(path))?;
+            let part = PartFile {
+                temp: path.to_path_buf(),
+                path: path.to_path_buf(),
+                committed: true,
+            };
+            return Ok((part, file));
+        }
         let name = path
             .file_name()
             .ok_or_else(|| invalid(path, "not a file name"))?;
@@ -138,6 +156,10 @@ impl PartFile {
     }
 
     pub(crate) async fn commit(mut self) -> Result<(), Error> {
+        if self.committed {
+            // Written directly (a device or FIFO): nothing to move.
+            return Ok(());
+        }
         tokio::fs::rename(&self.temp, &self.path)
             .await
             .map_err(io_error(&self.path))?;
@@ -530,6 +552,34 @@ mod tests {
             multipart_etag(&serde_json::json!({"ETag": "\"abc-2\""})),
             None
         );
+    }
+
+    /// A destination that is not a regular file (here a FIFO; `/dev/null` alike) is
+    /// written directly and stays what it was.
+    #[cfg(unix)]
+    #[tokio::test]
+    async fn a_fifo_destination_is_written_in_place_not_replaced() {
+        use std::os::unix::fs::FileTypeExt;
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("pipe");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap();
+        assert!(made.success());
+        let reader = {
+            let fifo = fifo.clone();
+            std::thread::spawn(move || std::fs::read(fifo).unwrap())
+        };
+        let (part, mut file) = PartFile::create(&fifo).await.unwrap();
+        file.write_all(b"through the pipe").await.unwrap();
+        file.flush().await.unwrap();
+        drop(file);
+        part.commit().await.unwrap();
+        assert_eq!(reader.join().unwrap(), b"through the pipe");
+        let kind = std::fs::metadata(&fifo).unwrap().file_type();
+        assert!(kind.is_fifo(), "still a FIFO");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
     }
 
     #[tokio::test]
