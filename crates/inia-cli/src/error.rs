@@ -67,10 +67,13 @@ impl From<Error> for CliError {
             Error::Waiter { name, reason } => format!("Waiter {name} failed: {reason}"),
             other => other.to_string(),
         };
-        CliError {
-            code,
-            message: one_line(&message),
-        }
+        // A service's message is printed as it was received, line breaks and all, as
+        // AWS CLI v2 prints it; the other reasons are one line.
+        let message = match &e {
+            Error::Service { .. } => message.trim_end().to_string(),
+            _ => one_line(&message),
+        };
+        CliError { code, message }
     }
 }
 

@@ -32,6 +32,10 @@ pub struct Globals {
     pub spec_paths: Vec<PathBuf>,
     pub provider: Option<String>,
     pub version: bool,
+    /// `--cli-binary-format`, when given (else the profile's `cli_binary_format`).
+    pub binary_format: Option<crate::binary::BinaryFormat>,
+    /// `--no-cli-pager`: print straight to stdout even on a terminal.
+    pub no_cli_pager: bool,
 }
 
 /// Names of the global options that take a value.
@@ -49,6 +53,7 @@ const WITH_VALUE: &[&str] = &[
     "--spec-path",
     "--provider",
     "--ca-bundle",
+    "--cli-binary-format",
 ];
 
 /// Names of the global flags.
@@ -58,6 +63,8 @@ const FLAGS: &[&str] = &[
     "--no-sign-request",
     "--debug",
     "--version",
+    "--no-cli-pager",
+    "--no-cli-auto-prompt",
 ];
 
 /// The help lines of the global options.
@@ -65,7 +72,7 @@ pub const HELP: &[(&str, &str)] = &[
     ("--endpoint-url URL", "send requests to this URL"),
     ("--region REGION", "the region to call"),
     ("--profile NAME", "a profile of the shared config files"),
-    ("--output FORMAT", "json, text, table or yaml"),
+    ("--output FORMAT", "json, text, table, yaml or yaml-stream"),
     (
         "--query EXPR",
         "a JMESPath expression applied to the result",
@@ -85,7 +92,18 @@ pub const HELP: &[(&str, &str)] = &[
     ("--no-sign-request", "send requests unsigned"),
     ("--cli-read-timeout SECONDS", "read timeout (0: none)"),
     ("--cli-connect-timeout SECONDS", "connect timeout (0: none)"),
-    ("--debug", "log to stderr"),
+    (
+        "--debug",
+        "log each request and response (secrets redacted) to stderr",
+    ),
+    (
+        "--cli-binary-format FORMAT",
+        "raw-in-base64-out (default: blob text is the bytes) or base64",
+    ),
+    (
+        "--no-cli-pager",
+        "do not page output (else cli_pager, AWS_PAGER, PAGER or less, on a terminal)",
+    ),
     (
         "--spec-path DIR",
         "look for spec files here first (repeatable)",
@@ -115,6 +133,9 @@ pub fn extract(args: Vec<String>) -> Result<(Globals, Vec<String>), CliError> {
                 "--no-verify-ssl" => g.no_verify_ssl = true,
                 "--no-sign-request" => g.no_sign_request = true,
                 "--debug" => g.debug = true,
+                "--no-cli-pager" => g.no_cli_pager = true,
+                // Auto-prompt is never on, so turning it off changes nothing.
+                "--no-cli-auto-prompt" => {}
                 _ => g.version = true,
             }
             continue;
@@ -155,6 +176,12 @@ fn set(g: &mut Globals, name: &str, value: String) -> Result<(), CliError> {
         "--cli-connect-timeout" => g.connect_timeout = Some(seconds(number(&value)?)),
         "--provider" => g.provider = Some(value),
         "--ca-bundle" => g.ca_bundle = Some(PathBuf::from(value)),
+        "--cli-binary-format" => {
+            g.binary_format = Some(crate::binary::BinaryFormat::parse(
+                &value,
+                "argument --cli-binary-format",
+            )?)
+        }
         _ => g.spec_paths.push(PathBuf::from(value)),
     }
     Ok(())

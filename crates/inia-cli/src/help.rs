@@ -1,8 +1,9 @@
 //! `inia help`, `inia <service> help`, `inia <service> <operation> help` and
-//! `inia <service> wait help`: plain-text listings of services, operations, waiters and
-//! parameters (type, and which are required).
+//! `inia <service> wait help`: plain-text listings of the high-level commands, services,
+//! operations, waiters and parameters (type, and which are required), with the model's
+//! descriptions when its spec file carries them, else a line saying how to get them.
 //!
-//! Owns the help text. Does not own lookups (see `run`).
+//! Owns the help text. Does not own finding what it describes (see `help_route`).
 
 use crate::error::CliError;
 use crate::globals;
@@ -32,12 +33,27 @@ pub fn cli_service_name(folder: &str) -> &str {
     }
 }
 
+/// The usage lines printed with usage errors that name no command or operation.
+pub const USAGE_BLURB: &str = "usage: inia [options] <command> <subcommand> [<subcommand> ...] [parameters]\n\
+To see help text, you can run:\n\n  inia help\n  inia <command> help\n  inia <command> <subcommand> help\n";
+
+/// Where the descriptions are, for models shipped without them.
+const NO_DOCS: &str = "The built-in models carry no descriptions. To see them, put a botocore \
+data folder on the spec path: --spec-path DIR or INIA_SPEC_PATH=DIR, with DIR the data/ \
+folder of a pip-installed botocore (python3 -c 'import botocore, os; \
+print(os.path.join(os.path.dirname(botocore.__file__), \"data\"))').";
+
 pub fn top(services: impl IntoIterator<Item = String>) -> Result<(), CliError> {
     let mut s = String::from(
         "usage: inia [options] <service> <operation> [parameters]\n\
          \x20      inia <service> wait <waiter> [parameters]\n\
-         \x20      inia help | inia <service> help | inia <service> <operation> help\n\nservices:\n",
+         \x20      inia <command> <subcommand> [parameters]\n\
+         \x20      inia help | inia <service> help | inia <service> <operation> help\n\ncommands:\n",
     );
+    for (name, what) in crate::lookup::HIGH_LEVEL {
+        let _ = writeln!(s, "  {name:<12} {what}");
+    }
+    s.push_str("\nservices:\n");
     for name in services {
         let _ = writeln!(s, "  {}", cli_service_name(&name));
     }
@@ -48,12 +64,23 @@ pub fn top(services: impl IntoIterator<Item = String>) -> Result<(), CliError> {
     emit(&s)
 }
 
-pub fn service(name: &str, model: &ServiceModel, waiters: &[String]) -> Result<(), CliError> {
+/// `docs`: the service's documentation (HTML) when its spec file carries it.
+pub fn service(
+    name: &str,
+    model: &ServiceModel,
+    waiters: &[String],
+    docs: Option<&str>,
+) -> Result<(), CliError> {
     let md = model.metadata();
     let mut s = format!(
-        "{name}: {}\n\nusage: inia {name} <operation> [parameters]\n\noperations:\n",
+        "{name}: {}\n\nusage: inia {name} <operation> [parameters]\n\n",
         md.service_full_name.as_deref().unwrap_or(name)
     );
+    match docs.filter(|d| !d.trim().is_empty()) {
+        Some(d) => s.push_str(&crate::doc_text::to_text(d, 79, "  ")),
+        None => s.push_str(&crate::doc_text::to_text(NO_DOCS, 79, "")),
+    }
+    s.push_str("\noperations:\n");
     let mut ops: Vec<String> = model.operation_names().map(kebab).collect();
     ops.sort();
     for op in ops {
@@ -79,6 +106,8 @@ pub fn waiters(service: &str, waiters: &[String]) -> Result<(), CliError> {
 pub struct OpDocs {
     pub operation: Option<String>,
     pub members: std::collections::HashMap<String, String>,
+    /// The model file carries no documentation at all (the built-in specs).
+    pub missing: bool,
 }
 
 impl OpDocs {
@@ -99,6 +128,7 @@ impl OpDocs {
         OpDocs {
             operation: text(&o["documentation"]),
             members,
+            missing: false,
         }
     }
 }
@@ -140,7 +170,16 @@ pub fn operation(
             s,
             "  <outfile>  (required: the file the body is written to)"
         );
+    } else if params.records_outfile {
+        let _ = writeln!(
+            s,
+            "  <outfile>  (required: the file the records are written to)"
+        );
     }
     s.push_str("  --cli-input-json <string>\n  --generate-cli-skeleton [input|output]\n");
+    if docs.missing {
+        s.push('\n');
+        s.push_str(&crate::doc_text::to_text(NO_DOCS, 79, ""));
+    }
     emit(&s)
 }

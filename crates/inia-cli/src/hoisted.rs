@@ -51,6 +51,7 @@ pub fn params(model: &ServiceModel, op: &Operation) -> Result<Vec<Param>, CliErr
             upload: false,
             nested: Some((parent.to_string(), child.to_string())),
             no_flag: format!("no-{flag}"),
+            custom: None,
         });
     }
     Ok(out)

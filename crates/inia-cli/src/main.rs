@@ -4,15 +4,21 @@
 //!
 //! Owns process setup and exit codes. Does not own any command's logic (see `run`).
 
+mod binary;
 mod configure;
 mod doc_text;
+mod ec2_run;
 mod error;
 mod globals;
 mod help;
+mod help_route;
 mod hoisted;
+mod lookup;
 mod names;
 mod output;
+mod pager;
 mod params;
+mod records;
 mod renames;
 mod run;
 mod s3cmd;
@@ -46,6 +52,7 @@ fn main() {
             a.to_string_lossy()
         ))),
     };
+    pager::finish();
     std::process::exit(code);
 }
 

@@ -1,6 +1,7 @@
 //! Printing results as the AWS CLI does: `ResponseMetadata` removed, `--query` (JMESPath)
 //! applied first, an empty result printed as nothing, then the chosen format: `json`
-//! (4-space indentation, key order kept), `text`, `table` or `yaml` (see `formats`). The
+//! (4-space indentation, key order kept), `text`, `table`, `yaml` or `yaml-stream` (see
+//! `formats`; a paged listing's text and yaml-stream are printed by `text_pages`). The
 //! format comes from `--output`, else `AWS_DEFAULT_OUTPUT`, else the profile's `output`
 //! key in the config file, else `json`.
 //!
@@ -22,6 +23,9 @@ pub enum Format {
     Text,
     Table,
     Yaml,
+    /// As AWS CLI v2: each page (or the one result) as a YAML list of one item, printed
+    /// as it arrives.
+    YamlStream,
 }
 
 impl Format {
@@ -32,9 +36,7 @@ impl Format {
             "text" => Ok(Format::Text),
             "table" => Ok(Format::Table),
             "yaml" => Ok(Format::Yaml),
-            "yaml-stream" => Err(CliError::usage(
-                "--output yaml-stream is not supported yet (use yaml)",
-            )),
+            "yaml-stream" => Ok(Format::YamlStream),
             other => Err(CliError::usage(format!(
                 "argument --output: invalid choice: '{other}' (choose from 'json', 'text', 'table', 'yaml', 'yaml-stream')"
             ))),
@@ -221,6 +223,8 @@ pub fn print(mut value: Value, query: Option<&Query>, c: &Choice<'_>) -> Result<
         }
     };
     let text = match c.format {
+        Format::YamlStream if value.as_object().is_some_and(Map::is_empty) => return Ok(()),
+        Format::YamlStream => formats::yaml(&Value::Array(vec![value])),
         Format::Json => return print_json(&value),
         Format::Text => formats::text(&value),
         Format::Table => formats::table(c.title, &value),
@@ -284,9 +288,6 @@ mod tests {
         assert_eq!(Format::parse("yaml").ok(), Some(Format::Yaml));
         assert_eq!(Format::parse("table").ok(), Some(Format::Table));
         assert_eq!(Format::parse("xml").err().map(|e| e.code), Some(252));
-        assert_eq!(
-            Format::parse("yaml-stream").err().map(|e| e.code),
-            Some(252)
-        );
+        assert_eq!(Format::parse("yaml-stream").ok(), Some(Format::YamlStream));
     }
 }

@@ -9,6 +9,7 @@
 use crate::error::CliError;
 use crate::names::kebab;
 use crate::values::{self, is_boolean_value_struct};
+use clap::error::{ContextKind, ContextValue, ErrorKind};
 use clap::{Arg, ArgAction, Command};
 use inia::model::{Operation, ServiceModel, Shape, ShapeType};
 use serde_json::{Map, Value};
@@ -30,6 +31,8 @@ pub struct Param {
     pub nested: Option<(String, String)>,
     /// The negative flag of a negatable parameter (`no-<flag>` unless renamed).
     pub no_flag: String,
+    /// An argument the AWS CLI adds by hand (see `ec2_run`), not a model member.
+    pub custom: Option<crate::ec2_run::Custom>,
 }
 
 /// The parameters of one operation.
@@ -37,6 +40,18 @@ pub struct OpParams {
     pub params: Vec<Param>,
     /// The operation streams its output payload to a file named last on the line.
     pub download: bool,
+    /// The output is an event stream whose records go to a file named last on the line
+    /// (`s3api select-object-content`), as the AWS CLI does it.
+    pub records_outfile: bool,
+    /// How blob values given as text are read (`--cli-binary-format`).
+    pub binary_format: crate::binary::BinaryFormat,
+}
+
+impl Param {
+    /// A plain boolean: a bare flag, `--no-` for false.
+    pub fn is_flag(&self) -> bool {
+        self.negatable && self.shape.kind == ShapeType::Boolean
+    }
 }
 
 /// What the words of one command line asked for.
@@ -88,6 +103,7 @@ pub fn describe(service: &str, model: &ServiceModel, op: &Operation) -> Result<O
                 upload,
                 nested: None,
                 no_flag,
+                custom: None,
             });
         }
     }
@@ -95,6 +111,9 @@ pub fn describe(service: &str, model: &ServiceModel, op: &Operation) -> Result<O
         if seen.insert(p.flag.clone()) {
             params.push(p);
         }
+    }
+    if crate::ec2_run::applies(model, op) {
+        crate::ec2_run::adjust(&mut params)?;
     }
     let download = match &op.output {
         Some(out) => {
@@ -108,10 +127,22 @@ pub fn describe(service: &str, model: &ServiceModel, op: &Operation) -> Result<O
         }
         None => false,
     };
-    Ok(OpParams { params, download })
+    let records_outfile =
+        model.metadata().service_id.as_deref() == Some("S3") && op.name == "SelectObjectContent";
+    Ok(OpParams {
+        params,
+        download,
+        records_outfile,
+        binary_format: crate::binary::BinaryFormat::default(),
+    })
 }
 
 impl OpParams {
+    /// A file named last on the line receives the output's body or records.
+    pub fn takes_outfile(&self) -> bool {
+        self.download || self.records_outfile
+    }
+
     fn command(&self, name: &str) -> Command {
         let mut cmd = Command::new(name.to_string())
             .no_binary_name(true)
@@ -119,11 +150,18 @@ impl OpParams {
             .disable_version_flag(true)
             .disable_help_subcommand(true);
         for p in &self.params {
-            let mut arg = Arg::new(p.member.clone())
-                .long(p.flag.clone())
-                .allow_negative_numbers(true);
-            arg = if p.negatable {
+            let mut arg = Arg::new(p.member.clone()).long(p.flag.clone());
+            if !p.is_flag() {
+                arg = arg.allow_negative_numbers(true);
+            }
+            // As AWS CLI v2: a boolean is a bare flag (a word after it is not its value);
+            // a structure of one boolean `Value` takes `--flag` or `--flag Value=...`.
+            arg = if p.is_flag() {
+                arg.action(ArgAction::SetTrue)
+            } else if p.negatable {
                 arg.num_args(0..=1).action(ArgAction::Set)
+            } else if p.custom == Some(crate::ec2_run::Custom::SecondaryAddresses) {
+                arg.num_args(0..).action(ArgAction::Append)
             } else if p.shape.kind == ShapeType::List && !p.upload {
                 arg.num_args(1..).action(ArgAction::Append)
             } else {
@@ -147,10 +185,45 @@ impl OpParams {
                     .default_missing_value("input")
                     .value_parser(["input", "output"]),
             );
-        if self.download {
+        if self.takes_outfile() {
             cmd = cmd.arg(Arg::new(OUTFILE).value_name("outfile").num_args(1));
         }
         cmd
+    }
+
+    /// clap's matches of `words`; words it does not know are one usage error naming them
+    /// all, `Unknown options: --bogus, x`, as the AWS CLI names them (a word after a bare
+    /// boolean flag, `--dry-run true`, is one of them).
+    fn matches(&self, name: &str, words: &[String]) -> Result<clap::ArgMatches, CliError> {
+        let mut words = words.to_vec();
+        let mut unknown: Vec<String> = Vec::new();
+        loop {
+            let e = match self.command(name).try_get_matches_from(&words) {
+                Ok(m) if unknown.is_empty() => return Ok(m),
+                Ok(_) => break,
+                Err(e) => e,
+            };
+            let arg = match (e.kind(), e.get(ContextKind::InvalidArg)) {
+                (ErrorKind::UnknownArgument, Some(ContextValue::String(a))) => a.clone(),
+                _ if unknown.is_empty() => return Err(CliError::usage(clap_message(&e))),
+                _ => break,
+            };
+            let with_value = format!("{arg}=");
+            let Some(at) = words
+                .iter()
+                .position(|w| *w == arg || w.starts_with(&with_value))
+            else {
+                return Err(CliError::usage(clap_message(&e)));
+            };
+            unknown.push(words.remove(at));
+            if unknown.len() > 64 {
+                break;
+            }
+        }
+        Err(CliError::usage(format!(
+            "Unknown options: {}",
+            unknown.join(", ")
+        )))
     }
 
     /// Parse `words` (everything after the operation name).
@@ -160,13 +233,13 @@ impl OpParams {
         op: &Operation,
         words: &[String],
     ) -> Result<Parsed, CliError> {
-        let matches = self
-            .command(&kebab(&op.name))
-            .try_get_matches_from(words)
-            .map_err(|e| CliError::usage(clap_message(&e)))?;
+        let matches = self.matches(&kebab(&op.name), words)?;
         let skeleton = matches.get_one::<String>(SKELETON).cloned();
         let mut out = Map::new();
         let mut upload = None;
+        let mut custom = crate::ec2_run::Given::default();
+        // The members whose blobs came from `fileb://` words: bytes already, not text.
+        let mut from_files: Vec<Vec<String>> = Vec::new();
         for p in &self.params {
             let flag = format!("--{}", p.flag);
             let negated = p.negatable && matches.get_flag(&format!("no-{}", p.member));
@@ -178,24 +251,36 @@ impl OpParams {
                     p.no_flag
                 )));
             }
-            let value = if negated {
-                bool_value(model, p, false)
-            } else if !given {
+            if !negated && !given {
                 continue;
+            }
+            let words: Vec<String> = if p.is_flag() || negated {
+                Vec::new()
             } else {
-                let words: Vec<String> = matches
+                matches
                     .get_many::<String>(&p.member)
                     .map(|v| v.cloned().collect())
-                    .unwrap_or_default();
-                if p.upload {
-                    upload = words.first().map(PathBuf::from);
-                    continue;
+                    .unwrap_or_default()
+            };
+            if let Some(which) = p.custom {
+                custom.set(which, words, !negated);
+                continue;
+            }
+            let value = if negated {
+                bool_value(model, p, false)
+            } else if p.upload {
+                upload = words.first().map(PathBuf::from);
+                continue;
+            } else if p.negatable && words.is_empty() {
+                bool_value(model, p, true)
+            } else {
+                if words.iter().any(|w| w.starts_with("fileb://")) {
+                    from_files.push(match &p.nested {
+                        Some((parent, child)) => vec![parent.clone(), child.clone()],
+                        None => vec![p.member.clone()],
+                    });
                 }
-                if p.negatable && words.is_empty() {
-                    bool_value(model, p, true)
-                } else {
-                    values::from_words(model, &p.shape, &words, &flag)?
-                }
+                values::from_words(model, &p.shape, &words, &flag)?
             };
             match &p.nested {
                 Some(at) => crate::hoisted::place(&mut out, at, &flag, value)?,
@@ -245,6 +330,17 @@ impl OpParams {
             }
         }
         params.extend(out);
+        if crate::ec2_run::applies(model, op) && skeleton.is_none() {
+            crate::ec2_run::apply(&mut params, custom)?;
+        }
+        if let Some(input) = &op.input {
+            let shape = model.target(input, &op.name).map_err(err)?;
+            let mut value = Value::Object(std::mem::take(&mut params));
+            crate::binary::inputs(model, &shape, &mut value, self.binary_format, &from_files)?;
+            if let Value::Object(m) = value {
+                params = m;
+            }
+        }
         if skeleton.is_none() {
             let missing: Vec<String> = self
                 .params
@@ -265,7 +361,7 @@ impl OpParams {
             .ok()
             .flatten()
             .map(PathBuf::from);
-        if self.download && outfile.is_none() && skeleton.is_none() {
+        if self.takes_outfile() && outfile.is_none() && skeleton.is_none() {
             return Err(CliError::usage(
                 "the following arguments are required: outfile",
             ));

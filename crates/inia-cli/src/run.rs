@@ -6,31 +6,35 @@
 //! Owns the command's flow. Does not own parameter parsing (`params`), output (`output`)
 //! or any engine logic (the `inia` crate).
 
+use crate::binary::BinaryFormat;
 use crate::error::CliError;
 use crate::globals::Globals;
 use crate::help::{self, cli_service_name};
-use crate::names::{kebab, loose};
+use crate::help_route;
+use crate::lookup;
 use crate::output::{self, Query};
 use crate::params::{self, Parsed};
+use crate::timestamps::{self, TimestampStyle};
 use inia::connection::HttpConfig;
-use inia::model::{ServiceModel, SpecPath};
+use inia::model::ServiceModel;
 use inia::{Body, Client, PageOptions, Session, Value, WaitOptions};
 use serde_json::Map;
-
-fn is_help(w: Option<&String>) -> bool {
-    matches!(w.map(String::as_str), Some("help" | "--help" | "-h"))
-}
 
 pub(crate) fn engine(e: inia::Error) -> CliError {
     CliError::from(e)
 }
 
+fn model_error(e: inia::model::ModelError) -> CliError {
+    CliError::from(inia::Error::from(e))
+}
+
 /// Run `<service> <operation> [parameters]`.
 pub async fn run(g: &Globals, words: Vec<String>) -> Result<(), CliError> {
     let Some(word) = words.first() else {
-        return Err(CliError::usage(
-            "the following arguments are required: command (see 'inia help')",
-        ));
+        return Err(CliError::usage(format!(
+            "the following arguments are required: command\n\n{}",
+            help::USAGE_BLURB
+        )));
     };
     // The shared files' own commands work even when a session cannot be built from them.
     if word == "configure" {
@@ -41,71 +45,52 @@ pub async fn run(g: &Globals, words: Vec<String>) -> Result<(), CliError> {
             return done;
         }
     }
-    let session = session(g)?;
-    let specs = session.specs();
-    if is_help(Some(word)) {
-        return help::top(service_names(&session));
+    // Help and usage errors need no session (see `help_route`); `inia s3` builds its own.
+    if help_route::is_help(Some(word)) {
+        return help_route::top(g);
     }
     let service = match word.as_str() {
         "s3api" => "s3",
         "s3" => return crate::s3cmd::run(g, &words[1..]).await,
         w => w,
     };
-    let invalid = || {
-        CliError::usage(format!(
-            "argument command: Invalid choice: '{word}' (see 'inia help' for the services)"
-        ))
-    };
-    // The provider binds the command's name to a model folder (`blob` → `azure-blob`).
-    let folder = session
-        .binding(service)
-        .map_err(|_| invalid())?
-        .model_name(service)
-        .to_string();
-    let folder = folder.as_str();
-    if folder.contains(['/', '\\']) || folder.starts_with('.') || specs.api_version(folder).is_err()
-    {
-        return Err(invalid());
-    }
-    let cli_name = cli_service_name(service).to_string();
     let rest = &words[1..];
-    if rest.is_empty() || is_help(rest.first()) {
-        let model = specs.load_service(folder).map_err(|e| engine(e.into()))?;
-        return help::service(
-            &cli_name,
-            &model,
-            &waiter_names(&waiters_file(specs, folder)?),
-        );
+    if help_route::answers(rest) {
+        return help_route::answer(g, service, word, rest);
     }
+    let mut session = session(g)?;
+    let style = timestamps::style(session.profile_value("cli_timestamp_format"))?;
+    if style == TimestampStyle::Wire {
+        // Timestamps exactly as the server sent them: the engine keeps them unparsed.
+        session = builder(g).wire_timestamps(true).build().map_err(engine)?;
+    }
+    let folder = lookup::folder(session.specs(), session.provider(), service, word)?;
+    let folder = folder.as_str();
+    let cli_name = cli_service_name(service).to_string();
     let query = g.query.as_deref().map(Query::compile).transpose()?;
     if rest[0] == "wait" {
-        return wait(&session, service, folder, &cli_name, &rest[1..]).await;
-    }
-    if is_help(rest.get(1)) {
-        let model = specs.load_service(folder).map_err(|e| engine(e.into()))?;
-        let op = find_operation(&model, &rest[0], &cli_name)?;
-        let docs = specs
-            .load_documentation(folder)
-            .map_err(|e| engine(e.into()))?
-            .map(|file| help::OpDocs::from_model_file(&file, &op))
-            .unwrap_or_default();
-        let op = model.operation(&op).map_err(|e| engine(e.into()))?;
-        let params = params::describe(&cli_name, &model, &op)?;
-        return help::operation(&cli_name, &rest[0], &params, &docs);
+        let format = g.binary_format;
+        return wait(&session, format, service, folder, &cli_name, &rest[1..]).await;
     }
     let model = session.model(folder).map_err(engine)?;
-    let name = find_operation(&model, &rest[0], &cli_name)?;
-    let op = model.operation(&name).map_err(|e| engine(e.into()))?;
-    let desc = params::describe(&cli_name, &model, &op)?;
+    let name = lookup::operation(&model, &rest[0], &cli_name)?;
+    let op = model.operation(&name).map_err(model_error)?;
+    let mut desc = params::describe(&cli_name, &model, &op)?;
+    desc.binary_format =
+        BinaryFormat::resolve(g.binary_format, session.profile_value("cli_binary_format"))?;
     let parsed = desc.parse(&model, &op, &rest[1..])?;
     if let Some(which) = &parsed.skeleton {
         return print_skeleton(&model, &op, which);
     }
     let client = session.client(service).map_err(engine)?;
     let choice = output::Choice::resolve(g.output, session.profile_value("output"), &name)?;
-    // Text is printed page by page, as the AWS CLI prints it.
+    // Text and yaml-stream are printed page by page, as the AWS CLI prints them.
     let plain_call = g.no_paginate || parsed.outfile.is_some() || parsed.upload.is_some();
-    if !plain_call && choice.format == output::Format::Text {
+    let by_page = matches!(
+        choice.format,
+        output::Format::Text | output::Format::YamlStream
+    );
+    if !plain_call && by_page {
         if let Some(p) = client.paginator(&name).map_err(engine)? {
             let listing = crate::text_pages::Listing {
                 client: &client,
@@ -113,18 +98,28 @@ pub async fn run(g: &Globals, words: Vec<String>) -> Result<(), CliError> {
                 op: &op,
                 paginator: &p,
             };
+            crate::pager::start(g)?;
             let q = query.as_ref();
             return crate::text_pages::print(g, listing, parsed.params, q, &choice).await;
         }
     }
-    let mut value = call(g, &client, &name, parsed).await?;
-    let style = session.profile_value("cli_timestamp_format");
-    crate::timestamps::convert(&model, &op, &mut value, style)?;
+    let mut value = if desc.records_outfile {
+        crate::records::call(&client, &name, parsed).await?
+    } else {
+        call(g, &client, &name, parsed).await?
+    };
+    timestamps::convert_in(&model, &op, &mut value, style);
+    crate::pager::start(g)?;
     output::print(value, query.as_ref(), &choice)
 }
 
 /// The session the global options describe (the API commands and `inia s3` alike).
 pub(crate) fn session(g: &Globals) -> Result<Session, CliError> {
+    builder(g).build().map_err(engine)
+}
+
+/// The builder of [`session`].
+fn builder(g: &Globals) -> inia::SessionBuilder {
     let mut http = HttpConfig::default();
     http.insecure = g.no_verify_ssl;
     if g.no_verify_ssl {
@@ -159,32 +154,7 @@ pub(crate) fn session(g: &Globals) -> Result<Session, CliError> {
     for d in &g.spec_paths {
         b = b.spec_dir(d);
     }
-    b.build().map_err(engine)
-}
-
-/// The service commands: the provider's services, and with a provider that binds any name
-/// (`aws`), every service model on the spec path.
-fn service_names(session: &Session) -> Vec<String> {
-    let provider = session.provider();
-    let mut names: std::collections::BTreeSet<String> =
-        provider.service_names().map(str::to_string).collect();
-    if provider.binds_any() {
-        names.extend(session.specs().services());
-    }
-    names.into_iter().collect()
-}
-
-fn find_operation(model: &ServiceModel, word: &str, service: &str) -> Result<String, CliError> {
-    let key = loose(word);
-    model
-        .operation_names()
-        .find(|n| loose(n) == key)
-        .map(str::to_string)
-        .ok_or_else(|| {
-            CliError::usage(format!(
-                "argument operation: Invalid choice: '{word}' (see 'inia {service} help' for the operations)"
-            ))
-        })
+    b
 }
 
 fn print_skeleton(
@@ -199,7 +169,7 @@ fn print_skeleton(
     };
     let value = match member {
         Some(m) => {
-            let shape = model.target(m, &op.name).map_err(|e| engine(e.into()))?;
+            let shape = model.target(m, &op.name).map_err(model_error)?;
             params::skeleton(model, &shape, 0)
         }
         None => Value::Object(Map::new()),
@@ -273,52 +243,26 @@ async fn call(g: &Globals, client: &Client, name: &str, parsed: Parsed) -> Resul
         })
 }
 
-/// The service's `waiters-2.json` (an empty object when it has none).
-fn waiters_file(specs: &SpecPath, folder: &str) -> Result<Value, CliError> {
-    Ok(specs
-        .load_json(folder, "waiters-2")
-        .map_err(|e| engine(e.into()))?
-        .unwrap_or_default())
-}
-
-fn waiter_names(file: &Value) -> Vec<String> {
-    file["waiters"]
-        .as_object()
-        .map(|m| m.keys().cloned().collect())
-        .unwrap_or_default()
-}
-
 /// `inia <service> wait <waiter> [parameters]`.
 async fn wait(
     session: &Session,
+    format: Option<BinaryFormat>,
     service: &str,
     folder: &str,
     cli_name: &str,
     words: &[String],
 ) -> Result<(), CliError> {
-    let file = waiters_file(session.specs(), folder)?;
-    let names = waiter_names(&file);
-    if words.is_empty() || is_help(words.first()) {
-        return help::waiters(cli_name, &names);
-    }
-    let key = loose(&words[0]);
-    let Some(waiter) = names.iter().find(|n| loose(n) == key) else {
-        return Err(CliError::usage(format!(
-            "argument wait: Invalid choice: '{}' (see 'inia {cli_name} wait help')",
-            words[0]
-        )));
-    };
+    let file = help_route::waiters_file(session.specs(), folder)?;
+    let names = help_route::waiter_names(&file);
+    let waiter = help_route::find_waiter(&names, &words[0], cli_name)?;
     let op_name = file["waiters"][waiter.as_str()]["operation"]
         .as_str()
         .unwrap_or_default()
         .to_string();
     let model = session.model(folder).map_err(engine)?;
-    let op = model.operation(&op_name).map_err(|e| engine(e.into()))?;
-    let desc = params::describe(cli_name, &model, &op)?;
-    if is_help(words.get(1)) {
-        let command = format!("wait {}", kebab(waiter));
-        return help::operation(cli_name, &command, &desc, &help::OpDocs::default());
-    }
+    let op = model.operation(&op_name).map_err(model_error)?;
+    let mut desc = params::describe(cli_name, &model, &op)?;
+    desc.binary_format = BinaryFormat::resolve(format, session.profile_value("cli_binary_format"))?;
     let parsed = desc.parse(&model, &op, &words[1..])?;
     if let Some(which) = &parsed.skeleton {
         return print_skeleton(&model, &op, which);

@@ -1,8 +1,10 @@
-//! `--output text` of a paged listing, printed page by page as the AWS CLI prints it, so
-//! memory stays flat however long the listing: the first page's part of the result (its
-//! non-aggregate keys and result keys), then each later page's result keys, each through
-//! `--query` and the text format on its own, then the `NextToken` when `--max-items`
-//! stopped early.
+//! `--output text` and `--output yaml-stream` of a paged listing, printed page by page as
+//! the AWS CLI prints them, so memory stays flat however long the listing:
+//! - text: the first page's part of the result (its non-aggregate keys and result keys),
+//!   then each later page's result keys, each through `--query` and the text format on
+//!   its own, then the `NextToken` when `--max-items` stopped early;
+//! - yaml-stream (AWS CLI v2): each whole page (without `ResponseMetadata`) through
+//!   `--query` on its own, printed as a YAML list of one item; no `NextToken`.
 //!
 //! Owns that loop. Does not own paging (`inia::Client::pages`) or the text format
 //! (`output`).
@@ -48,7 +50,12 @@ pub async fn print(
     let mut pages = Box::pin(pages);
     let mut first = true;
     while let Some(page) = pages.next().await {
-        let page = page.map_err(crate::run::engine)?;
+        let mut page = page.map_err(crate::run::engine)?;
+        if choice.format == output::Format::YamlStream {
+            crate::timestamps::convert_in(model, op, &mut page, style);
+            output::print(page, query, choice)?;
+            continue;
+        }
         let mut part = Value::Object(Map::new());
         if first {
             for key in paginator.non_aggregate_keys() {
@@ -61,6 +68,9 @@ pub async fn print(
         first = false;
         crate::timestamps::convert_in(model, op, &mut part, style);
         output::print(part, query, choice)?;
+    }
+    if choice.format == output::Format::YamlStream {
+        return Ok(());
     }
     if let Some(token) = resume.get() {
         let mut inner = Map::new();

@@ -3,9 +3,9 @@
 //! - `iso8601` (the default, as in the AWS CLI v2): Python's `datetime.isoformat()` of the
 //!   UTC time, `2015-01-25T08:00:00+00:00`, with six fraction digits when the fraction is
 //!   not zero (`2015-01-25T08:00:00.500000+00:00`);
-//! - `wire` (`none` is accepted too, as the AWS CLI accepts it): the engine's value text,
-//!   RFC 3339 in UTC (`2015-01-25T08:00:00Z`). The engine has already parsed the
-//!   response, so this is not the text the server sent, as the AWS CLI's `wire` would be.
+//! - `wire`, or `none` (the AWS CLI v1's older spelling): exactly what the server sent,
+//!   XML and header text as it was, JSON epoch numbers as numbers (the session is built
+//!   with `SessionBuilder::wire_timestamps`, so the engine leaves them unparsed).
 //!
 //! Which strings are timestamps is known from the operation's output shape, walked
 //! alongside the result before `--query` is applied (the AWS CLI converts while parsing,
@@ -36,7 +36,7 @@ impl TimestampStyle {
             other => Err(CliError {
                 code: CONFIG,
                 message: format!(
-                    "Unknown cli_timestamp_format value: {other}, valid values are \"wire\" or \"iso8601\""
+                    "Unknown cli_timestamp_format value: {other}, valid values are \"none\", \"wire\" or \"iso8601\""
                 ),
             }),
         }
@@ -52,18 +52,7 @@ pub fn style(value: Option<&str>) -> Result<TimestampStyle, CliError> {
     }
 }
 
-/// Rewrite the timestamps of `op`'s result `value` in the style the profile asks for.
-pub fn convert(
-    model: &ServiceModel,
-    op: &Operation,
-    value: &mut Value,
-    style_value: Option<&str>,
-) -> Result<(), CliError> {
-    convert_in(model, op, value, style(style_value)?);
-    Ok(())
-}
-
-/// [`convert`] with the style already known (once for many pages).
+/// Rewrite the timestamps of `op`'s result `value` in `style` (once for many pages).
 pub fn convert_in(model: &ServiceModel, op: &Operation, value: &mut Value, style: TimestampStyle) {
     if style == TimestampStyle::Wire {
         return;

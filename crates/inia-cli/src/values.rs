@@ -118,14 +118,6 @@ pub fn from_text(
     }
     match shape.kind {
         ShapeType::Structure | ShapeType::Map => {
-            if is_boolean_value_struct(model, shape) {
-                if let Some(b) = parse_bool(t) {
-                    return Ok(Value::Object(Map::from_iter([(
-                        "Value".to_string(),
-                        Value::Bool(b),
-                    )])));
-                }
-            }
             let parsed = shorthand::parse(text).map_err(|e| {
                 CliError::usage(format!(
                     "Error parsing parameter '{flag}': {e}, for input: {text}"

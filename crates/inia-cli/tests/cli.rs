@@ -126,9 +126,7 @@ async fn sts_and_ec2_flows() {
         "run-instances",
         "--image-id",
         "ami-12345678",
-        "--min-count",
-        "1",
-        "--max-count",
+        "--count",
         "1",
         "--placement",
         "AvailabilityZone=us-east-1d",
@@ -478,8 +476,24 @@ fn usage_errors_exit_252_naming_the_problem() {
             "Colour",
         ),
         (
-            &["sts", "get-caller-identity", "--output", "yaml-stream"],
-            "not supported yet",
+            &["sts", "get-caller-identity", "--output", "yaml-streams"],
+            "yaml-streams",
+        ),
+        // A boolean is a bare flag: the word after it is not its value.
+        (
+            &["ec2", "describe-key-pairs", "--dry-run", "true"],
+            "Unknown options: true",
+        ),
+        (
+            &[
+                "ec2",
+                "run-instances",
+                "--image-id",
+                "ami-1",
+                "--min-count",
+                "1",
+            ],
+            "Unknown options: --min-count, 1",
         ),
         (&["sts", "get-caller-identity", "--query", "[["], "--query"),
         (

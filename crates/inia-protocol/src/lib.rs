@@ -176,6 +176,11 @@ pub struct ParseOptions {
     /// element), and so are `json`, `rest-json` and `smithy-rpc-v2-cbor`, whose
     /// parsers have no generic reading. Default: off (botocore drops such elements).
     pub keep_unmodeled_xml: bool,
+    /// Keep every timestamp of the output as the server sent it: XML and header text
+    /// unchanged, JSON and CBOR epoch numbers as numbers, as botocore does with an
+    /// identity timestamp parser (the AWS CLI's `cli_timestamp_format = wire`). Default:
+    /// off (timestamps become RFC 3339 text in UTC, see [`timefmt`]).
+    pub wire_timestamps: bool,
 }
 
 /// Parse an HTTP response of `op`. A success becomes the output value (with
@@ -206,6 +211,7 @@ pub fn parse_with(
     body: &[u8],
     options: &ParseOptions,
 ) -> Result<Value, ProtocolError> {
+    let _wire = timefmt::WireScope::enter(options.wire_timestamps);
     parse::response(model, op, protocol(model)?, status, headers, body, options)
 }
 

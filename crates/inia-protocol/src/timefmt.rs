@@ -193,6 +193,33 @@ pub fn format_float(f: f64) -> String {
     }
 }
 
+thread_local! {
+    /// Set while a parse asked for wire timestamps ([`crate::ParseOptions::wire_timestamps`]).
+    static WIRE: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// The parsers' switch for [`crate::ParseOptions::wire_timestamps`], on for the length of
+/// one (synchronous) parse on this thread and restored when dropped, so that the option
+/// reaches every scalar reader without changing their signatures.
+pub(crate) struct WireScope(bool);
+
+impl WireScope {
+    pub(crate) fn enter(on: bool) -> WireScope {
+        WireScope(WIRE.with(|w| w.replace(on)))
+    }
+}
+
+impl Drop for WireScope {
+    fn drop(&mut self) {
+        WIRE.with(|w| w.set(self.0));
+    }
+}
+
+/// True inside a parse that keeps timestamps as the server sent them.
+pub(crate) fn keep_wire() -> bool {
+    WIRE.with(std::cell::Cell::get)
+}
+
 /// A blob given in a value: its bytes (the value form is base64).
 pub fn blob_from_value(v: &Value) -> Option<Vec<u8>> {
     match v {

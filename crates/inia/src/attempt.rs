@@ -2,6 +2,7 @@
 //! try, the standard-mode policy of `retry` deciding whether another comes, the pauses
 //! from the session's `time`), one `attempt` (sign, send, read the body within its cap,
 //! parse), and `sign` (credentials, the signer the client chose, the body it vouched for).
+//! Each attempt's request and response are logged at debug level by `wire_log`.
 //!
 //! Owns running those stages. Does not own their rules (`retry`, `inia_auth`,
 //! `inia_http`, `inia_protocol`) or building the request (`client`).
@@ -234,6 +235,9 @@ impl Client {
             .extensions
             .get::<crate::response_checksum::Validate>()
             .is_some();
+        if crate::wire_log::enabled() {
+            crate::wire_log::request(&self.inner.model, op, &parts, body.bytes());
+        }
         let request = http::Request::from_parts(parts, body);
         let response = self
             .inner
@@ -247,6 +251,9 @@ impl Client {
         let (mut head, body) = response.into_parts();
         let status = head.status.as_u16();
         tracing::Span::current().record("status", status);
+        if crate::wire_log::enabled() {
+            crate::wire_log::response(status, &head.headers);
+        }
         if let Some(id) = head
             .headers
             .get("x-amzn-requestid")
@@ -264,10 +271,11 @@ impl Client {
         let (mut bytes, stream) = if streaming {
             (Bytes::new(), Some(body))
         } else {
-            (
-                self.read_capped(&head, body, target).await.map_err(fail)?,
-                None,
-            )
+            let bytes = self.read_capped(&head, body, target).await.map_err(fail)?;
+            if crate::wire_log::enabled() {
+                crate::wire_log::response_body(&self.inner.model, op, status, &bytes);
+            }
+            (bytes, None)
         };
         // Stage: customize the answer before it is parsed.
         let mut answer = crate::customize::Answer {

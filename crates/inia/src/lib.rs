@@ -84,6 +84,7 @@ pub mod time;
 pub mod transfer;
 mod typed;
 pub mod waiter;
+mod wire_log;
 
 pub use client::{Client, Output, Service};
 pub use client_pages::{PageOptions, ResumeSlot};

@@ -59,6 +59,8 @@ pub struct SessionBuilder {
     checksum_validation: Option<ChecksumWhen>,
     /// `keep_unmodeled_xml` set in code.
     keep_unmodeled_xml: Option<bool>,
+    /// `wire_timestamps` set in code.
+    wire_timestamps: bool,
 }
 
 impl Default for SessionBuilder {
@@ -87,6 +89,7 @@ impl Default for SessionBuilder {
             checksum_calculation: None,
             checksum_validation: None,
             keep_unmodeled_xml: None,
+            wire_timestamps: false,
         }
     }
 }
@@ -337,6 +340,14 @@ impl SessionBuilder {
         self
     }
 
+    /// Keep the outputs' timestamps as the server sent them (XML and header text, JSON
+    /// epoch numbers) instead of RFC 3339 text: the AWS CLI's `cli_timestamp_format =
+    /// wire`. Default: off. See [`inia_protocol::ParseOptions::wire_timestamps`].
+    pub fn wire_timestamps(mut self, on: bool) -> Self {
+        self.wire_timestamps = on;
+        self
+    }
+
     /// A tool's own name and version at the head of the `User-Agent` (the library's then
     /// follows as `md/inia#VERSION`), as the AWS CLI puts `aws-cli/VERSION` there.
     pub fn user_agent_name(mut self, name: impl Into<String>, version: impl Into<String>) -> Self {
@@ -511,7 +522,10 @@ impl SessionBuilder {
                 request_compression: compression,
                 checksum_calculation,
                 checksum_validation,
-                parse: inia_protocol::ParseOptions { keep_unmodeled_xml },
+                parse: inia_protocol::ParseOptions {
+                    keep_unmodeled_xml,
+                    wire_timestamps: self.wire_timestamps,
+                },
                 env: self.env,
             }),
         })

@@ -517,13 +517,16 @@ pub(super) fn kinesis(cli: &Cli, lib: &inia::blocking::Session, dir: &Path) {
         .as_str()
         .expect("shard id")
         .to_string();
-    // Blob input: base64 text on the line, or raw bytes from a file.
+    // Blob input: base64 text on the line (with `--cli-binary-format base64`; the default
+    // reads the text as the bytes), or raw bytes from a file.
     let first: &[u8] = b"record \x00\x01\x02";
     let second: &[u8] = b"\xff\xfe from a file";
     let file = dir.join("record.bin");
     std::fs::write(&file, second).expect("write record");
     for data in [b64(first), format!("fileb://{}", file.display())] {
         let put = cli.json(&[
+            "--cli-binary-format",
+            "base64",
             "kinesis",
             "put-record",
             "--stream-name",

@@ -144,7 +144,11 @@ fn value(
         }
         (ShapeType::Blob, Item::Bytes(b)) => timefmt::blob_to_value(&b),
         (ShapeType::Timestamp, item) => {
+            let wire = timefmt::keep_wire();
             let v = match &item {
+                Item::Tag(1, inner) if wire => epoch_number(inner),
+                Item::Int(_) | Item::Float(_) if wire => epoch_number(&item),
+                Item::Text(s) if wire => Some(Value::String(s.clone())),
                 Item::Tag(1, inner) => cbor::epoch(inner),
                 Item::Int(_) | Item::Float(_) => cbor::epoch(&item),
                 Item::Text(s) => timefmt::wire_to_value(s),
@@ -248,6 +252,15 @@ fn unknown_union_member(shape: &Shape, fields: &[(String, Item)]) -> Option<Stri
         .iter()
         .any(|(name, m)| name == tag || m.location_name.as_deref() == Some(tag.as_str()));
     (!known).then(|| tag.clone())
+}
+
+/// An epoch number as the server sent it (wire timestamps); `None` for anything else.
+fn epoch_number(item: &Item) -> Option<Value> {
+    match item {
+        Item::Int(i) => Some(int_value(*i)),
+        Item::Float(f) => Some(float_value(*f)),
+        _ => None,
+    }
 }
 
 #[cfg(test)]

@@ -188,6 +188,11 @@ fn value(
             Some(b) => timefmt::blob_to_value(&b),
             None => return Err(mismatch(shape_name, kind, &Value::String(s))),
         },
+        (ShapeType::Timestamp, v @ (Value::Number(_) | Value::String(_)))
+            if timefmt::keep_wire() =>
+        {
+            v
+        }
         (ShapeType::Timestamp, v) => {
             let t = match &v {
                 Value::Number(n) => n.as_f64().and_then(timefmt::from_epoch),

@@ -196,6 +196,9 @@ pub(crate) fn text_scalar(
             if text.trim().is_empty() {
                 return Ok(None);
             }
+            if timefmt::keep_wire() {
+                return Ok(Some(Value::String(text.to_string())));
+            }
             match iso_utc_fast(text) {
                 Some(v) => Value::String(v),
                 None => timefmt::wire_to_value(text).ok_or_else(|| bad(text))?,

@@ -169,6 +169,7 @@ mod tests {
         let op = m.operation("Op").unwrap();
         let options = ParseOptions {
             keep_unmodeled_xml: keep,
+            ..Default::default()
         };
         query_output(m, &op, ec2, body, &options).unwrap()
     }

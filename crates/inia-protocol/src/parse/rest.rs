@@ -459,6 +459,7 @@ mod tests {
         }
         let options = ParseOptions {
             keep_unmodeled_xml: keep,
+            ..Default::default()
         };
         let p = crate::protocol(m).unwrap();
         output(m, &op, p, 200, &h, body, &options).map(Value::Object)

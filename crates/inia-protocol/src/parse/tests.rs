@@ -236,6 +236,7 @@ fn hostile_bodies_without_an_output_shape_are_errors_never_panics() {
         for keep in [false, true] {
             let options = crate::ParseOptions {
                 keep_unmodeled_xml: keep,
+                ..Default::default()
             };
             let h = http::HeaderMap::new();
             for body in [&bomb[..], b"<BareResponse><x>", deep.as_bytes()] {
@@ -261,4 +262,33 @@ fn hostile_bodies_without_an_output_shape_are_errors_never_panics() {
             }
         }
     }
+}
+
+/// `wire_timestamps`: every timestamp as the server sent it (JSON numbers, XML text,
+/// header text); off, RFC 3339 in UTC. The switch lasts for the one parse.
+#[test]
+fn wire_timestamps_keep_the_servers_text() {
+    let wire = crate::ParseOptions {
+        wire_timestamps: true,
+        ..Default::default()
+    };
+    let plain = crate::ParseOptions::default();
+    let t = json!({"T": {"type": "timestamp"}});
+    let out = json!({"type": "structure", "members": {"When": {"shape": "T"}}});
+    let json_model = model("json", json!({}), json!({"Out": out, "T": t["T"]}));
+    let op = json_model.operation("Op").unwrap();
+    let h = http::HeaderMap::new();
+    let body = br#"{"When": 1422172800.5}"#;
+    let kept = crate::parse_with(&json_model, &op, 200, &h, body, &wire).unwrap();
+    assert_eq!(kept["When"], json!(1422172800.5));
+    let parsed = crate::parse_with(&json_model, &op, 200, &h, body, &plain).unwrap();
+    assert_eq!(parsed["When"], json!("2015-01-25T08:00:00.5Z"));
+    let xml_model = model("query", json!({}), json!({"Out": out, "T": t["T"]}));
+    let op = xml_model.operation("Op").unwrap();
+    let body =
+        b"<OpResponse><OpResult><When>2015-01-25T08:00:00.500000Z</When></OpResult></OpResponse>";
+    let kept = crate::parse_with(&xml_model, &op, 200, &h, body, &wire).unwrap();
+    assert_eq!(kept["When"], json!("2015-01-25T08:00:00.500000Z"));
+    let parsed = crate::parse_with(&xml_model, &op, 200, &h, body, &plain).unwrap();
+    assert_eq!(parsed["When"], json!("2015-01-25T08:00:00.5Z"));
 }
