@@ -727,9 +727,9 @@ async fn handler_writes_match_the_aws_cli() {
         let out = parse("launch", &args, &env.stdout(program, &args));
         out.as_str().unwrap().to_string()
     };
-    // The AWS CLI replaces --min-count and --max-count with --count.
+    // Both replace --min-count and --max-count with --count.
     let theirs = launch(&aws_cli(), &["--count", "1"]);
-    let ours = launch(&inia_exe(), &["--min-count", "1", "--max-count", "1"]);
+    let ours = launch(&inia_exe(), &["--count", "1"]);
     let mut failures = Vec::new();
     let user_data_of = |id: &str| {
         let args = [
