@@ -4,6 +4,7 @@
 //!
 //! Owns process setup and exit codes. Does not own any command's logic (see `run`).
 
+mod commands;
 mod configure;
 mod doc_text;
 mod error;
