@@ -51,11 +51,17 @@ pub async fn get_token(g: &Globals, args: &Args) -> Result<(), CliError> {
         }
     };
     // STS's own endpoint: the global --endpoint-url is for the EKS API.
-    let sts_globals = Globals {
+    let mut sts_globals = Globals {
         endpoint_url: None,
         ..g.clone()
     };
-    let session = crate::run::session(&sts_globals)?;
+    let mut session = crate::run::session(&sts_globals)?;
+    // Without a region botocore signs for us-east-1 at STS's global endpoint.
+    let global = session.region().is_none();
+    if global {
+        sts_globals.region = Some("us-east-1".into());
+        session = crate::run::session(&sts_globals)?;
+    }
     let sts = session.client("sts").map_err(CliError::from)?;
     let creds = match args.get("--role-arn") {
         Some(role) => assumed(&sts, role, "EKSGetTokenAuth").await?,
@@ -65,9 +71,18 @@ pub async fn get_token(g: &Globals, args: &Args) -> Result<(), CliError> {
         .prepare("GetCallerIdentity", json!({}), None)
         .await
         .map_err(CliError::from)?;
+    let uri = request.uri();
+    let mut origin = match (uri.scheme_str(), uri.authority()) {
+        (Some(s), Some(a)) => format!("{s}://{a}"),
+        _ => return Err(CliError::other(format!("STS endpoint {uri} has no host"))),
+    };
+    if global && origin == "https://sts.us-east-1.amazonaws.com" {
+        origin = "https://sts.amazonaws.com".into();
+    }
     let region = session.region().unwrap_or("us-east-1").to_string();
     let now = SystemTime::now();
-    let token = token(request.uri(), request.body(), id, &region, &creds, now)?;
+    let body = String::from_utf8_lossy(request.body());
+    let token = token(&origin, uri.path(), &body, id, &region, &creds, now)?;
     let credential = exec_credential(&token, now)?;
     let query = g.query.as_deref().map(Query::compile).transpose()?;
     let choice = Choice::resolve(g.output, session.profile_value("output"), "get-token")?;
@@ -108,25 +123,22 @@ async fn assumed(
 }
 
 /// The token for cluster `id` from the GetCallerIdentity request a call would send (a
-/// POST to `uri` with its parameters in `body`), signed at `time`.
+/// POST to `origin` and `path` with its parameters, `query`, in the body), signed at
+/// `time`.
 pub fn token(
-    uri: &inia::http::Uri,
-    body: &[u8],
+    origin: &str,
+    path: &str,
+    query: &str,
     id: &str,
     region: &str,
     creds: &inia::Credentials,
     time: SystemTime,
 ) -> Result<String, CliError> {
-    let origin = match (uri.scheme_str(), uri.authority()) {
-        (Some(s), Some(a)) => format!("{s}://{a}"),
-        _ => return Err(CliError::other(format!("STS endpoint {uri} has no host"))),
-    };
-    let body = String::from_utf8_lossy(body);
     let url = presign::url(
         &Presign {
-            origin: &origin,
-            path: uri.path(),
-            query: &body,
+            origin,
+            path,
+            query,
             headers: &[("x-k8s-aws-id", id)],
             region,
             service: "sts",
@@ -241,7 +253,7 @@ pub async fn update_kubeconfig(g: &Globals, args: &Args) -> Result<(), CliError>
     if args.flag("--verbose") {
         print!("Entries:\n\n");
         for entry in [&context, &user_entry, &cluster_entry] {
-            print!("{}\n", dump(entry));
+            println!("{}", dump(entry));
         }
     }
     Ok(())

@@ -222,7 +222,7 @@ const SPECS: &[Spec] = &[
     Spec {
         service: "logs",
         command: "tail",
-        positional: Some("GROUP"),
+        positional: Some("group_name"),
         opts: &[
             one("--since", "WHEN"),
             flag("--follow"),
