@@ -454,3 +454,50 @@ fn deploy_without_changes_prints_and_exits_as_the_aws_cli() {
     let out = tools.inia_in(d, &deploy(&["--parameter-overrides", "NoEquals"]));
     assert_eq!(out.status.code(), Some(252));
 }
+
+/// Generated templates (`aws_commands/gen_templates.py`): JSON ones whose strings steer
+/// PyYAML's quoting and folding, YAML ones of YAML 1.1's implicit forms, flow and block
+/// collections and short-form functions; `package` writes each as the AWS CLI does.
+/// Templates PyYAML refuses (a bare `=`, a `?` in a flow list) are skipped: inia reads
+/// them (docs/cli-commands.md).
+#[test]
+fn package_matches_the_aws_cli_on_generated_templates() {
+    let moto = Moto::shared();
+    let tools = Tools::new(moto);
+    let dir = tempfile::tempdir().expect("dir");
+    let python = inia_test_support::aws_cli().with_file_name("python");
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/aws_commands/gen_templates.py");
+    let (mut compared, mut refused) = (0, 0);
+    for mode in ["json", "yaml"] {
+        for seed in 1..=15 {
+            let file = format!("gen-{mode}-{seed}.{mode}");
+            let made = std::process::Command::new(&python)
+                .arg(&script)
+                .args([mode, &seed.to_string(), &file])
+                .current_dir(dir.path())
+                .status()
+                .expect("run the generator");
+            assert!(made.success());
+            let args = [
+                "cloudformation",
+                "package",
+                "--template-file",
+                &file,
+                "--s3-bucket",
+                "gen",
+            ];
+            let theirs = tools.aws_in(dir.path(), None, &args);
+            if !theirs.status.success() {
+                refused += 1;
+                continue;
+            }
+            let ours = ok(&tools.inia_in(dir.path(), &args), "inia package");
+            assert_eq!(ours, text(&theirs.stdout), "{file}");
+            compared += 1;
+        }
+    }
+    assert!(
+        compared >= 22,
+        "{compared} compared, {refused} refused by PyYAML"
+    );
+}

@@ -203,8 +203,16 @@ impl Emitter {
                 let inner = indent.map_or(0, |i| i + 2);
                 for (k, v) in pairs {
                     self.write_indent(inner);
-                    self.node(k, Some(inner), true, true);
-                    self.indicator(":", false, false, false);
+                    if simple_key(k) {
+                        self.node(k, Some(inner), true, true);
+                        self.indicator(":", false, false, false);
+                    } else {
+                        // A complex key: `? key` and `: value` on lines of their own.
+                        self.indicator("?", true, false, true);
+                        self.node(k, Some(inner), true, false);
+                        self.write_indent(inner);
+                        self.indicator(":", true, false, true);
+                    }
                     self.node(v, Some(inner), true, false);
                 }
             }
@@ -365,7 +373,8 @@ impl Emitter {
             if 0 < end
                 && end + 1 < n
                 && (ch == Some(' ') || start >= end)
-                && self.column + end.saturating_sub(start) > WIDTH
+                // Signed: just after an escape `start` is past `end`, as in PyYAML.
+                && self.column as isize + end as isize - start as isize > WIDTH as isize
                 && split
             {
                 let mut s: String = chars[start.min(end)..end].iter().collect();
@@ -384,6 +393,23 @@ impl Emitter {
         }
         self.indicator("\"", false, false, false);
     }
+}
+
+/// Whether PyYAML writes `key` as a simple key (`key: value`): a scalar (or empty
+/// collection) that is not empty, has no line break and is short, its tag counted.
+fn simple_key(key: &Node) -> bool {
+    let (text, tag) = match key {
+        Node::Seq(items) => return items.is_empty(),
+        Node::Map(pairs) => return pairs.is_empty(),
+        Node::Null => ("null".to_string(), "!!null"),
+        Node::Bool(b) => (b.to_string(), "!!bool"),
+        Node::Int(i) => (i.to_string(), "!!int"),
+        Node::Float(f) => (py_float(*f), "!!float"),
+        Node::Time(t) => (t.clone(), "!!timestamp"),
+        Node::Str(s) => (s.clone(), "!!str"),
+    };
+    let a = analyze(&text);
+    tag.len() + text.chars().count() < 128 && !a.empty && !a.multiline
 }
 
 /// A character as a double-quoted escape.

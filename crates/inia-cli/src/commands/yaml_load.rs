@@ -447,9 +447,62 @@ fn resolve_plain(s: &str) -> Node {
         Implicit::Bool => Node::Bool(as_bool(s).unwrap_or_default()),
         Implicit::Int => int_value(s).unwrap_or_else(|| Node::Str(s.into())),
         Implicit::Float => float_value(s).unwrap_or_else(|| Node::Str(s.into())),
-        Implicit::Timestamp => Node::Time(s.into()),
+        Implicit::Timestamp => Node::Time(timestamp_text(s)),
         Implicit::Special | Implicit::Str => Node::Str(s.into()),
     }
+}
+
+/// A YAML 1.1 timestamp as PyYAML writes back the value it reads: a date as is, a time
+/// as `YYYY-MM-DD HH:MM:SS[.ffffff][+HH:MM]` (fraction to 6 digits, zone as an offset).
+fn timestamp_text(s: &str) -> String {
+    let Some((date, rest)) = s.split_once(['T', 't', ' ', '\t']) else {
+        return s.to_string();
+    };
+    let num = |t: &str| t.trim().parse::<u32>().unwrap_or(0);
+    let mut ymd = date.splitn(3, '-').map(num);
+    let (y, mo, d) = (
+        ymd.next().unwrap_or(0),
+        ymd.next().unwrap_or(0),
+        ymd.next().unwrap_or(0),
+    );
+    let rest = rest.trim_start();
+    // The time runs to the zone: `Z` or a sign after the seconds.
+    let zone_at = rest
+        .char_indices()
+        .skip(5)
+        .find(|(_, c)| matches!(c, 'Z' | '+' | '-'))
+        .map(|(i, _)| i);
+    let (time, zone) = match zone_at {
+        Some(i) => (rest[..i].trim_end(), Some(&rest[i..])),
+        None => (rest.trim_end(), None),
+    };
+    let (hms, fraction) = time.split_once('.').unwrap_or((time, ""));
+    let mut parts = hms.splitn(3, ':').map(num);
+    let (h, mi, sec) = (
+        parts.next().unwrap_or(0),
+        parts.next().unwrap_or(0),
+        parts.next().unwrap_or(0),
+    );
+    let mut out = format!("{y:04}-{mo:02}-{d:02} {h:02}:{mi:02}:{sec:02}");
+    let micros: String = fraction.chars().take(6).collect();
+    if micros.chars().any(|c| c != '0') {
+        out.push_str(&format!(".{micros:0<6}"));
+    }
+    match zone {
+        Some("Z") => out.push_str("+00:00"),
+        Some(z) => {
+            let (sign, hm) = z.split_at(1);
+            let (zh, zm) = hm.split_once(':').unwrap_or((hm, "0"));
+            let (zh, zm) = (num(zh), num(zm));
+            if zh == 0 && zm == 0 {
+                out.push_str("+00:00");
+            } else {
+                out.push_str(&format!("{sign}{zh:02}:{zm:02}"));
+            }
+        }
+        None => {}
+    }
+    out
 }
 
 /// An integer in YAML 1.1's forms (binary, octal with a leading 0, hex, base 60).
@@ -521,6 +574,18 @@ mod tests {
         assert_eq!(n.get("g"), Some(&Node::Str("010".into())));
         assert_eq!(n.get("h"), Some(&Node::Int(31)));
         assert_eq!(n.get("i"), Some(&Node::Float(1.5)));
+        assert_eq!(
+            timestamp_text("2001-12-14t21:59:43.10-5"),
+            "2001-12-14 21:59:43.100000-05:00"
+        );
+        assert_eq!(
+            timestamp_text("2001-1-4 1:59:43Z"),
+            "2001-01-04 01:59:43+00:00"
+        );
+        assert_eq!(
+            timestamp_text("2001-12-14 21:59:43.0"),
+            "2001-12-14 21:59:43"
+        );
     }
 
     #[test]
