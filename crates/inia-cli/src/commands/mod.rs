@@ -397,3 +397,69 @@ async fn credentials(session: &inia::Session) -> Result<inia::Credentials, CliEr
         message: "Unable to locate credentials. You can configure credentials by running \"inia configure\".".into(),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(s: &str) -> Vec<String> {
+        s.split_whitespace().map(str::to_string).collect()
+    }
+
+    fn spec(service: &str, command: &str) -> &'static Spec {
+        SPECS
+            .iter()
+            .find(|s| s.service == service && s.command == command)
+            .expect("spec")
+    }
+
+    #[test]
+    fn options_as_argparse_reads_them() {
+        let deploy = spec("cloudformation", "deploy");
+        let a = Args::parse(
+            deploy,
+            &words("--template-file=t.yaml --stack-name s --parameter-overrides A=1 B=2 --no-exec --capabilities CAPABILITY_IAM"),
+        )
+        .expect("parsed");
+        assert_eq!(a.get("--template-file"), Some("t.yaml"));
+        assert_eq!(a.list("--parameter-overrides"), ["A=1", "B=2"]);
+        assert!(a.flag("--no-execute-changeset"));
+        assert_eq!(a.list("--capabilities"), ["CAPABILITY_IAM"]);
+        let code = |s: &Spec, w: &str| Args::parse(s, &words(w)).err().map(|e| (e.code, e.message));
+        assert_eq!(
+            code(deploy, "--stack-name s"),
+            Some((
+                252,
+                "the following arguments are required: --template-file".into()
+            ))
+        );
+        assert_eq!(
+            code(deploy, "--template-file t --stack-name s --bogus 1"),
+            Some((252, "Unknown options: --bogus, 1".into()))
+        );
+        assert!(code(deploy, "--template-file t --stack-name s --no").is_some());
+        let token = spec("eks", "get-token");
+        let a = Args::parse(token, &words("--cluster-name c --role arn:r")).expect("parsed");
+        assert_eq!(a.get("--role-arn"), Some("arn:r"));
+        let tail = spec("logs", "tail");
+        let a = Args::parse(tail, &words("g1 --since 1h --follow")).expect("parsed");
+        assert_eq!(
+            (a.positional(), a.get("--since"), a.flag("--follow")),
+            (Some("g1"), Some("1h"), true)
+        );
+        assert_eq!(
+            code(tail, "--follow"),
+            Some((
+                252,
+                "the following arguments are required: group_name".into()
+            ))
+        );
+        assert_eq!(
+            key_values(&words("A=1 B=x=y A=3"), "tags").expect("pairs"),
+            [
+                ("A".to_string(), "3".to_string()),
+                ("B".into(), "x=y".into())
+            ]
+        );
+    }
+}
