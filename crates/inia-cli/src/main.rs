@@ -5,6 +5,7 @@
 //! Owns process setup and exit codes. Does not own any command's logic (see `run`).
 
 mod binary;
+mod commands;
 mod configure;
 mod doc_text;
 mod ec2_run;

@@ -40,6 +40,9 @@ pub async fn run(g: &Globals, words: Vec<String>) -> Result<(), CliError> {
     if word == "configure" {
         return crate::configure::run(g, &words[1..]).await;
     }
+    if let Some(done) = crate::commands::run(g, &words).await {
+        return done;
+    }
     if word == "sso" {
         if let Some(done) = crate::sso_login::run(g, &words[1..]).await {
             return done;
