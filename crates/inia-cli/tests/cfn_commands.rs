@@ -459,7 +459,7 @@ fn deploy_without_changes_prints_and_exits_as_the_aws_cli() {
 /// PyYAML's quoting and folding, YAML ones of YAML 1.1's implicit forms, flow and block
 /// collections and short-form functions; `package` writes each as the AWS CLI does.
 /// Templates PyYAML refuses (a bare `=`, a `?` in a flow list) are skipped: inia reads
-/// them (docs/cli-commands.md).
+/// them (docs/cli.md).
 #[test]
 fn package_matches_the_aws_cli_on_generated_templates() {
     let moto = Moto::shared();

@@ -188,7 +188,7 @@ fn run_instances_arguments_send_what_the_aws_cli_sends() {
 }
 
 /// Bad `run-instances` arguments: the AWS CLI's messages. (Both versions of the AWS CLI
-/// exit 255 here, their ValueError; inia's usage errors exit 252, see docs/cli-v2.md.)
+/// exit 255 here, their ValueError; inia's usage errors exit 252, see docs/cli.md.)
 #[test]
 fn bad_run_instances_arguments_are_named() {
     let (url, seen) = stand_in(400, "text/xml", EC2_ERROR);
