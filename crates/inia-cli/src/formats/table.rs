@@ -8,10 +8,13 @@
 //!   element; when the elements have nested members, each element gets its own section so
 //!   its nested sections follow it;
 //! - empty values (`null`, `""`, `0`, `false`, `[]`, `{}`) are left out;
+//! - widths count the characters the AWS CLI counts as two columns (East Asian Wide,
+//!   Fullwidth and Ambiguous, `east_asian`) as two;
 //! - every section is as wide as the widest one (columns scaled to fit, rounding half to
 //!   even as Python does); if that is wider than the terminal (80 columns when stdout is
 //!   not one), one-row sections are turned into `header | value` rows.
 
+use super::east_asian::text_length;
 use super::{is_scalar, py_str};
 use serde_json::{Map, Value};
 use std::collections::BTreeSet;
@@ -38,7 +41,7 @@ struct Section {
 impl Section {
     fn update_widths(&mut self, cells: &[String]) {
         for (i, c) in cells.iter().enumerate() {
-            let n = c.chars().count();
+            let n = text_length(c);
             match self.widths.get_mut(i) {
                 Some(w) => *w = (*w).max(n),
                 None => self.widths.push(n),
@@ -84,7 +87,7 @@ impl Section {
     fn total_width(&self) -> usize {
         let cols: usize = self.widths.iter().map(|w| w + 4).sum();
         let outer = 2 * self.indent;
-        (self.title.chars().count() + 2 + outer).max(cols + 2 + outer)
+        (text_length(&self.title) + 2 + outer).max(cols + 2 + outer)
     }
 }
 
@@ -276,7 +279,7 @@ fn spaces(n: isize) -> String {
 }
 
 fn center(text: &str, len: usize, left: &str) -> String {
-    let tl = text.chars().count() as isize;
+    let tl = text_length(text) as isize;
     let len = len as isize;
     let start = len / 2 - tl / 2 - 1;
     let so_far = left.len() as isize + start + tl;
@@ -284,7 +287,7 @@ fn center(text: &str, len: usize, left: &str) -> String {
 }
 
 fn align_left(text: &str, len: usize, left: &str) -> String {
-    let tl = text.chars().count() as isize;
+    let tl = text_length(text) as isize;
     let len = len as isize;
     let edges = left.len() as isize + 1;
     let pad = if len - (tl + 2 + edges) >= 0 { 2 } else { 0 };
